@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvtier core: the driver's logic in plain C with no kernel headers.
+ *
+ * The object table, key index, tenant accounting, slot allocation, state
+ * machine, client references and work queue. The same source is built into
+ * kvtier.ko (with kvt_port.h mapped onto kernel primitives) and into a host
+ * library (mapped onto libc and pthreads) for unit tests and benchmarks.
+ *
+ * The core never touches pool memory and never sleeps except on its own
+ * locks (kvt_lock_t, a mutex in the kernel). Everything that needs the
+ * environment - unmapping pages, zeroing slots, waking waiters, sending
+ * events - goes through struct kvt_env_ops.
+ *
+ * Locking: no global lock on the hot paths. The key index is sharded with a
+ * lock per shard; each object has its own lock for state, references and
+ * pins; each client has a lock for its reference table; each pool has a lock
+ * for its slot allocator; each tenant has a lock for its counters; the work
+ * queue has its own lock. Lock order (outer to inner):
+ *   client -> object -> index shard -> pool -> tenant -> queue.
+ *
+ * Return contract: every function returning int returns 0 or -errno
+ * (KVT_E* values, equal to the kernel's errno numbers).
+ */
+#ifndef KVT_CORE_H
+#define KVT_CORE_H
+
+#include "kvt_port.h"
+#include "../../uapi/kvtier_drm.h"
+
+struct kvt_core;
+struct kvt_client;
+
+/* A handle packs the object table index (low 32 bits) and the generation of
+ * that table entry (high 32 bits), so a stale handle never names a newer
+ * object. 0 is never a valid handle. */
+typedef uint64_t kvt_handle_t;
+
+/* Events the core reports through kvt_env_ops.trace (tracepoints). */
+enum kvt_trace_event {
+	KVT_TRACE_ALLOC,	/* key, tenant, pool, slots: allocated */
+	KVT_TRACE_COMMIT,	/* key, tenant */
+	KVT_TRACE_LOOKUP,	/* tenant, count (batch size), value (hits) */
+	KVT_TRACE_PIN,		/* key, tenant, tier */
+	KVT_TRACE_UNPIN,	/* key, tenant, tier */
+	KVT_TRACE_FETCH_QUEUED,	/* key, tenant, tier, work_id */
+	KVT_TRACE_WORK_DISPATCHED, /* key, tenant, tier, work_id */
+	KVT_TRACE_WORK_COMPLETED, /* key, tenant, tier, work_id, status, value (bytes) */
+	KVT_TRACE_FREE,		/* key, tenant, pool, slots (freed or evicted) */
+	KVT_TRACE_QUOTA_REFUSED, /* tenant, pool, count (slots asked) */
+};
+
+/** struct kvt_trace_rec - one traced event; fields that do not apply are 0. */
+struct kvt_trace_rec {
+	enum kvt_trace_event event;
+	uint32_t pool_id;
+	uint32_t tier;
+	int32_t status;
+	uint32_t count;
+	uint64_t tenant_id;
+	struct drm_kvtier_key key;
+	kvt_handle_t handle;
+	uint64_t work_id;
+	uint64_t slots;
+	uint64_t value;
+};
+
+/** struct kvt_env_ops - what the core asks of its environment. All optional. */
+struct kvt_env_ops {
+	/*
+	 * Slots [first, first + count) of @pool_id are no longer accessible to
+	 * @client (NULL: to anyone): unmap them from its mappings. Called with
+	 * no core lock held.
+	 */
+	void (*slots_revoke)(void *env, struct kvt_client *client,
+			     uint32_t pool_id, uint64_t first, uint64_t count);
+	/* Slots go back to the free list; scrub them. No core lock held. */
+	void (*slots_scrub)(void *env, uint32_t pool_id, uint64_t first,
+			    uint64_t count);
+	/* Work was queued: wake the manager. May be called under the queue lock. */
+	void (*work_queued)(void *env);
+	/*
+	 * A fetch of @client finished. @client_priv is what kvt_client_open()
+	 * got. Called with no core lock held; never called after
+	 * kvt_client_close() of that client returned.
+	 */
+	void (*fetch_done)(void *env, void *client_priv,
+			   const struct drm_kvtier_event_fetch *ev);
+	/* A state change happened. May be called under any core lock. */
+	void (*trace)(void *env, const struct kvt_trace_rec *rec);
+};
+
+/** struct kvt_core_params - sizing of a core instance. */
+struct kvt_core_params {
+	/* Most objects the table may ever hold at once (bounds memory). */
+	uint32_t max_objects;
+	/* Most work items queued or dispatched at once. */
+	uint32_t max_work;
+	const struct kvt_env_ops *ops;
+	void *env;
+};
+
+/* Returns 0 and sets *out, or -ENOMEM / -EINVAL. */
+int kvt_core_create(const struct kvt_core_params *p, struct kvt_core **out);
+/* Frees everything. The caller guarantees no client is open. */
+void kvt_core_destroy(struct kvt_core *core);
+
+/* ---- clients ---------------------------------------------------------- */
+
+/* Bits of @flags of kvt_client_open(). */
+#define KVT_CLIENT_ADMIN (1u << 0) /* CAP_SYS_ADMIN: pools, quotas, globals */
+
+/*
+ * Open a client in tenant @tenant_id (never 0: 0 is the global namespace).
+ * @priv is passed back to env->fetch_done. Returns 0 or -ENOMEM.
+ */
+int kvt_client_open(struct kvt_core *core, uint64_t tenant_id, uint32_t flags,
+		    void *priv, struct kvt_client **out);
+/*
+ * Close a client: drop its references and pins, free the objects it
+ * allocated and did not commit, give up the manager role (its dispatched
+ * work goes back to the queue), forget its regions. Its pending fetches
+ * still run to completion, but send no event.
+ */
+void kvt_client_close(struct kvt_client *client);
+uint64_t kvt_client_tenant(const struct kvt_client *client);
+bool kvt_client_is_admin(const struct kvt_client *client);
+bool kvt_client_is_manager(const struct kvt_client *client);
+
+/* ---- params and stats --------------------------------------------------- */
+
+/* KVTIER_PARAM_* not known to the environment. -EINVAL for unknown. */
+int kvt_get_param(struct kvt_client *client, uint32_t param, uint64_t *value);
+void kvt_stats(struct kvt_core *core, struct drm_kvtier_stats *out);
+
+/* ---- pools (admin) ------------------------------------------------------- */
+
+/*
+ * Register a pool whose memory the environment already allocated. Validates
+ * @slot_size (non-zero multiple of @page_size), @slot_count (non-zero,
+ * slot_size * slot_count no overflow), @kind. Returns 0 and the new pool id,
+ * -EPERM (not admin), -EINVAL, -ENOSPC (no free pool id) or -ENOMEM.
+ * The environment calls kvt_pool_validate() before allocating memory.
+ */
+int kvt_pool_validate(struct kvt_client *client,
+		      const struct drm_kvtier_pool_create *req,
+		      uint64_t page_size);
+int kvt_pool_add(struct kvt_client *client,
+		 const struct drm_kvtier_pool_create *req, uint32_t *pool_id);
+/* -EPERM, -ENOENT, -EBUSY (objects still hold slots). */
+int kvt_pool_remove(struct kvt_client *client, uint32_t pool_id);
+/* Fills everything but the environment's fields (mmap_offset, huge_bytes). */
+int kvt_pool_info(struct kvt_core *core, uint32_t pool_id,
+		  struct drm_kvtier_pool_info *out);
+/*
+ * Mapping check for the fault path: 0 when @client may access slot @slot of
+ * @pool_id (it holds a reference on the object owning the slot, or it is the
+ * manager or admin and the pool exists), -EACCES otherwise, -ENOENT when the
+ * pool or slot does not exist. Takes no global lock, allocates nothing.
+ */
+int kvt_slot_access(struct kvt_client *client, uint32_t pool_id,
+		    uint64_t slot);
+
+/* ---- tenants ------------------------------------------------------------- */
+
+/* Admin only. -EPERM, -ENOENT (pool), -EINVAL (tenant 0), -ENOMEM. */
+int kvt_tenant_set_quota(struct kvt_client *client,
+			 const struct drm_kvtier_tenant_quota *req);
+/* A client reads its own (tenant_id 0 or its own id); admin reads any. */
+int kvt_tenant_info(struct kvt_client *client,
+		    struct drm_kvtier_tenant_usage *inout);
+/* Admin only. Writes up to @room entries, sets *total to how many exist. */
+int kvt_tenant_list(struct kvt_client *client,
+		    struct drm_kvtier_tenant_usage *entries, uint32_t room,
+		    uint32_t *written, uint32_t *total);
+
+/* ---- objects --------------------------------------------------------------
+ * Batch functions take arrays already copied from userspace and validated for
+ * count and pads by the environment; they validate the semantics.
+ */
+
+/*
+ * All or nothing (see struct drm_kvtier_obj_alloc). Fills handle, offset and
+ * slot_count of each item; *failed_index names the failing item.
+ */
+int kvt_obj_alloc(struct kvt_client *client, uint32_t pool_id, uint32_t flags,
+		  struct drm_kvtier_alloc_item *items, uint32_t count,
+		  uint32_t *failed_index);
+/* One KVTIER_OP_* on each item; sets item results; returns failed count. */
+uint32_t kvt_obj_batch(struct kvt_client *client, uint32_t op,
+		       struct drm_kvtier_obj_op *items, uint32_t count);
+/* Fills results; sets *hits and *prefix. Flags already validated. */
+void kvt_lookup(struct kvt_client *client, uint32_t flags,
+		const struct drm_kvtier_key *keys,
+		struct drm_kvtier_lookup_result *results, uint32_t count,
+		uint32_t *hits, uint32_t *prefix);
+
+/* ---- device regions ---------------------------------------------------- */
+
+int kvt_region_register(struct kvt_client *client,
+			struct drm_kvtier_region_register *req);
+int kvt_region_unregister(struct kvt_client *client, uint32_t region_id);
+
+/* ---- fetch and work -------------------------------------------------------- */
+
+/* Fills item results, fetch_id, pending and failed of @req. */
+int kvt_fetch(struct kvt_client *client, struct drm_kvtier_fetch *req,
+	      struct drm_kvtier_fetch_item *items);
+/* CAP checked by the environment. -EBUSY when another client is manager. */
+int kvt_manager_attach(struct kvt_client *client, uint64_t *queued);
+/* True when queued (undispatched) work exists: the manager's wait condition. */
+bool kvt_work_available(struct kvt_core *core);
+/* Manager only (-EPERM). Takes up to @room queued items; never blocks. */
+int kvt_work_take(struct kvt_client *client, struct drm_kvtier_work_item *out,
+		  uint32_t room, uint32_t *taken);
+/* Manager only. Sets item results; returns failed count via *failed. */
+int kvt_work_complete(struct kvt_client *client,
+		      struct drm_kvtier_work_done *items, uint32_t count,
+		      uint32_t *failed);
+/* Manager only. Sets item results; returns failed count via *failed. */
+int kvt_residency(struct kvt_client *client,
+		  struct drm_kvtier_residency_item *items, uint32_t count,
+		  uint32_t *failed);
+
+#endif /* KVT_CORE_H */

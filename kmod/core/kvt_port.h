@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few primitives kmod/core needs from its environment, so that the same
+ * source builds into kvtier.ko and into the host library. Core code includes
+ * this header and nothing else from the system.
+ *
+ * Each environment provides, with these exact names:
+ *
+ *   types:   uint8_t..uint64_t, int32_t, int64_t, size_t, bool, true, false,
+ *            NULL, UINT32_MAX, UINT64_MAX
+ *   errno:   KVT_EINVAL, KVT_ENOMEM, KVT_ENOENT, KVT_EEXIST, KVT_ENOSPC,
+ *            KVT_EDQUOT, KVT_EPERM, KVT_EBUSY, KVT_EACCES, KVT_EAGAIN,
+ *            KVT_ERANGE, KVT_EOVERFLOW, KVT_ETIME, KVT_ENODEV
+ *            (the kernel's numbers, positive; functions return -KVT_E*)
+ *   memory:  void *kvt_zalloc(size_t)        small, zeroed, may sleep
+ *            void  kvt_free(void *)
+ *            void *kvt_vzalloc(size_t)       large arrays, zeroed, may sleep
+ *            void  kvt_vfree(void *)
+ *            kvt_mul_overflow(a, b, &res)    true on overflow
+ *   locks:   kvt_lock_t (sleepable mutex): kvt_lock_init, kvt_lock,
+ *            kvt_unlock, kvt_lock_destroy (all take kvt_lock_t *)
+ *   atomics: kvt_atomic64_t: kvt_atomic64_read, kvt_atomic64_set,
+ *            kvt_atomic64_add, kvt_atomic64_inc, kvt_atomic64_dec
+ *   misc:    uint64_t kvt_now_ns(void)        CLOCK_MONOTONIC
+ *            KVT_WARN_ON(cond)                 reports a broken invariant
+ *            kvt_memset, kvt_memcpy, kvt_memcmp
+ */
+#ifndef KVT_PORT_H
+#define KVT_PORT_H
+
+#ifdef __KERNEL__
+#include "../kvt_port_kernel.h"
+#else
+#include "kvt_port_host.h"
+#endif
+
+#endif /* KVT_PORT_H */
