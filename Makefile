@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvtier top-level build. `make` builds the module and all userspace;
+# `make check` and `make demo` install what they need first (`make deps`).
+#
+# Each part keeps its rules in its own fragment, included below; the fragments
+# add their outputs to USERSPACE and their test programs to the lists the
+# check target runs.
+
+BUILD      ?= build
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+KDIR       ?= $(shell scripts/kdir.sh)
+
+DRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null)
+DRM_LIBS   := $(shell pkg-config --libs libdrm 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+# -isystem for libdrm: its drm.h is not -pedantic clean, ours must be.
+WARN       := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow
+COMMON_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iuapi \
+		 $(patsubst -I%,-isystem %,$(DRM_CFLAGS))
+
+USERSPACE  :=
+
+.PHONY: all module userspace deps check unit-check vm-check demo bench lint clean
+all: module userspace
+
+include kmod/core/core.mk
+include tools/lib/kvtier/lib.mk
+include tools/tools.mk
+include tests/unit/unit.mk
+include tests/vm/vm.mk
+
+userspace: $(USERSPACE)
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/check.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/vm/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
