@@ -31,9 +31,11 @@
 struct kvt_core;
 struct kvt_client;
 
-/* A handle packs the object table index (low 32 bits) and the generation of
+/*
+ * A handle packs the object table index (low 32 bits) and the generation of
  * that table entry (high 32 bits), so a stale handle never names a newer
- * object. 0 is never a valid handle. */
+ * object. 0 is never a valid handle.
+ */
 typedef uint64_t kvt_handle_t;
 
 /* Events the core reports through kvt_env_ops.trace (tracepoints). */
