@@ -329,7 +329,7 @@ struct drm_kvtier_obj_batch {
 /**
  * struct drm_kvtier_lookup_result - what a lookup found for one key.
  * @handle: Out. The object's handle, or 0 when absent.
- * @size: Out. The object's size in bytes.
+ * @size: Out. The object's size in bytes, as allocated (not rounded to slots).
  * @offset: Out. Byte offset of its first slot in its pool's mapping, when
  *          it is resident in HOST.
  * @pool_id: Out. The pool the object belongs to.
@@ -360,6 +360,8 @@ struct drm_kvtier_lookup_result {
  * caller takes a reference on every hit (needed to map, pin or fetch it).
  * With KVTIER_LOOKUP_STOP_AT_MISS the lookup ends at the first miss, which is
  * what a KV prompt wants: its keys chain, so nothing after a miss can hit.
+ * A client holds at most one reference per object: acquiring an object it
+ * already holds changes nothing, and one RELEASE drops it.
  *
  * @keys_ptr: In. Pointer to an array of struct drm_kvtier_key.
  * @results_ptr: In. Pointer to an array of struct drm_kvtier_lookup_result.
@@ -403,7 +405,9 @@ struct drm_kvtier_fetch_item {
  * work for the manager; when the last of it completes the driver queues a
  * struct drm_kvtier_event_fetch on the caller's fd (poll it for POLLIN and
  * read() it). No event is sent when @pending is zero. The client releases
- * the pins with UNPIN or RELEASE.
+ * the pins with UNPIN or RELEASE. Completion events use the fd's DRM event
+ * space: while too many are unread, a fetch that would need one fails with
+ * -EAGAIN and changes nothing; read the events and retry.
  *
  * @items_ptr: In. Pointer to an array of struct drm_kvtier_fetch_item.
  * @user_data: In. Echoed in the completion event.
@@ -538,8 +542,10 @@ struct drm_kvtier_work_item {
 /**
  * struct drm_kvtier_work_recv - take queued work (manager only).
  * @items_ptr: In. Pointer to an array of struct drm_kvtier_work_item.
- * @deadline_ns: In. CLOCK_MONOTONIC time to wait until for work; 0 returns
- *               at once. Returns -ETIME when the deadline passes with no work.
+ * @deadline_ns: In. CLOCK_MONOTONIC time to wait until for work; 0 does not
+ *               wait. When no work is queued by the deadline (at once for 0)
+ *               the ioctl fails with -ETIME, so a return of 0 always carries
+ *               at least one item.
  * @count: In/Out. Room in the array; on return, items written.
  * @flags: In. Must be zero.
  */
