@@ -219,18 +219,24 @@ struct drm_kvtier_tenant_usage {
 
 /**
  * struct drm_kvtier_tenant_list - list every tenant's usage (admin only).
+ *
+ * Entries are (tenant, pool) pairs in a stable order while no tenant or
+ * pool is added; list more than KVTIER_MAX_BATCH by calling again with
+ * @first advanced by the entries written.
+ *
  * @entries_ptr: In. Pointer to an array of struct drm_kvtier_tenant_usage.
- * @count: In/Out. Room in the array; on return, entries written.
+ * @count: In/Out. Room in the array (0..KVTIER_MAX_BATCH; 0 asks only for
+ *         @total); on return, entries written.
  * @flags: In. Must be zero.
  * @total: Out. Entries that exist (may exceed @count).
- * @pad: In. Must be zero.
+ * @first: In. Index of the first entry to return.
  */
 struct drm_kvtier_tenant_list {
 	__u64 entries_ptr;
 	__u32 count;
 	__u32 flags;
 	__u32 total;
-	__u32 pad;
+	__u32 first;
 };
 
 /**
