@@ -171,8 +171,13 @@ int kvt_tenant_set_quota(struct kvt_client *client,
 /* A client reads its own (tenant_id 0 or its own id); admin reads any. */
 int kvt_tenant_info(struct kvt_client *client,
 		    struct drm_kvtier_tenant_usage *inout);
-/* Admin only. Writes up to @room entries, sets *total to how many exist. */
-int kvt_tenant_list(struct kvt_client *client,
+/*
+ * Admin only. Entries are (tenant, pool) pairs in a stable order while no
+ * tenant or pool is added; skips the first @first of them, writes up to
+ * @room of the rest, sets *total to how many exist (a @first past the end
+ * writes none). Returns 0 or -EPERM.
+ */
+int kvt_tenant_list(struct kvt_client *client, uint32_t first,
 		    struct drm_kvtier_tenant_usage *entries, uint32_t room,
 		    uint32_t *written, uint32_t *total);
 
@@ -215,6 +220,14 @@ bool kvt_work_available(struct kvt_core *core);
 /* Manager only (-EPERM). Takes up to @room queued items; never blocks. */
 int kvt_work_take(struct kvt_client *client, struct drm_kvtier_work_item *out,
 		  uint32_t room, uint32_t *taken);
+/*
+ * Gives back @count items kvt_work_take() handed to @client that never
+ * reached it (the copy to userspace failed): each one still dispatched to
+ * @client goes back to the front of the queue, in the order given, as if
+ * never taken. Others are skipped.
+ */
+void kvt_work_untake(struct kvt_client *client,
+		     const struct drm_kvtier_work_item *items, uint32_t count);
 /* Manager only. Sets item results; returns failed count via *failed. */
 int kvt_work_complete(struct kvt_client *client,
 		      struct drm_kvtier_work_done *items, uint32_t count,

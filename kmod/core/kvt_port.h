@@ -19,11 +19,18 @@
  *            kvt_mul_overflow(a, b, &res)    true on overflow
  *   locks:   kvt_lock_t (sleepable mutex): kvt_lock_init, kvt_lock,
  *            kvt_unlock, kvt_lock_destroy (all take kvt_lock_t *)
- *   atomics: kvt_atomic64_t: kvt_atomic64_read, kvt_atomic64_set,
- *            kvt_atomic64_add, kvt_atomic64_inc, kvt_atomic64_dec
+ *   atomics: kvt_atomic64_t (relaxed counters):
+ *            uint64_t kvt_atomic64_read(a), kvt_atomic64_set(a, v),
+ *            kvt_atomic64_add(a, v), kvt_atomic64_inc(a), kvt_atomic64_dec(a)
+ *            (a is a kvt_atomic64_t *, v an integer)
+ *   publish: kvt_load_acquire(p), kvt_store_release(p, v)
+ *            (p points to a pointer or integer read without a lock;
+ *            the kernel's smp_load_acquire / smp_store_release)
  *   misc:    uint64_t kvt_now_ns(void)        CLOCK_MONOTONIC
- *            KVT_WARN_ON(cond)                 reports a broken invariant
+ *            KVT_WARN_ON(cond)                 reports a broken invariant,
+ *                                              evaluates to (cond)
  *            kvt_memset, kvt_memcpy, kvt_memcmp
+ *            kvt_prefetch(const void *)         a hint, never faults
  */
 #ifndef KVT_PORT_H
 #define KVT_PORT_H

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvtier core internals: the structures behind kvt_core.h and the helpers
+ * its source files share. Nothing here is seen by the driver.
+ *
+ * Locks, outer to inner (kvt_core.h gives the public part):
+ *   client -> object stripe -> index shard -> pool -> tenant -> queue
+ *   -> region
+ * plus three that are never held with another core lock except as noted:
+ *   table (object table free list; nothing nested),
+ *   tenants (tenant table; tenant locks nest inside it),
+ *   pools (pool id allocation; nothing nested),
+ *   client event lock (held only around env->fetch_done and while
+ *   kvt_client_close marks the client closed).
+ *
+ * Objects share striped locks (KVT_OBJ_LOCKS of them, chosen by table
+ * index): the core never holds two object locks at once, so a stripe
+ * behaves as a per-object lock and ten million objects need no ten million
+ * mutexes.
+ */
+#ifndef KVT_INTERNAL_H
+#define KVT_INTERNAL_H
+
+#include "kvt_core.h"
+
+#define KVT_ALIGNED(n) __attribute__((aligned(n)))
+#define KVT_CACHELINE 64
+/* Keys whose index misses are started together in batched operations. */
+#define KVT_PREFETCH_GROUP 32
+/* How far ahead batch operations load the objects they will touch. */
+#define KVT_PREFETCH_AHEAD 8
+
+/* ---- handles ---------------------------------------------------------- */
+
+/*
+ * Generations use 31 bits so the index can keep a READY flag in bit 63 of
+ * the handle it stores; a generation is never 0, so no handle is 0.
+ */
+#define KVT_GEN_MASK 0x7fffffffu
+#define KVT_HANDLE(idx, gen) (((uint64_t)(gen) << 32) | (uint32_t)(idx))
+#define KVT_HANDLE_IDX(h) ((uint32_t)(h))
+#define KVT_HANDLE_GEN(h) ((uint32_t)((h) >> 32))
+
+/* ---- objects ------------------------------------------------------------ */
+
+enum kvt_obj_state {
+	KVT_OBJ_FREE = 0,	/* table entry unused */
+	KVT_OBJ_INIT,		/* being allocated, not yet handed out */
+	KVT_OBJ_WRITING,
+	KVT_OBJ_READY,
+	KVT_OBJ_EVICTING,	/* out of the namespace, still referenced */
+	KVT_OBJ_DEAD,		/* slots being released, then FREE */
+};
+
+/* Bits of kvt_obj.flags. */
+#define KVT_OF_INDEXED (1u << 0) /* has an index entry */
+#define KVT_OF_SLOTS (1u << 1)	 /* holds host slots (resident or filling) */
+
+#define KVT_TIER_HOST_BIT KVTIER_TIER_BIT(KVTIER_TIER_HOST)
+#define KVT_TIER_DISK_BIT KVTIER_TIER_BIT(KVTIER_TIER_DISK)
+#define KVT_TIER_DEVICE_BIT KVTIER_TIER_BIT(KVTIER_TIER_DEVICE)
+
+struct kvt_tenant;
+struct kvt_work;
+
+/*
+ * struct kvt_obj - one table entry, protected by its stripe lock: the hot
+ * part, exactly one cache line, holding all a lookup reads. While the
+ * entry is in the index its key and tenant do not change, so index probes
+ * read them under the shard lock alone.
+ */
+struct kvt_obj {
+	uint32_t gen;
+	uint8_t state;		/* enum kvt_obj_state */
+	uint8_t tiers;		/* HOST and DISK bits; DEVICE comes from pins */
+	uint8_t pool_id;
+	uint8_t flags;		/* KVT_OF_* */
+	uint32_t client_refs;	/* clients holding a reference */
+	uint32_t work_refs;	/* work items naming this object */
+	uint32_t pins[KVTIER_TIER_COUNT]; /* clients' pins + transfer pins */
+	uint32_t slot_count;	/* slots a HOST copy takes */
+	uint64_t slot_first;	/* first host slot, with KVT_OF_SLOTS */
+	uint64_t size;
+	struct kvt_tenant *tenant;
+	union {
+		struct kvt_client *creator;	/* WRITING */
+		struct kvt_work *host_work;	/* READY: DISK->HOST in flight */
+	};
+} KVT_ALIGNED(KVT_CACHELINE);
+
+_Static_assert(sizeof(struct kvt_obj) == KVT_CACHELINE,
+	       "a lookup reads one cache line per object");
+
+/* struct kvt_obj_ext - the cold part of an entry, same lock. */
+struct kvt_obj_ext {
+	struct drm_kvtier_key key;
+	uint64_t disk_loc;	/* with the DISK bit */
+	uint32_t next_free;	/* table free list, when FREE */
+	uint32_t pad;
+};
+
+/*
+ * Object table: chunks of objects, allocated as the table fills. A chunk
+ * of hot parts is 2 MiB, so that it can sit in one huge page.
+ */
+#define KVT_CHUNK_SHIFT 15
+#define KVT_CHUNK_SIZE (1u << KVT_CHUNK_SHIFT)
+#define KVT_CHUNK_MASK (KVT_CHUNK_SIZE - 1)
+#define KVT_OBJ_LOCKS 1024
+#define KVT_NO_INDEX UINT32_MAX
+
+struct kvt_lock_pad {
+	kvt_lock_t lock;
+} KVT_ALIGNED(KVT_CACHELINE);
+
+/* ---- index -------------------------------------------------------------- */
+
+/*
+ * An index entry holds the key and tenant inline, so a probe touches only
+ * the shard's array and the object itself is read once, for the result.
+ */
+struct kvt_ientry {
+	uint64_t lo;
+	uint64_t hi;
+	uint64_t tenant;
+	uint64_t handle;	/* 0: empty; bit 63: READY */
+};
+
+#define KVT_IENTRY_READY (1ull << 63)
+#define KVT_SHARD_BITS 8
+#define KVT_SHARDS (1u << KVT_SHARD_BITS)
+#define KVT_SHARD_MIN 64	/* entries per shard at first */
+
+struct kvt_shard {
+	kvt_lock_t lock;
+	struct kvt_ientry *e;
+	uint32_t mask;		/* entries - 1 */
+	uint32_t count;
+} KVT_ALIGNED(KVT_CACHELINE);
+
+/* ---- pools -------------------------------------------------------------- */
+
+struct kvt_pool {
+	kvt_lock_t lock;
+	bool in_use;		/* the id is taken (guarded by core->pools_lock) */
+	bool live;		/* accepts allocations */
+	uint32_t id;
+	uint32_t kind;
+	uint32_t pflags;
+	int32_t numa_node;
+	uint64_t slot_size;
+	uint64_t slot_count;
+	uint64_t slots_free;
+	uint64_t hint;		/* where the next search starts */
+	uint64_t objects;	/* objects holding slots */
+	uint64_t objects_total;	/* objects of this pool, with or without */
+	uint64_t *bitmap;	/* 1 = used; bits past slot_count are set */
+	uint32_t *owner;	/* slot -> object table index + 1, 0 = free */
+} KVT_ALIGNED(KVT_CACHELINE);
+
+/* ---- tenants ------------------------------------------------------------ */
+
+struct kvt_tenant_pool {
+	uint64_t slots_used;
+	uint64_t max_slots;
+	uint64_t objects;
+	uint64_t quota_refusals;
+};
+
+struct kvt_tenant {
+	kvt_lock_t lock;
+	uint64_t id;
+	uint64_t present;	/* bit (pool id - 1): has an entry */
+	struct kvt_tenant_pool pool[KVTIER_MAX_POOLS];
+};
+
+/* ---- clients ------------------------------------------------------------ */
+
+/* One object the client references, and the pins it took on it. */
+struct kvt_ref {
+	uint32_t idx1;		/* object table index + 1, 0 = empty */
+	uint32_t gen;
+	uint32_t pins[KVTIER_TIER_COUNT];
+};
+
+struct kvt_client {
+	struct kvt_core *core;
+	kvt_lock_t lock;	/* refs, closed, manager, its fetches */
+	kvt_lock_t ev_lock;	/* orders fetch_done against close */
+	struct kvt_tenant *tenant;
+	uint32_t flags;
+	bool closed;
+	bool manager;
+	void *priv;
+	struct kvt_ref *refs;
+	uint32_t ref_mask;	/* entries - 1 */
+	uint32_t ref_count;
+	uint32_t ref_reserved;	/* room promised to operations in flight */
+	uint32_t kref;		/* open + one per unfinished fetch; lock */
+	uint32_t fetch_seq;	/* last fetch id; lock */
+};
+
+/* ---- fetches and work ----------------------------------------------------- */
+
+struct kvt_fetch;
+
+struct kvt_waiter {
+	struct kvt_fetch *fetch;
+	struct kvt_waiter *next;
+};
+
+/* A fetch with queued items; lives until its last item completes. */
+struct kvt_fetch {
+	struct kvt_client *client;
+	uint64_t user_data;
+	uint32_t id;
+	uint32_t queued;	/* items that became work */
+	uint32_t pending;	/* items not completed (+1 while submitting) */
+	uint32_t completed;
+	uint32_t failed;
+	int32_t status;
+	struct kvt_waiter w[];	/* one per item */
+};
+
+enum kvt_work_state {
+	KVT_WORK_FREE = 0,
+	KVT_WORK_RESERVED,	/* allocated, not queued yet */
+	KVT_WORK_QUEUED,
+	KVT_WORK_DISPATCHED,
+	KVT_WORK_DONE,		/* being completed */
+};
+
+struct kvt_work {
+	uint32_t state;
+	uint32_t region_gen;
+	struct kvt_work *prev;
+	struct kvt_work *next;
+	struct kvt_client *owner;	/* the manager it is dispatched to */
+	struct kvt_waiter *waiters;	/* guarded by the object's lock */
+	struct drm_kvtier_work_item item;
+};
+
+struct kvt_wlist {
+	struct kvt_work *head;
+	struct kvt_work *tail;
+	uint32_t count;
+};
+
+/* ---- regions ------------------------------------------------------------ */
+
+struct kvt_region {
+	struct kvt_client *owner;	/* NULL: free */
+	uint64_t size;
+	uint64_t cookie;
+	uint32_t gen;
+};
+
+/* ---- the core ------------------------------------------------------------ */
+
+struct kvt_stats_ctr {
+	kvt_atomic64_t objects;
+	kvt_atomic64_t by_state[KVTIER_STATE_COUNT];
+	kvt_atomic64_t by_tier[KVTIER_TIER_COUNT];
+	kvt_atomic64_t lookups;
+	kvt_atomic64_t hits;
+	kvt_atomic64_t allocs;
+	kvt_atomic64_t commits;
+	kvt_atomic64_t frees;
+	kvt_atomic64_t quota_refusals;
+	kvt_atomic64_t fetches;
+	kvt_atomic64_t work_queued;
+	kvt_atomic64_t work_dispatched;
+	kvt_atomic64_t work_completed;
+	kvt_atomic64_t bytes_moved;
+	kvt_atomic64_t clients;
+};
+
+struct kvt_core {
+	struct kvt_env_ops ops;
+	void *env;
+	uint32_t max_objects;
+	uint32_t max_work;
+	uint64_t seed;		/* key hash seed, so keys cannot be aimed */
+
+	/* object table */
+	kvt_lock_t table_lock;
+	struct kvt_obj **chunks;
+	struct kvt_obj_ext **xchunks;
+	uint32_t nchunks;
+	uint32_t free_head;	/* KVT_NO_INDEX: empty */
+	uint32_t next_new;	/* entries below have been used once */
+	struct kvt_lock_pad obj_locks[KVT_OBJ_LOCKS];
+
+	struct kvt_shard shards[KVT_SHARDS];
+
+	kvt_lock_t pools_lock;
+	struct kvt_pool pools[KVTIER_MAX_POOLS];
+
+	kvt_lock_t tenants_lock;
+	struct kvt_tenant **tenants;	/* open addressing by id */
+	uint32_t tenants_mask;
+	uint32_t tenants_count;
+	struct kvt_tenant *global;	/* tenant 0 */
+
+	/* work queue */
+	kvt_lock_t queue_lock;
+	struct kvt_work *work;		/* max_work entries */
+	struct kvt_work *work_free;	/* singly linked through next */
+	struct kvt_wlist queued;
+	struct kvt_wlist dispatched;
+	uint32_t work_seq;
+	struct kvt_client *manager;
+
+	kvt_lock_t region_lock;
+	struct kvt_region regions[KVTIER_MAX_REGIONS];
+
+	struct kvt_stats_ctr st;
+};
+
+/*
+ * struct kvt_release - what to do, with no core lock held, after an object
+ * gave up its host slots or died: revoke and scrub the slots, give them
+ * back to the pool and the tenant, then free the table entry.
+ */
+struct kvt_release {
+	uint32_t pool_id;
+	uint32_t idx;		/* table entry to free, KVT_NO_INDEX: none */
+	uint64_t first;
+	uint64_t count;		/* slots, 0: none */
+	struct kvt_tenant *tenant;
+	struct drm_kvtier_key key;
+	uint64_t handle;
+	struct kvt_client *revoke_client; /* revoke for this client only */
+	uint64_t revoke_first;
+	uint64_t revoke_count;
+};
+
+/* ---- helpers shared between files --------------------------------------- */
+
+static inline void kvt_trace(struct kvt_core *core,
+			     const struct kvt_trace_rec *rec)
+{
+	if (core->ops.trace)
+		core->ops.trace(core->env, rec);
+}
+
+static inline bool kvt_tier_valid(uint32_t tier)
+{
+	return tier < KVTIER_TIER_COUNT;
+}
+
+static inline uint64_t kvt_obj_tenant_id(const struct kvt_obj *obj)
+{
+	return obj->tenant->id;
+}
+
+/* kvt_table.c */
+int kvt_table_init(struct kvt_core *core);
+void kvt_table_fini(struct kvt_core *core);
+struct kvt_obj *kvt_obj_ptr(struct kvt_core *core, uint32_t idx);
+/* The cold part of an entry that kvt_obj_ptr() found. */
+static inline struct kvt_obj_ext *kvt_obj_ext(struct kvt_core *core,
+					      uint32_t idx)
+{
+	return &core->xchunks[idx >> KVT_CHUNK_SHIFT][idx & KVT_CHUNK_MASK];
+}
+void kvt_obj_lock(struct kvt_core *core, uint32_t idx);
+void kvt_obj_unlock(struct kvt_core *core, uint32_t idx);
+struct kvt_obj *kvt_obj_get(struct kvt_core *core, kvt_handle_t handle);
+int kvt_table_alloc(struct kvt_core *core, struct drm_kvtier_alloc_item *items,
+		    uint32_t count, uint32_t *failed_index);
+void kvt_table_free(struct kvt_core *core, uint32_t idx);
+void kvt_obj_set_state(struct kvt_core *core, struct kvt_obj *obj,
+		       uint8_t state);
+void kvt_obj_set_tiers(struct kvt_core *core, struct kvt_obj *obj,
+		       uint8_t tiers);
+uint32_t kvt_obj_tiers(const struct kvt_obj *obj);
+void kvt_obj_pin(struct kvt_core *core, struct kvt_obj *obj, uint32_t tier);
+void kvt_obj_unpin(struct kvt_core *core, struct kvt_obj *obj, uint32_t tier,
+		   uint32_t n);
+
+/* kvt_index.c */
+int kvt_index_init(struct kvt_core *core);
+void kvt_index_fini(struct kvt_core *core);
+uint64_t kvt_key_hash(const struct kvt_core *core,
+		      const struct drm_kvtier_key *key);
+int kvt_index_reserve(struct kvt_core *core, const struct drm_kvtier_key *key,
+		      uint64_t tenant, uint64_t handle);
+void kvt_index_set_ready(struct kvt_core *core,
+			 const struct drm_kvtier_key *key, uint64_t handle);
+void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
+		      uint64_t handle);
+void kvt_index_prefetch(struct kvt_core *core, uint64_t hash);
+uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
+			 const struct drm_kvtier_key *key, uint64_t tenant,
+			 bool *global);
+uint64_t kvt_index_count(struct kvt_core *core);
+
+/* kvt_pool.c */
+void kvt_pools_init(struct kvt_core *core);
+void kvt_pools_fini(struct kvt_core *core);
+struct kvt_pool *kvt_pool_get(struct kvt_core *core, uint32_t pool_id);
+int kvt_pool_alloc_batch(struct kvt_core *core, struct kvt_pool *pool,
+			 struct kvt_tenant *tenant,
+			 struct drm_kvtier_alloc_item *items, uint32_t count,
+			 uint64_t total, uint32_t *failed_index);
+int kvt_pool_alloc_run(struct kvt_core *core, uint32_t pool_id,
+		       struct kvt_tenant *tenant, uint64_t count, uint32_t idx,
+		       uint64_t *first);
+void kvt_pool_free_run(struct kvt_core *core, uint32_t pool_id,
+		       struct kvt_tenant *tenant, uint64_t first,
+		       uint64_t count, bool object_gone);
+uint64_t kvt_pool_slot_size(struct kvt_core *core, uint32_t pool_id);
+
+/* kvt_tenant.c */
+int kvt_tenants_init(struct kvt_core *core);
+void kvt_tenants_fini(struct kvt_core *core);
+struct kvt_tenant *kvt_tenant_get(struct kvt_core *core, uint64_t id,
+				  bool create);
+int kvt_tenant_charge(struct kvt_core *core, struct kvt_tenant *t,
+		      uint32_t pool_id, uint64_t slots, uint64_t objects,
+		      uint64_t *room);
+void kvt_tenant_uncharge(struct kvt_tenant *t, uint32_t pool_id,
+			 uint64_t slots, uint64_t objects);
+void kvt_tenant_forget_pool(struct kvt_core *core, uint32_t pool_id);
+
+/* kvt_client.c */
+int kvt_client_reserve(struct kvt_client *client, uint32_t n);
+void kvt_client_unreserve(struct kvt_client *client, uint32_t n);
+struct kvt_ref *kvt_ref_find(struct kvt_client *client, uint32_t idx);
+struct kvt_ref *kvt_ref_insert(struct kvt_client *client, uint32_t idx,
+			       uint32_t gen);
+void kvt_ref_delete(struct kvt_client *client, struct kvt_ref *ref);
+void kvt_client_put(struct kvt_client *client);
+
+/* kvt_object.c */
+bool kvt_obj_visible(const struct kvt_client *client,
+		     const struct kvt_obj *obj);
+void kvt_obj_unlink(struct kvt_core *core, struct kvt_obj *obj, uint32_t idx);
+bool kvt_obj_maybe_kill(struct kvt_core *core, struct kvt_obj *obj,
+			uint32_t idx, struct kvt_release *rel);
+void kvt_obj_take_slots(struct kvt_core *core, struct kvt_obj *obj,
+			struct kvt_release *rel);
+void kvt_release_init(struct kvt_release *rel);
+void kvt_release_finish(struct kvt_core *core, struct kvt_release *rel);
+void kvt_trace_obj(struct kvt_core *core, enum kvt_trace_event ev,
+		   const struct kvt_obj *obj, kvt_handle_t handle,
+		   uint32_t tier);
+void kvt_obj_drop_ref(struct kvt_core *core, struct kvt_client *client,
+		      struct kvt_obj *obj, struct kvt_ref *ref,
+		      struct kvt_release *rel);
+
+/* kvt_queue.c */
+int kvt_queue_init(struct kvt_core *core);
+void kvt_queue_fini(struct kvt_core *core);
+void kvt_queue_manager_close(struct kvt_client *client);
+void kvt_regions_forget(struct kvt_client *client);
+
+/* kvt_core.c: a full consistency walk, for tests; no other activity. */
+int kvt_core_check(struct kvt_core *core);
+
+#endif /* KVT_INTERNAL_H */

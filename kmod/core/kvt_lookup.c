@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Batched lookup, the hottest path. Keys flow through a three-stage
+ * software pipeline, so that the cache misses of many keys overlap with
+ * each other and with the work on keys already loaded:
+ *
+ *   1. hash the key and prefetch its index bucket;
+ *   2. probe the bucket (one shard lock per probe) and prefetch the object
+ *      the probe found;
+ *   3. check the object under its lock and fill the result.
+ *
+ * The results array doubles as the scratch space between stages (hash in
+ * .offset, handle in .handle), so the stack stays small and nothing is
+ * allocated. No global lock is taken: shard locks, object stripe locks and,
+ * with ACQUIRE, the client's own lock.
+ */
+#include "kvt_internal.h"
+
+/*
+ * Keys between the stages: enough misses in flight to cover memory
+ * latency, few enough that prefetched lines are still in L1 when read.
+ */
+#define KVT_LOOKUP_DIST 16
+
+static void kvt_lookup_prefetch_obj(struct kvt_core *core, uint64_t handle)
+{
+	const char *obj = (const char *)kvt_obj_ptr(core,
+						    KVT_HANDLE_IDX(handle));
+
+	if (!obj)
+		return;
+	/* Everything a result needs is in this one cache line. */
+	kvt_prefetch(obj);
+}
+
+/*
+ * Pass 3 for one key: takes the object @r->handle names if it is still the
+ * READY, indexed object the probe saw, and fills @r. An object freed since
+ * the probe sends the key through one more probe. Returns whether it hit.
+ */
+static bool kvt_lookup_one(struct kvt_client *client, bool acquire,
+			   const struct drm_kvtier_key *key,
+			   struct drm_kvtier_lookup_result *r)
+{
+	struct kvt_core *core = client->core;
+	uint64_t handle = r->handle;
+	bool global = r->flags & KVTIER_LOOKUP_GLOBAL;
+	struct kvt_obj *obj;
+	uint32_t idx, tries;
+
+	for (tries = 0; handle; tries++) {
+		idx = KVT_HANDLE_IDX(handle);
+		obj = kvt_obj_get(core, handle);
+		if (obj && obj->state == KVT_OBJ_READY &&
+		    (obj->flags & KVT_OF_INDEXED)) {
+			if (acquire && !kvt_ref_find(client, idx)) {
+				/* Room was reserved before the lookup. */
+				kvt_ref_insert(client, idx, obj->gen);
+				obj->client_refs++;
+			}
+			r->handle = handle;
+			r->size = obj->size;
+			r->offset = (obj->tiers & KVT_TIER_HOST_BIT) ?
+				obj->slot_first *
+				kvt_pool_slot_size(core, obj->pool_id) : 0;
+			r->pool_id = obj->pool_id;
+			r->tiers = kvt_obj_tiers(obj);
+			r->flags = KVTIER_LOOKUP_PRESENT |
+				   (global ? KVTIER_LOOKUP_GLOBAL : 0);
+			r->pad = 0;
+			kvt_obj_unlock(core, idx);
+			return true;
+		}
+		if (obj)
+			kvt_obj_unlock(core, idx);
+		if (tries)
+			break;
+		handle = kvt_index_probe(core, kvt_key_hash(core, key), key,
+					 client->tenant->id, &global);
+	}
+	kvt_memset(r, 0, sizeof(*r));
+	return false;
+}
+
+void kvt_lookup(struct kvt_client *client, uint32_t flags,
+		const struct drm_kvtier_key *keys,
+		struct drm_kvtier_lookup_result *results, uint32_t count,
+		uint32_t *hits, uint32_t *prefix)
+{
+	struct kvt_core *core = client->core;
+	uint64_t tenant = client->tenant->id;
+	bool acquire = flags & KVTIER_LOOKUP_ACQUIRE;
+	bool stop = flags & KVTIER_LOOKUP_STOP_AT_MISS;
+	uint32_t i, j, nhits = 0, nprefix = 0, looked = 0;
+	bool missed = false, stopped = false, global;
+	struct drm_kvtier_lookup_result *r;
+	struct kvt_trace_rec rec;
+
+	/*
+	 * No reference can be taken without room for it: report misses
+	 * rather than hits the caller could not use.
+	 */
+	if (acquire && kvt_client_reserve(client, count)) {
+		kvt_memset(results, 0, sizeof(*results) * count);
+		looked = count;
+		goto out_count;
+	}
+	if (acquire)
+		kvt_lock(&client->lock);
+	/*
+	 * Step i hashes key i and prefetches its bucket, probes key
+	 * i - DIST (its bucket has arrived) and prefetches its object, and
+	 * fills the result of key i - 2 * DIST (its object has arrived).
+	 */
+	for (i = 0; i < count + 2 * KVT_LOOKUP_DIST && !stopped; i++) {
+		if (i < count) {
+			results[i].offset = kvt_key_hash(core, &keys[i]);
+			kvt_index_prefetch(core, results[i].offset);
+		}
+		if (i >= KVT_LOOKUP_DIST && i - KVT_LOOKUP_DIST < count) {
+			r = &results[i - KVT_LOOKUP_DIST];
+			r->handle = kvt_index_probe(core, r->offset,
+						    &keys[i - KVT_LOOKUP_DIST],
+						    tenant, &global);
+			r->flags = global ? KVTIER_LOOKUP_GLOBAL : 0;
+			if (r->handle)
+				kvt_lookup_prefetch_obj(core, r->handle);
+		}
+		if (i < 2 * KVT_LOOKUP_DIST || i - 2 * KVT_LOOKUP_DIST >= count)
+			continue;
+		j = i - 2 * KVT_LOOKUP_DIST;
+		looked++;
+		if (kvt_lookup_one(client, acquire, &keys[j], &results[j])) {
+			nhits++;
+			if (!missed)
+				nprefix++;
+		} else {
+			missed = true;
+			stopped = stop;
+		}
+	}
+	if (acquire) {
+		kvt_unlock(&client->lock);
+		kvt_client_unreserve(client, count);
+	}
+	/* After a stop the rest reads as misses, scratch included. */
+	if (stopped)
+		kvt_memset(&results[j + 1], 0,
+			   sizeof(*results) * (count - j - 1));
+
+out_count:
+	*hits = nhits;
+	*prefix = nprefix;
+	kvt_atomic64_add(&core->st.lookups, looked);
+	kvt_atomic64_add(&core->st.hits, nhits);
+	if (core->ops.trace) {
+		kvt_memset(&rec, 0, sizeof(rec));
+		rec.event = KVT_TRACE_LOOKUP;
+		rec.tenant_id = tenant;
+		rec.count = count;
+		rec.value = nhits;
+		kvt_trace(core, &rec);
+	}
+}

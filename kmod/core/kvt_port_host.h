@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host side of kvt_port.h: the core's primitives mapped onto libc,
+ * pthreads and GCC builtins, for the unit tests and benchmarks. The kernel
+ * side is kmod/kvt_port_kernel.h; both provide exactly the names listed in
+ * kvt_port.h.
+ */
+#ifndef KVT_PORT_HOST_H
+#define KVT_PORT_HOST_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+/* errno: the kernel's numbers are the host's on Linux */
+#define KVT_EINVAL EINVAL
+#define KVT_ENOMEM ENOMEM
+#define KVT_ENOENT ENOENT
+#define KVT_EEXIST EEXIST
+#define KVT_ENOSPC ENOSPC
+#define KVT_EDQUOT EDQUOT
+#define KVT_EPERM EPERM
+#define KVT_EBUSY EBUSY
+#define KVT_EACCES EACCES
+#define KVT_EAGAIN EAGAIN
+#define KVT_ERANGE ERANGE
+#define KVT_EOVERFLOW EOVERFLOW
+#define KVT_ETIME ETIME
+#define KVT_ENODEV ENODEV
+
+/* memory */
+static inline void *kvt_zalloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+static inline void kvt_free(void *p)
+{
+	free(p);
+}
+
+/*
+ * Large tables are where lookups miss the TLB. In the kernel they mostly
+ * come from the direct map, which huge pages back; here they ask for
+ * transparent huge pages to be measured the same way.
+ */
+#define KVT_HOST_HUGE (2ul << 20)
+
+static inline void *kvt_vzalloc(size_t size)
+{
+	size_t align = size < KVT_HOST_HUGE ? 64 : KVT_HOST_HUGE;
+	void *p;
+
+	/* Cache-line aligned at least, as the kernel's allocators give. */
+	size = (size + align - 1) & ~(align - 1);
+	p = aligned_alloc(align, size);
+	if (!p)
+		return NULL;
+	if (align == KVT_HOST_HUGE)
+		madvise(p, size, MADV_HUGEPAGE);
+	memset(p, 0, size);
+	return p;
+}
+
+static inline void kvt_vfree(void *p)
+{
+	free(p);
+}
+
+#define kvt_mul_overflow(a, b, res) __builtin_mul_overflow(a, b, res)
+
+/* locks */
+typedef pthread_mutex_t kvt_lock_t;
+
+#define kvt_lock_init(l) ((void)pthread_mutex_init(l, NULL))
+#define kvt_lock(l) ((void)pthread_mutex_lock(l))
+#define kvt_unlock(l) ((void)pthread_mutex_unlock(l))
+#define kvt_lock_destroy(l) ((void)pthread_mutex_destroy(l))
+
+/* atomics: the counters are statistics, relaxed order is enough */
+typedef struct {
+	int64_t counter;
+} kvt_atomic64_t;
+
+#define kvt_atomic64_read(a) \
+	((uint64_t)__atomic_load_n(&(a)->counter, __ATOMIC_RELAXED))
+#define kvt_atomic64_set(a, v) \
+	__atomic_store_n(&(a)->counter, (int64_t)(v), __ATOMIC_RELAXED)
+#define kvt_atomic64_add(a, v) \
+	((void)__atomic_fetch_add(&(a)->counter, (int64_t)(v), __ATOMIC_RELAXED))
+#define kvt_atomic64_inc(a) kvt_atomic64_add(a, 1)
+#define kvt_atomic64_dec(a) kvt_atomic64_add(a, -1)
+
+/* publication of pointers read without a lock */
+#define kvt_load_acquire(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define kvt_store_release(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+
+/* misc */
+static inline uint64_t kvt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+#define KVT_WARN_ON(cond) ({						\
+	bool __kvt_c = !!(cond);					\
+	if (__kvt_c)							\
+		fprintf(stderr, "kvt: WARN_ON(%s) at %s:%d\n", #cond,	\
+			__FILE__, __LINE__);				\
+	__kvt_c;							\
+})
+
+#define kvt_memset(p, c, n) memset(p, c, n)
+#define kvt_memcpy(d, s, n) memcpy(d, s, n)
+#define kvt_memcmp(a, b, n) memcmp(a, b, n)
+#define kvt_prefetch(p) __builtin_prefetch(p)
+
+#endif /* KVT_PORT_HOST_H */

@@ -1,0 +1,735 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device regions, fetches and the work queue.
+ *
+ * Work items come from a table sized at create (max_work), so queueing
+ * never allocates and a work id (sequence << 32 | slot) finds its item in
+ * O(1). A work item holds a work reference on its object, which keeps the
+ * object (not its place in the namespace) alive until the work completes.
+ *
+ * A fetch that queues anything gets a struct kvt_fetch with one waiter per
+ * item; a HOST fetch of an object whose DISK->HOST work is already queued
+ * joins that work's waiter list instead of queueing another. When the
+ * fetch's last waiter completes, the client gets its event through
+ * env->fetch_done, unless it closed.
+ */
+#include "kvt_internal.h"
+
+int kvt_queue_init(struct kvt_core *core)
+{
+	uint32_t i;
+
+	core->work = kvt_vzalloc(sizeof(*core->work) * core->max_work);
+	if (!core->work)
+		return -KVT_ENOMEM;
+	for (i = core->max_work; i--;) {
+		core->work[i].next = core->work_free;
+		core->work_free = &core->work[i];
+	}
+	kvt_lock_init(&core->queue_lock);
+	kvt_lock_init(&core->region_lock);
+	return 0;
+}
+
+static void kvt_fetch_drop_waiter(struct kvt_fetch *f)
+{
+	if (--f->pending)
+		return;
+	kvt_client_put(f->client);
+	kvt_free(f);
+}
+
+/* Frees what unfinished work still holds: fetches of closed clients. */
+void kvt_queue_fini(struct kvt_core *core)
+{
+	struct kvt_waiter *w, *next;
+	uint32_t i;
+
+	for (i = 0; i < core->max_work; i++) {
+		if (core->work[i].state == KVT_WORK_FREE)
+			continue;
+		for (w = core->work[i].waiters; w; w = next) {
+			next = w->next;
+			kvt_fetch_drop_waiter(w->fetch);
+		}
+	}
+	kvt_vfree(core->work);
+	kvt_lock_destroy(&core->region_lock);
+	kvt_lock_destroy(&core->queue_lock);
+}
+
+/* ---- lists --------------------------------------------------------------- */
+
+static void kvt_wlist_add_tail(struct kvt_wlist *l, struct kvt_work *w)
+{
+	w->next = NULL;
+	w->prev = l->tail;
+	if (l->tail)
+		l->tail->next = w;
+	else
+		l->head = w;
+	l->tail = w;
+	l->count++;
+}
+
+static void kvt_wlist_del(struct kvt_wlist *l, struct kvt_work *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		l->head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		l->tail = w->prev;
+	w->prev = NULL;
+	w->next = NULL;
+	l->count--;
+}
+
+/* ---- regions ------------------------------------------------------------- */
+
+int kvt_region_register(struct kvt_client *client,
+			struct drm_kvtier_region_register *req)
+{
+	struct kvt_core *core = client->core;
+	struct kvt_region *r;
+	uint32_t i;
+	int ret = -KVT_ENOSPC;
+
+	if (!req->size || req->flags)
+		return -KVT_EINVAL;
+	kvt_lock(&core->region_lock);
+	for (i = 0; i < KVTIER_MAX_REGIONS; i++) {
+		r = &core->regions[i];
+		if (r->owner)
+			continue;
+		r->owner = client;
+		r->size = req->size;
+		r->cookie = req->cookie;
+		r->gen++;
+		req->region_id = i + 1;
+		ret = 0;
+		break;
+	}
+	kvt_unlock(&core->region_lock);
+	return ret;
+}
+
+int kvt_region_unregister(struct kvt_client *client, uint32_t region_id)
+{
+	struct kvt_core *core = client->core;
+	struct kvt_region *r;
+	int ret = -KVT_ENOENT;
+
+	if (!region_id || region_id > KVTIER_MAX_REGIONS)
+		return -KVT_ENOENT;
+	kvt_lock(&core->region_lock);
+	r = &core->regions[region_id - 1];
+	if (r->owner == client) {
+		/* Queued work to it fails at completion: the gen moves on. */
+		r->owner = NULL;
+		r->gen++;
+		ret = 0;
+	}
+	kvt_unlock(&core->region_lock);
+	return ret;
+}
+
+void kvt_regions_forget(struct kvt_client *client)
+{
+	struct kvt_core *core = client->core;
+	uint32_t i;
+
+	kvt_lock(&core->region_lock);
+	for (i = 0; i < KVTIER_MAX_REGIONS; i++) {
+		if (core->regions[i].owner == client) {
+			core->regions[i].owner = NULL;
+			core->regions[i].gen++;
+		}
+	}
+	kvt_unlock(&core->region_lock);
+}
+
+/* ---- work items ------------------------------------------------------------ */
+
+/* Takes a free work item, or NULL when max_work are in use. */
+static struct kvt_work *kvt_work_reserve(struct kvt_core *core)
+{
+	struct kvt_work *w;
+
+	kvt_lock(&core->queue_lock);
+	w = core->work_free;
+	if (w) {
+		core->work_free = w->next;
+		w->next = NULL;
+		w->state = KVT_WORK_RESERVED;
+		if (!++core->work_seq)
+			core->work_seq = 1;
+		w->item.work_id = ((uint64_t)core->work_seq << 32) |
+				  (uint32_t)(w - core->work);
+	}
+	kvt_unlock(&core->queue_lock);
+	return w;
+}
+
+static void kvt_work_release(struct kvt_core *core, struct kvt_work *w)
+{
+	kvt_lock(&core->queue_lock);
+	w->state = KVT_WORK_FREE;
+	w->waiters = NULL;
+	w->owner = NULL;
+	w->prev = NULL;
+	w->next = core->work_free;
+	core->work_free = w;
+	kvt_unlock(&core->queue_lock);
+}
+
+static void kvt_work_submit(struct kvt_core *core, struct kvt_work *w)
+{
+	kvt_lock(&core->queue_lock);
+	w->state = KVT_WORK_QUEUED;
+	kvt_wlist_add_tail(&core->queued, w);
+	kvt_atomic64_inc(&core->st.work_queued);
+	if (core->ops.work_queued)
+		core->ops.work_queued(core->env);
+	kvt_unlock(&core->queue_lock);
+}
+
+static void kvt_trace_work(struct kvt_core *core, enum kvt_trace_event ev,
+			   const struct kvt_work *w, int32_t status,
+			   uint64_t bytes)
+{
+	struct kvt_trace_rec rec;
+
+	if (!core->ops.trace)
+		return;
+	kvt_memset(&rec, 0, sizeof(rec));
+	rec.event = ev;
+	rec.key = w->item.key;
+	rec.tenant_id = w->item.tenant_id;
+	rec.pool_id = w->item.pool_id;
+	rec.tier = w->item.dst_tier;
+	rec.handle = w->item.handle;
+	rec.work_id = w->item.work_id;
+	rec.status = status;
+	rec.value = bytes;
+	kvt_trace(core, &rec);
+}
+
+/* The work item's description of its object; object locked. */
+static void kvt_work_describe(struct kvt_core *core, struct kvt_work *w,
+			      const struct kvt_obj *obj, kvt_handle_t handle)
+{
+	w->item.handle = handle;
+	w->item.key = kvt_obj_ext(core, KVT_HANDLE_IDX(handle))->key;
+	w->item.size = obj->size;
+	w->item.tenant_id = kvt_obj_tenant_id(obj);
+	w->item.op = KVTIER_WORK_FETCH;
+	w->item.pool_id = obj->pool_id;
+	w->item.pad = 0;
+}
+
+/* ---- fetch ------------------------------------------------------------------ */
+
+/*
+ * HOST: pin what is resident, join a DISK->HOST already queued, or queue
+ * one into newly allocated slots. Client and object locked. Returns 0
+ * (pinned), 1 (queued, *wp set when the caller must submit it) or -errno.
+ */
+static int kvt_fetch_host(struct kvt_client *client, struct kvt_obj *obj,
+			  kvt_handle_t handle, struct kvt_ref *ref,
+			  struct kvt_waiter *waiter, struct kvt_work **wp)
+{
+	struct kvt_core *core = client->core;
+	uint32_t idx = KVT_HANDLE_IDX(handle);
+	struct kvt_work *w;
+	uint64_t first;
+	int ret;
+
+	if (obj->tiers & KVT_TIER_HOST_BIT) {
+		ref->pins[KVTIER_TIER_HOST]++;
+		kvt_obj_pin(core, obj, KVTIER_TIER_HOST);
+		return 0;
+	}
+	if (obj->host_work) {
+		waiter->next = obj->host_work->waiters;
+		obj->host_work->waiters = waiter;
+		*wp = obj->host_work;
+		return 1;
+	}
+	if (!(obj->tiers & KVT_TIER_DISK_BIT))
+		return -KVT_EINVAL;
+	w = kvt_work_reserve(core);
+	if (!w)
+		return -KVT_EAGAIN;
+	ret = kvt_pool_alloc_run(core, obj->pool_id, obj->tenant,
+				 obj->slot_count, idx, &first);
+	if (ret) {
+		kvt_work_release(core, w);
+		return ret;
+	}
+	obj->slot_first = first;
+	obj->flags |= KVT_OF_SLOTS;
+	obj->host_work = w;
+	obj->work_refs++;
+	kvt_work_describe(core, w, obj, handle);
+	w->item.src_tier = KVTIER_TIER_DISK;
+	w->item.src_offset = kvt_obj_ext(core, idx)->disk_loc;
+	w->item.dst_tier = KVTIER_TIER_HOST;
+	w->item.dst_offset = first * kvt_pool_slot_size(core, obj->pool_id);
+	w->item.region_id = 0;
+	w->item.region_cookie = 0;
+	w->waiters = waiter;
+	kvt_work_submit(core, w);
+	*wp = w;
+	return 1;
+}
+
+/* DEVICE: always work, from HOST when resident (pinned meanwhile). */
+static int kvt_fetch_device(struct kvt_client *client, struct kvt_obj *obj,
+			    kvt_handle_t handle,
+			    const struct drm_kvtier_fetch_item *it,
+			    const struct kvt_region *region,
+			    struct kvt_waiter *waiter, struct kvt_work **wp)
+{
+	struct kvt_core *core = client->core;
+	struct kvt_work *w;
+
+	if (it->offset > region->size || obj->size > region->size - it->offset)
+		return -KVT_EINVAL;
+	if (!(obj->tiers & (KVT_TIER_HOST_BIT | KVT_TIER_DISK_BIT)))
+		return -KVT_EINVAL;
+	w = kvt_work_reserve(core);
+	if (!w)
+		return -KVT_EAGAIN;
+	kvt_work_describe(core, w, obj, handle);
+	if (obj->tiers & KVT_TIER_HOST_BIT) {
+		w->item.src_tier = KVTIER_TIER_HOST;
+		w->item.src_offset = obj->slot_first *
+				     kvt_pool_slot_size(core, obj->pool_id);
+		kvt_obj_pin(core, obj, KVTIER_TIER_HOST);
+	} else {
+		w->item.src_tier = KVTIER_TIER_DISK;
+		w->item.src_offset =
+			kvt_obj_ext(core, KVT_HANDLE_IDX(handle))->disk_loc;
+	}
+	w->item.dst_tier = KVTIER_TIER_DEVICE;
+	w->item.dst_offset = it->offset;
+	w->item.region_id = it->region_id;
+	w->item.region_cookie = region->cookie;
+	w->region_gen = region->gen;
+	w->waiters = waiter;
+	obj->work_refs++;
+	kvt_work_submit(core, w);
+	*wp = w;
+	return 1;
+}
+
+static int kvt_fetch_one(struct kvt_client *client, struct kvt_fetch *f,
+			 struct drm_kvtier_fetch_item *it,
+			 struct kvt_waiter *waiter)
+{
+	struct kvt_core *core = client->core;
+	uint32_t idx = KVT_HANDLE_IDX(it->handle);
+	struct kvt_region region;
+	struct kvt_work *w = NULL;
+	struct kvt_ref *ref;
+	struct kvt_obj *obj;
+	int ret;
+
+	if (it->tier == KVTIER_TIER_HOST) {
+		if (it->offset || it->region_id)
+			return -KVT_EINVAL;
+	} else if (it->tier != KVTIER_TIER_DEVICE) {
+		return -KVT_EINVAL;
+	}
+	kvt_lock(&client->lock);
+	obj = kvt_obj_get(core, it->handle);
+	if (!obj) {
+		kvt_unlock(&client->lock);
+		return -KVT_ENOENT;
+	}
+	ref = kvt_ref_find(client, idx);
+	if (!kvt_obj_visible(client, obj)) {
+		ret = -KVT_ENOENT;
+	} else if (!ref || ref->gen != obj->gen) {
+		ret = -KVT_EACCES;
+	} else if (obj->state != KVT_OBJ_READY) {
+		ret = -KVT_EINVAL;
+	} else if (it->tier == KVTIER_TIER_HOST) {
+		ret = kvt_fetch_host(client, obj, it->handle, ref, waiter, &w);
+	} else {
+		ret = -KVT_ENOENT;
+		kvt_lock(&core->region_lock);
+		if (it->region_id && it->region_id <= KVTIER_MAX_REGIONS &&
+		    core->regions[it->region_id - 1].owner == client) {
+			region = core->regions[it->region_id - 1];
+			ret = 0;
+		}
+		kvt_unlock(&core->region_lock);
+		if (!ret)
+			ret = kvt_fetch_device(client, obj, it->handle, it,
+					       &region, waiter, &w);
+	}
+	if (ret == 0)
+		kvt_trace_obj(core, KVT_TRACE_PIN, obj, it->handle,
+			      KVTIER_TIER_HOST);
+	if (ret == 1) {
+		/*
+		 * Under the client lock, which completions of this fetch
+		 * take to count it down.
+		 */
+		f->pending++;
+		f->queued++;
+		kvt_trace_work(core, KVT_TRACE_FETCH_QUEUED, w, 0, 0);
+	}
+	kvt_obj_unlock(core, idx);
+	kvt_unlock(&client->lock);
+	return ret;
+}
+
+/* The fetch's last item is done: send its event, unless its client closed. */
+static void kvt_fetch_finish(struct kvt_core *core, struct kvt_fetch *f)
+{
+	struct kvt_client *client = f->client;
+	struct drm_kvtier_event_fetch ev;
+
+	if (f->queued && core->ops.fetch_done) {
+		kvt_memset(&ev, 0, sizeof(ev));
+		ev.base.type = DRM_KVTIER_EVENT_FETCH_DONE;
+		ev.base.length = sizeof(ev);
+		ev.user_data = f->user_data;
+		ev.fetch_id = f->id;
+		ev.completed = f->completed;
+		ev.failed = f->failed;
+		ev.status = f->status;
+		kvt_lock(&client->ev_lock);
+		if (!client->closed)
+			core->ops.fetch_done(core->env, client->priv, &ev);
+		kvt_unlock(&client->ev_lock);
+	}
+	kvt_client_put(client);
+	kvt_free(f);
+}
+
+int kvt_fetch(struct kvt_client *client, struct drm_kvtier_fetch *req,
+	      struct drm_kvtier_fetch_item *items)
+{
+	struct kvt_core *core = client->core;
+	uint32_t i, count = req->count, queued = 0, failed = 0;
+	struct kvt_fetch *f;
+	bool done;
+	int ret;
+
+	if (!count || count > KVTIER_MAX_BATCH || req->flags || req->pad)
+		return -KVT_EINVAL;
+	f = kvt_zalloc(sizeof(*f) + sizeof(f->w[0]) * count);
+	if (!f)
+		return -KVT_ENOMEM;
+	f->client = client;
+	f->user_data = req->user_data;
+	/*
+	 * One count for the submission itself, so that no completion can
+	 * finish the fetch before every item was tried.
+	 */
+	f->pending = 1;
+	kvt_lock(&client->lock);
+	client->kref++;
+	if (!++client->fetch_seq)
+		client->fetch_seq = 1;
+	f->id = client->fetch_seq;
+	kvt_unlock(&client->lock);
+
+	for (i = 0; i < count; i++) {
+		f->w[i].fetch = f;
+		ret = kvt_fetch_one(client, f, &items[i], &f->w[i]);
+		items[i].result = ret;
+		if (ret < 0)
+			failed++;
+		else
+			kvt_atomic64_inc(&core->st.fetches);
+		if (ret == 1)
+			queued++;
+	}
+	req->fetch_id = f->id;
+	req->pending = queued;
+	req->failed = failed;
+
+	kvt_lock(&client->lock);
+	done = !--f->pending;
+	kvt_unlock(&client->lock);
+	if (done)
+		kvt_fetch_finish(core, f);
+	return 0;
+}
+
+/* ---- the manager ------------------------------------------------------------ */
+
+int kvt_manager_attach(struct kvt_client *client, uint64_t *queued)
+{
+	struct kvt_core *core = client->core;
+	int ret = 0;
+
+	kvt_lock(&client->lock);
+	kvt_lock(&core->queue_lock);
+	if (core->manager && core->manager != client) {
+		ret = -KVT_EBUSY;
+	} else {
+		core->manager = client;
+		kvt_store_release(&client->manager, true);
+		*queued = core->queued.count;
+	}
+	kvt_unlock(&core->queue_lock);
+	kvt_unlock(&client->lock);
+	return ret;
+}
+
+/*
+ * The manager's wait condition; a lockless read, since it is evaluated
+ * where sleeping on a lock is not allowed.
+ */
+bool kvt_work_available(struct kvt_core *core)
+{
+	return kvt_load_acquire(&core->queued.count) != 0;
+}
+
+/*
+ * The manager closes: its dispatched work goes back to the queue's front,
+ * in the order it was queued, and the role is free.
+ */
+void kvt_queue_manager_close(struct kvt_client *client)
+{
+	struct kvt_core *core = client->core;
+	struct kvt_work *w;
+
+	kvt_lock(&client->lock);
+	kvt_lock(&core->queue_lock);
+	if (core->manager == client) {
+		while (core->dispatched.tail) {
+			w = core->dispatched.tail;
+			kvt_wlist_del(&core->dispatched, w);
+			w->state = KVT_WORK_QUEUED;
+			w->owner = NULL;
+			w->prev = NULL;
+			w->next = core->queued.head;
+			if (core->queued.head)
+				core->queued.head->prev = w;
+			else
+				core->queued.tail = w;
+			core->queued.head = w;
+			core->queued.count++;
+		}
+		core->manager = NULL;
+		kvt_store_release(&client->manager, false);
+		if (core->queued.count && core->ops.work_queued)
+			core->ops.work_queued(core->env);
+	}
+	kvt_unlock(&core->queue_lock);
+	kvt_unlock(&client->lock);
+}
+
+int kvt_work_take(struct kvt_client *client, struct drm_kvtier_work_item *out,
+		  uint32_t room, uint32_t *taken)
+{
+	struct kvt_core *core = client->core;
+	struct kvt_work *w;
+	uint32_t n = 0;
+
+	*taken = 0;
+	kvt_lock(&core->queue_lock);
+	if (core->manager != client) {
+		kvt_unlock(&core->queue_lock);
+		return -KVT_EPERM;
+	}
+	while (n < room && core->queued.head) {
+		w = core->queued.head;
+		kvt_wlist_del(&core->queued, w);
+		kvt_wlist_add_tail(&core->dispatched, w);
+		w->state = KVT_WORK_DISPATCHED;
+		w->owner = client;
+		out[n++] = w->item;
+		kvt_atomic64_inc(&core->st.work_dispatched);
+		kvt_trace_work(core, KVT_TRACE_WORK_DISPATCHED, w, 0, 0);
+	}
+	kvt_unlock(&core->queue_lock);
+	*taken = n;
+	return 0;
+}
+
+void kvt_work_untake(struct kvt_client *client,
+		     const struct drm_kvtier_work_item *items, uint32_t count)
+{
+	struct kvt_core *core = client->core;
+	struct kvt_work *w;
+	uint32_t slot;
+
+	kvt_lock(&core->queue_lock);
+	/* Last first, each to the front: they keep the order they had. */
+	while (count--) {
+		slot = (uint32_t)items[count].work_id;
+		if (slot >= core->max_work)
+			continue;
+		w = &core->work[slot];
+		if (w->state != KVT_WORK_DISPATCHED || w->owner != client ||
+		    w->item.work_id != items[count].work_id)
+			continue;
+		kvt_wlist_del(&core->dispatched, w);
+		w->state = KVT_WORK_QUEUED;
+		w->owner = NULL;
+		w->next = core->queued.head;
+		if (core->queued.head)
+			core->queued.head->prev = w;
+		else
+			core->queued.tail = w;
+		core->queued.head = w;
+		core->queued.count++;
+	}
+	/* Another thread of the manager may be waiting for work. */
+	if (core->queued.count && core->ops.work_queued)
+		core->ops.work_queued(core->env);
+	kvt_unlock(&core->queue_lock);
+}
+
+/* One waiter of completed work: pin for its client, count its fetch. */
+static void kvt_complete_waiter(struct kvt_core *core, struct kvt_work *w,
+				struct kvt_waiter *waiter, int32_t status)
+{
+	uint32_t idx = KVT_HANDLE_IDX(w->item.handle);
+	uint32_t tier = w->item.dst_tier;
+	struct kvt_fetch *f = waiter->fetch;
+	struct kvt_client *c = f->client;
+	struct kvt_obj *obj;
+	struct kvt_ref *ref;
+	bool ok = false, done;
+
+	kvt_lock(&c->lock);
+	if (!status && !c->closed) {
+		obj = kvt_obj_ptr(core, idx);
+		kvt_obj_lock(core, idx);
+		ref = kvt_ref_find(c, idx);
+		/* The client may have released the object meanwhile. */
+		if (ref && ref->gen == obj->gen &&
+		    obj->state == KVT_OBJ_READY &&
+		    (tier == KVTIER_TIER_DEVICE ||
+		     (obj->tiers & KVT_TIER_HOST_BIT))) {
+			ref->pins[tier]++;
+			kvt_obj_pin(core, obj, tier);
+			kvt_trace_obj(core, KVT_TRACE_PIN, obj, w->item.handle,
+				      tier);
+			ok = true;
+		}
+		kvt_obj_unlock(core, idx);
+	}
+	if (ok) {
+		f->completed++;
+	} else {
+		f->failed++;
+		if (!f->status)
+			f->status = status ? status : -KVT_ENOENT;
+	}
+	done = !--f->pending;
+	kvt_unlock(&c->lock);
+	if (done)
+		kvt_fetch_finish(core, f);
+}
+
+static int kvt_complete_one(struct kvt_client *client,
+			    struct drm_kvtier_work_done *d)
+{
+	struct kvt_core *core = client->core;
+	uint32_t slot = (uint32_t)d->work_id, idx;
+	struct kvt_waiter *waiters, *next;
+	struct kvt_release rel, rel_dead;
+	const struct kvt_region *r;
+	int32_t status = d->status;
+	struct kvt_work *w;
+	struct kvt_obj *obj;
+
+	if (status > 0)
+		return -KVT_EINVAL;
+	if (slot >= core->max_work)
+		return -KVT_ENOENT;
+	w = &core->work[slot];
+	kvt_lock(&core->queue_lock);
+	if (w->state != KVT_WORK_DISPATCHED || w->item.work_id != d->work_id ||
+	    w->owner != client) {
+		kvt_unlock(&core->queue_lock);
+		return -KVT_ENOENT;
+	}
+	kvt_wlist_del(&core->dispatched, w);
+	w->state = KVT_WORK_DONE;
+	kvt_atomic64_inc(&core->st.work_completed);
+	kvt_atomic64_add(&core->st.bytes_moved, d->bytes);
+	kvt_unlock(&core->queue_lock);
+	kvt_trace_work(core, KVT_TRACE_WORK_COMPLETED, w, status, d->bytes);
+
+	idx = KVT_HANDLE_IDX(w->item.handle);
+	obj = kvt_obj_ptr(core, idx);
+	kvt_release_init(&rel);
+	kvt_release_init(&rel_dead);
+
+	/*
+	 * The work's reference keeps the object; only its state may have
+	 * moved on (freed: EVICTING).
+	 */
+	kvt_obj_lock(core, idx);
+	waiters = w->waiters;
+	w->waiters = NULL;
+	if (w->item.dst_tier == KVTIER_TIER_HOST) {
+		obj->host_work = NULL;
+		if (!status && obj->state == KVT_OBJ_READY) {
+			kvt_obj_set_tiers(core, obj,
+					  obj->tiers | KVT_TIER_HOST_BIT);
+		} else {
+			if (!status)
+				status = -KVT_ENOENT;
+			kvt_obj_take_slots(core, obj, &rel);
+		}
+	} else {
+		if (w->item.src_tier == KVTIER_TIER_HOST)
+			kvt_obj_unpin(core, obj, KVTIER_TIER_HOST, 1);
+		if (!status) {
+			kvt_lock(&core->region_lock);
+			r = &core->regions[w->item.region_id - 1];
+			if (!r->owner || r->gen != w->region_gen)
+				status = -KVT_ENOENT;
+			kvt_unlock(&core->region_lock);
+		}
+		if (!status && obj->state != KVT_OBJ_READY)
+			status = -KVT_ENOENT;
+	}
+	kvt_obj_unlock(core, idx);
+
+	for (; waiters; waiters = next) {
+		next = waiters->next;
+		kvt_complete_waiter(core, w, waiters, status);
+	}
+
+	kvt_obj_lock(core, idx);
+	obj->work_refs--;
+	kvt_obj_maybe_kill(core, obj, idx, &rel_dead);
+	kvt_obj_unlock(core, idx);
+
+	kvt_release_finish(core, &rel);
+	kvt_release_finish(core, &rel_dead);
+	kvt_work_release(core, w);
+	return 0;
+}
+
+int kvt_work_complete(struct kvt_client *client,
+		      struct drm_kvtier_work_done *items, uint32_t count,
+		      uint32_t *failed)
+{
+	uint32_t i, n = 0;
+
+	if (!kvt_client_is_manager(client))
+		return -KVT_EPERM;
+	for (i = 0; i < count; i++) {
+		items[i].result = kvt_complete_one(client, &items[i]);
+		if (items[i].result)
+			n++;
+	}
+	*failed = n;
+	return 0;
+}
