@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvtier-bench: the numbers kvtier is judged by, each against a baseline
+ * measured in the same run (never a bare time).
+ *
+ *   --core    kmod/core's lookups on the host, at several table sizes
+ *             (tools/bench/bench_core.c).
+ *   --driver  through the real driver (as root, in the VM): a null ioctl,
+ *             and 256-key LOOKUP ioctls over 4096 committed objects, as
+ *             the per-key cost over the null ioctl's.
+ *
+ * With --json, one JSON object per line: name, value, unit and, where a
+ * baseline applies, baseline and ratio. With neither --core nor --driver
+ * both run, the driver part only when there is a device.
+ *
+ * Exit: 0, 1 on a failure, 77 when --driver was asked for and there is no
+ * kvtier device (the convention of the project's tests for "skipped").
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvtier.h"
+#include "kvtool.h"
+
+#ifdef KVTIER_BENCH_CORE
+#include "bench_core.h"
+#endif
+
+#define EXIT_SKIP 77
+
+/* Objects the driver benchmark commits: 16 prompts of 256 chained blocks,
+ * one alloc batch (KVTIER_MAX_BATCH). */
+#define BENCH_OBJECTS 4096
+/* Keys per lookup ioctl: a long prompt's worth, the batch the issue names. */
+#define BENCH_LOOKUP_KEYS 256
+/* Rounds of each measurement, alternated so that drift (TCG, frequency)
+ * hits both alike; the median round is reported. */
+#define BENCH_ROUNDS 5
+/* Default length of one round. Under TCG an ioctl costs microseconds, so
+ * 100 ms gives thousands of calls per round. */
+#define BENCH_ROUND_MS 100
+/* Calls between clock reads: keeps clock_gettime out of the measurement. */
+#define BENCH_CLOCK_EVERY 64
+
+struct bench {
+	bool json;
+	unsigned int round_ms;
+	struct kvtool_json j;
+};
+
+/* One result line. @baseline <= 0 means none applies. */
+static void report(struct bench *b, const char *name, double value,
+		   const char *unit, double baseline)
+{
+	if (!b->json) {
+		if (baseline > 0)
+			printf("%-28s %12.1f %s  (baseline %.1f %s, ratio %.3f)\n",
+			       name, value, unit, baseline, unit,
+			       value / baseline);
+		else
+			printf("%-28s %12.1f %s\n", name, value, unit);
+		return;
+	}
+	kvtool_json_object_begin(&b->j, NULL);
+	kvtool_json_str(&b->j, "name", name);
+	kvtool_json_double(&b->j, "value", value);
+	kvtool_json_str(&b->j, "unit", unit);
+	if (baseline > 0) {
+		kvtool_json_double(&b->j, "baseline", baseline);
+		kvtool_json_double(&b->j, "ratio", value / baseline);
+	}
+	kvtool_json_object_end(&b->j);
+	kvtool_json_finish(&b->j);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* ---- driver ---- */
+
+struct driver_bench {
+	struct kvtier *kv;
+	uint32_t pool_id;
+	struct drm_kvtier_alloc_item items[BENCH_OBJECTS];
+	kvtier_handle_t handles[BENCH_OBJECTS];
+	struct drm_kvtier_key keys[BENCH_OBJECTS];
+	struct drm_kvtier_lookup_result results[BENCH_LOOKUP_KEYS];
+	uint32_t allocated;
+};
+
+static int driver_setup(struct driver_bench *d)
+{
+	const struct kvtier_params *p = kvtier_params(d->kv);
+	struct drm_kvtier_pool_create pc = {
+		.slot_size = p->page_size ? p->page_size : 4096,
+		.slot_count = BENCH_OBJECTS,
+		.kind = KVTIER_KIND_KV,
+	};
+	uint32_t i, failed;
+	uint64_t seed;
+	int ret;
+
+	ret = kvtier_pool_create(d->kv, &pc);
+	if (ret) {
+		fprintf(stderr, "kvtier-bench: creating a pool: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	d->pool_id = pc.pool_id;
+	for (i = 0; i < BENCH_OBJECTS; i++) {
+		/* A fresh chain every BENCH_LOOKUP_KEYS blocks: each window
+		 * of keys is one prompt. The pool id keeps two runs apart. */
+		seed = ((uint64_t)pc.pool_id << 32) | i;
+		d->keys[i] = kvtier_key_chain(i % BENCH_LOOKUP_KEYS ?
+					      &d->keys[i - 1] : NULL,
+					      &seed, sizeof(seed));
+		d->items[i] = (struct drm_kvtier_alloc_item){
+			.key = d->keys[i],
+			.size = pc.slot_size,
+		};
+	}
+	ret = kvtier_alloc(d->kv, d->pool_id, 0, d->items, BENCH_OBJECTS,
+			   &failed);
+	if (ret) {
+		fprintf(stderr, "kvtier-bench: allocating %d objects: %s (item %u)\n",
+			BENCH_OBJECTS, strerror(-ret), failed);
+		return ret;
+	}
+	d->allocated = BENCH_OBJECTS;
+	for (i = 0; i < BENCH_OBJECTS; i++)
+		d->handles[i] = d->items[i].handle;
+	ret = kvtier_commit(d->kv, d->handles, BENCH_OBJECTS, NULL);
+	if (ret)
+		fprintf(stderr, "kvtier-bench: committing: %s\n",
+			strerror(-ret));
+	return ret;
+}
+
+static void driver_cleanup(struct driver_bench *d)
+{
+	int ret;
+
+	if (d->allocated) {
+		/* Free while holding the references, then drop them: the
+		 * slots go when the last one does. */
+		ret = kvtier_free(d->kv, d->handles, d->allocated, NULL);
+		if (ret)
+			fprintf(stderr, "kvtier-bench: freeing: %s\n",
+				strerror(-ret));
+		ret = kvtier_release(d->kv, d->handles, d->allocated, NULL);
+		if (ret)
+			fprintf(stderr, "kvtier-bench: releasing: %s\n",
+				strerror(-ret));
+	}
+	if (d->pool_id) {
+		ret = kvtier_pool_destroy(d->kv, d->pool_id);
+		if (ret)
+			fprintf(stderr, "kvtier-bench: destroying pool %u: %s\n",
+				d->pool_id, strerror(-ret));
+	}
+}
+
+/* Runs null ioctls for @ms. Return: ns per call, or a negative -errno. */
+static double time_null(struct driver_bench *d, unsigned int ms)
+{
+	uint64_t start = kvtier_now_ns(), end = start + ms * 1000000ull, now;
+	uint64_t calls = 0;
+	unsigned int i;
+	int ret;
+
+	do {
+		for (i = 0; i < BENCH_CLOCK_EVERY; i++) {
+			ret = kvtier_null(d->kv);
+			if (ret)
+				return ret;
+		}
+		calls += BENCH_CLOCK_EVERY;
+		now = kvtier_now_ns();
+	} while (now < end);
+	return (double)(now - start) / (double)calls;
+}
+
+/* Runs 256-key lookups, cycling through the prompts, for @ms.
+ * Return: ns per call, or a negative -errno. */
+static double time_lookup(struct driver_bench *d, unsigned int ms)
+{
+	uint64_t start = kvtier_now_ns(), end = start + ms * 1000000ull, now;
+	const unsigned int prompts = BENCH_OBJECTS / BENCH_LOOKUP_KEYS;
+	uint64_t calls = 0;
+	unsigned int i;
+	int ret;
+
+	do {
+		for (i = 0; i < BENCH_CLOCK_EVERY; i++) {
+			ret = kvtier_lookup(d->kv,
+					    &d->keys[(calls + i) % prompts *
+						     BENCH_LOOKUP_KEYS],
+					    d->results, BENCH_LOOKUP_KEYS, 0,
+					    NULL);
+			if (ret < 0)
+				return ret;
+		}
+		calls += BENCH_CLOCK_EVERY;
+		now = kvtier_now_ns();
+	} while (now < end);
+	return (double)(now - start) / (double)calls;
+}
+
+static int driver_measure(struct bench *b, struct driver_bench *d)
+{
+	double null_ns[BENCH_ROUNDS], call_ns[BENCH_ROUNDS], null_med, call_med;
+	uint32_t prefix;
+	unsigned int r;
+	int ret;
+
+	/* A lookup that misses measures the wrong path: check once. */
+	ret = kvtier_lookup(d->kv, d->keys, d->results, BENCH_LOOKUP_KEYS, 0,
+			    &prefix);
+	if (ret != BENCH_LOOKUP_KEYS || prefix != BENCH_LOOKUP_KEYS) {
+		fprintf(stderr, "kvtier-bench: a lookup of %d committed keys found %d (prefix %u)%s%s\n",
+			BENCH_LOOKUP_KEYS, ret, prefix, ret < 0 ? ": " : "",
+			ret < 0 ? strerror(-ret) : "");
+		return ret < 0 ? ret : -EIO;
+	}
+	/* Warm caches and the TCG translation of both paths. */
+	if (time_null(d, 10) < 0 || time_lookup(d, 10) < 0)
+		return -EIO;
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		null_ns[r] = time_null(d, b->round_ms);
+		call_ns[r] = time_lookup(d, b->round_ms);
+		if (null_ns[r] < 0 || call_ns[r] < 0) {
+			ret = (int)(null_ns[r] < 0 ? null_ns[r] : call_ns[r]);
+			fprintf(stderr, "kvtier-bench: measuring: %s\n",
+				strerror(-ret));
+			return ret;
+		}
+	}
+	null_med = median(null_ns, BENCH_ROUNDS);
+	call_med = median(call_ns, BENCH_ROUNDS);
+	report(b, "driver_null_ioctl", null_med, "ns", 0);
+	report(b, "driver_lookup256_per_key", call_med / BENCH_LOOKUP_KEYS,
+	       "ns", null_med);
+	report(b, "driver_lookup256_per_call", call_med, "ns", null_med);
+	return 0;
+}
+
+/* Return: 0, EXIT_SKIP-worthy -ENODEV, or -errno. */
+static int bench_driver(struct bench *b)
+{
+	struct driver_bench *d;
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	ret = kvtier_open(&d->kv);
+	if (ret) {
+		if (ret != -ENODEV)
+			fprintf(stderr, "kvtier-bench: opening the device: %s\n",
+				strerror(-ret));
+		free(d);
+		return ret;
+	}
+	if (!kvtier_params(d->kv)->is_admin) {
+		fprintf(stderr, "kvtier-bench: --driver creates a pool: run it as root\n");
+		ret = -EPERM;
+		goto out_close;
+	}
+	ret = driver_setup(d);
+	if (!ret)
+		ret = driver_measure(b, d);
+	driver_cleanup(d);
+out_close:
+	kvtier_close(d->kv);
+	free(d);
+	return ret;
+}
+
+/* ---- core ---- */
+
+static int bench_core(struct bench *b)
+{
+#ifdef KVTIER_BENCH_CORE
+	int ret = bench_core_lookup(stdout, b->json);
+
+	if (ret)
+		fprintf(stderr, "kvtier-bench: core benchmark: %s\n",
+			strerror(ret < 0 ? -ret : ret));
+	return ret;
+#else
+	fprintf(stderr, "kvtier-bench: built without the core benchmark (tools/bench/bench_core.h)\n");
+	return -ENOSYS;
+#endif
+}
+
+static const char usage_text[] =
+	"Usage: kvtier-bench [--json] [--core] [--driver] [--round-ms N]\n"
+	"\n"
+	"  --core        kmod/core lookups per second on the host\n"
+	"  --driver      null ioctl and 256-key lookup ioctls through the driver\n"
+	"                (root; creates and destroys a pool)\n"
+	"  --json        one JSON object per line\n"
+	"  --round-ms N  length of one measurement round (default 100)\n"
+	"\n"
+	"With neither --core nor --driver, both run (the driver part only when\n"
+	"a kvtier device exists).\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "core", no_argument, NULL, 'c' },
+		{ "driver", no_argument, NULL, 'd' },
+		{ "round-ms", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bench b = { .round_ms = BENCH_ROUND_MS };
+	bool core = false, driver = false, any;
+	int opt, ret, status = 0;
+	uint32_t ms;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			b.json = true;
+			break;
+		case 'c':
+			core = true;
+			break;
+		case 'd':
+			driver = true;
+			break;
+		case 'r':
+			if (kvtool_parse_u32(optarg, &ms) || ms == 0 ||
+			    ms > 60000) {
+				fprintf(stderr, "kvtier-bench: bad --round-ms '%s'\n",
+					optarg);
+				return 2;
+			}
+			b.round_ms = ms;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	kvtool_json_init(&b.j, stdout);
+	any = !core && !driver;
+	if (core || any) {
+		ret = bench_core(&b);
+		if (ret && !(any && ret == -ENOSYS))
+			status = 1;
+	}
+	if (driver || any) {
+		ret = bench_driver(&b);
+		if (ret == -ENODEV) {
+			fprintf(stderr, "kvtier-bench: no kvtier device: driver benchmarks skipped\n");
+			if (driver && status == 0)
+				status = EXIT_SKIP;
+		} else if (ret) {
+			status = 1;
+		}
+	}
+	fflush(stdout);
+	return status;
+}
