@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel side of kmod/core/kvt_port.h: every primitive the core uses,
+ * mapped onto the kernel's own. The host side is kmod/core/kvt_port_host.h;
+ * both provide exactly the names listed in kvt_port.h.
+ */
+#ifndef KVT_PORT_KERNEL_H
+#define KVT_PORT_KERNEL_H
+
+#include <asm/barrier.h>
+#include <linux/atomic.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/prefetch.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/types.h>
+
+/* types: linux/types.h has uint8_t..uint64_t, int32_t, int64_t, size_t, bool */
+#ifndef UINT32_MAX
+#define UINT32_MAX U32_MAX
+#endif
+#ifndef UINT64_MAX
+#define UINT64_MAX U64_MAX
+#endif
+
+/* errno: the core returns -KVT_E*, which must equal the kernel's -E* */
+#define KVT_EINVAL EINVAL
+#define KVT_ENOMEM ENOMEM
+#define KVT_ENOENT ENOENT
+#define KVT_EEXIST EEXIST
+#define KVT_ENOSPC ENOSPC
+#define KVT_EDQUOT EDQUOT
+#define KVT_EPERM EPERM
+#define KVT_EBUSY EBUSY
+#define KVT_EACCES EACCES
+#define KVT_EAGAIN EAGAIN
+#define KVT_ERANGE ERANGE
+#define KVT_EOVERFLOW EOVERFLOW
+#define KVT_ETIME ETIME
+#define KVT_ENODEV ENODEV
+
+/* memory: the core allocates only in process context, so it may sleep */
+static inline void *kvt_zalloc(size_t size)
+{
+	return kzalloc(size, GFP_KERNEL);
+}
+
+static inline void kvt_free(void *p)
+{
+	kfree(p);
+}
+
+/* Large tables (object table, index shards) may exceed what kmalloc gives. */
+static inline void *kvt_vzalloc(size_t size)
+{
+	return kvzalloc(size, GFP_KERNEL);
+}
+
+static inline void kvt_vfree(void *p)
+{
+	kvfree(p);
+}
+
+#define kvt_mul_overflow(a, b, res) check_mul_overflow(a, b, res)
+
+/*
+ * locks: the core only sleeps on its own locks, so a mutex fits. A macro,
+ * not a typedef, as kernel style asks.
+ */
+#define kvt_lock_t struct mutex
+
+#define kvt_lock_init(l) mutex_init(l)
+#define kvt_lock(l) mutex_lock(l)
+#define kvt_unlock(l) mutex_unlock(l)
+#define kvt_lock_destroy(l) mutex_destroy(l)
+
+/* atomics */
+#define kvt_atomic64_t atomic64_t
+
+#define kvt_atomic64_read(a) ((uint64_t)atomic64_read(a))
+#define kvt_atomic64_set(a, v) atomic64_set(a, (s64)(v))
+#define kvt_atomic64_add(a, v) atomic64_add((s64)(v), a)
+#define kvt_atomic64_inc(a) atomic64_inc(a)
+#define kvt_atomic64_dec(a) atomic64_dec(a)
+
+/*
+ * publish: values the core reads without a lock (p points to them). The
+ * acquire load pairs with the release store that published the value.
+ */
+#define kvt_load_acquire(p) smp_load_acquire(p)
+/* pairs with kvt_load_acquire() */
+#define kvt_store_release(p, v) smp_store_release(p, v)
+
+/* misc */
+static inline uint64_t kvt_now_ns(void)
+{
+	return ktime_get_ns();
+}
+
+#define KVT_WARN_ON(cond) WARN_ON(cond)
+#define kvt_memset(p, c, n) memset(p, c, n)
+#define kvt_memcpy(d, s, n) memcpy(d, s, n)
+#define kvt_memcmp(a, b, n) memcmp(a, b, n)
+#define kvt_prefetch(p) prefetch(p)
+
+#endif /* KVT_PORT_KERNEL_H */

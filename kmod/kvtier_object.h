@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Object ioctls: alloc, batch (commit, pin, unpin, release, free), lookup. */
+#ifndef KVTIER_OBJECT_H
+#define KVTIER_OBJECT_H
+
+struct drm_device;
+struct drm_file;
+
+/* All or nothing: 0, -EINVAL, -EPERM, -EFAULT, -ENOMEM or the core's error. */
+int kvtier_object_alloc_ioctl(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+/*
+ * 0 with per-item results once the request is valid; -EINVAL, -EFAULT (an
+ * item cannot be read or its result written: no item was processed).
+ */
+int kvtier_object_batch_ioctl(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+/*
+ * 0 with per-key results once the request is valid; -EINVAL, -EFAULT (a key
+ * cannot be read or a result written: nothing was looked up).
+ */
+int kvtier_object_lookup_ioctl(struct drm_device *drm, void *data,
+			       struct drm_file *file);
+
+#endif /* KVTIER_OBJECT_H */

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fetches and the manager's side of the work queue. A fetch pins what is
+ * resident and queues the rest as work; the manager (the daemon) takes the
+ * work with WORK_RECV, moves the bytes and reports with WORK_COMPLETE.
+ */
+#include <linux/err.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/wait.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_print.h>
+
+#include "core/kvt_core.h"
+#include "kvtier_drv.h"
+#include "kvtier_event.h"
+#include "kvtier_ioctl.h"
+#include "kvtier_work.h"
+
+void kvtier_work_wake(struct kvtier_device *kdev)
+{
+	atomic_inc(&kdev->work_seq);
+	wake_up_interruptible(&kdev->work_wq);
+}
+
+static int kvtier_work_fetch_check(const struct drm_kvtier_fetch_item *items,
+				   u32 count)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		const struct drm_kvtier_fetch_item *it = &items[i];
+
+		if (it->pad)
+			return -EINVAL;
+		if (it->tier == KVTIER_TIER_DEVICE)
+			continue;
+		if (it->tier != KVTIER_TIER_HOST || it->offset || it->region_id)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int kvtier_work_fetch_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct kvt_client *client = kvtier_file_client(file);
+	struct kvtier_file *kf = file->driver_priv;
+	struct drm_kvtier_fetch *args = data;
+	struct drm_kvtier_fetch_item *items;
+	struct kvtier_event_fetch *e;
+	int ret;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+
+	items = kvtier_ioctl_copy_in(args->items_ptr, args->count,
+				     sizeof(*items));
+	if (IS_ERR(items))
+		return PTR_ERR(items);
+	ret = kvtier_work_fetch_check(items, args->count);
+	if (ret)
+		goto err_free_items;
+
+	/* Before the fetch exists, so that its completion cannot be lost. */
+	e = kvtier_event_fetch_prepare(kf);
+	if (IS_ERR(e)) {
+		ret = PTR_ERR(e);
+		goto err_free_items;
+	}
+
+	ret = kvt_fetch(client, args, items);
+	if (ret)
+		goto err_cancel_event;
+	if (!args->pending)
+		kvtier_event_fetch_cancel(kf, e);
+	else if (kvtier_event_fetch_arm(kf, e, args->fetch_id))
+		drm_err_ratelimited(drm, "fetch %u: out of memory, event lost\n",
+				    args->fetch_id);
+
+	/*
+	 * The items were proven writable when copied in: only a munmap() or
+	 * mprotect() racing with the ioctl fails here. The fetch stands (its
+	 * event still comes); only the per-item results are lost.
+	 */
+	ret = kvtier_ioctl_copy_out(args->items_ptr, items, args->count,
+				    sizeof(*items));
+	kvfree(items);
+	return ret;
+
+err_cancel_event:
+	kvtier_event_fetch_cancel(kf, e);
+err_free_items:
+	kvfree(items);
+	return ret;
+}
+
+int kvtier_work_region_register_ioctl(struct drm_device *drm, void *data,
+				      struct drm_file *file)
+{
+	struct drm_kvtier_region_register *args = data;
+
+	if (args->flags)
+		return -EINVAL;
+	return kvt_region_register(kvtier_file_client(file), args);
+}
+
+int kvtier_work_region_unregister_ioctl(struct drm_device *drm, void *data,
+					struct drm_file *file)
+{
+	struct drm_kvtier_region_unregister *args = data;
+
+	if (args->flags)
+		return -EINVAL;
+	return kvt_region_unregister(kvtier_file_client(file), args->region_id);
+}
+
+int kvtier_work_attach_ioctl(struct drm_device *drm, void *data,
+			     struct drm_file *file)
+{
+	struct kvt_client *client = kvtier_file_client(file);
+	struct drm_kvtier_manager_attach *args = data;
+	u64 queued = 0;
+	int ret;
+
+	if (args->flags & ~KVTIER_ATTACH_FLAGS || args->pad)
+		return -EINVAL;
+	/*
+	 * Admin is CAP_SYS_ADMIN when the fd was opened, like every other
+	 * privilege here: a daemon may open, then drop its capabilities.
+	 */
+	if (!kvt_client_is_admin(client))
+		return -EPERM;
+
+	ret = kvt_manager_attach(client, &queued);
+	if (ret)
+		return ret;
+	args->requeued = queued;
+	return 0;
+}
+
+/*
+ * Take work, sleeping until @deadline_ns (CLOCK_MONOTONIC) for some to be
+ * queued. Returns 0 with at least one item in *taken, -ETIME (none by the
+ * deadline; at once for deadline 0), or -ERESTARTSYS.
+ */
+static int kvtier_work_take_wait(struct kvtier_device *kdev,
+				 struct kvt_client *client,
+				 struct drm_kvtier_work_item *items, u32 room,
+				 u64 deadline_ns, u32 *taken)
+{
+	u64 now;
+	int seq;
+	int ret;
+
+	for (;;) {
+		/* Read before taking: work queued after the take changes it. */
+		seq = atomic_read(&kdev->work_seq);
+		ret = kvt_work_take(client, items, room, taken);
+		if (ret || *taken)
+			return ret;
+		/* Deadline 0 is always past: it never waits. */
+		now = ktime_get_ns();
+		if (now >= deadline_ns)
+			return -ETIME;
+		ret = wait_event_interruptible_hrtimeout(kdev->work_wq,
+				atomic_read(&kdev->work_seq) != seq,
+				ns_to_ktime(min_t(u64, deadline_ns - now,
+						  KTIME_MAX)));
+		/* On -ETIME, look once more: work may have come at the end. */
+		if (ret == -ERESTARTSYS)
+			return ret;
+	}
+}
+
+int kvtier_work_recv_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct kvtier_device *kdev = kvtier_device_from_drm(drm);
+	struct kvt_client *client = kvtier_file_client(file);
+	struct drm_kvtier_work_recv *args = data;
+	struct drm_kvtier_work_item *items;
+	u32 taken = 0;
+	int ret;
+
+	if (args->flags)
+		return -EINVAL;
+	if (!kvt_client_is_manager(client))
+		return -EPERM;
+
+	/* Out only: proven writable before any work is dispatched. */
+	ret = kvtier_ioctl_clear_out(args->items_ptr, args->count,
+				     sizeof(*items));
+	if (ret)
+		return ret;
+	items = kvtier_ioctl_alloc(args->count, sizeof(*items));
+	if (IS_ERR(items))
+		return PTR_ERR(items);
+
+	ret = kvtier_work_take_wait(kdev, client, items, args->count,
+				    args->deadline_ns, &taken);
+	if (ret)
+		goto out_free_items;
+	ret = kvtier_ioctl_copy_out(args->items_ptr, items, taken,
+				    sizeof(*items));
+	if (ret) {
+		/*
+		 * Only a munmap() or mprotect() racing with the ioctl (while
+		 * it slept, say) gets here: the manager never saw the items,
+		 * so they go back to the front of the queue, in order.
+		 */
+		kvt_work_untake(client, items, taken);
+		goto out_free_items;
+	}
+	args->count = taken;
+
+out_free_items:
+	kvfree(items);
+	return ret;
+}
+
+int kvtier_work_complete_ioctl(struct drm_device *drm, void *data,
+			       struct drm_file *file)
+{
+	struct kvt_client *client = kvtier_file_client(file);
+	struct drm_kvtier_work_complete *args = data;
+	struct drm_kvtier_work_done *items;
+	u32 failed = 0;
+	int ret;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (!kvt_client_is_manager(client))
+		return -EPERM;
+
+	items = kvtier_ioctl_copy_in(args->items_ptr, args->count,
+				     sizeof(*items));
+	if (IS_ERR(items))
+		return PTR_ERR(items);
+
+	ret = kvt_work_complete(client, items, args->count, &failed);
+	if (ret)
+		goto out_free_items;
+	args->failed = failed;
+	ret = kvtier_ioctl_copy_out(args->items_ptr, items, args->count,
+				    sizeof(*items));
+
+out_free_items:
+	kvfree(items);
+	return ret;
+}
+
+static int
+kvtier_work_residency_check(const struct drm_kvtier_residency_item *items,
+			    u32 count)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		if (items[i].pad || items[i].op >= KVTIER_RES_COUNT ||
+		    items[i].tier >= KVTIER_TIER_COUNT)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int kvtier_work_residency_ioctl(struct drm_device *drm, void *data,
+				struct drm_file *file)
+{
+	struct kvt_client *client = kvtier_file_client(file);
+	struct drm_kvtier_residency *args = data;
+	struct drm_kvtier_residency_item *items;
+	u32 failed = 0;
+	int ret;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (!kvt_client_is_manager(client))
+		return -EPERM;
+
+	items = kvtier_ioctl_copy_in(args->items_ptr, args->count,
+				     sizeof(*items));
+	if (IS_ERR(items))
+		return PTR_ERR(items);
+	ret = kvtier_work_residency_check(items, args->count);
+	if (ret)
+		goto out_free_items;
+
+	ret = kvt_residency(client, items, args->count, &failed);
+	if (ret)
+		goto out_free_items;
+	args->failed = failed;
+	ret = kvtier_ioctl_copy_out(args->items_ptr, items, args->count,
+				    sizeof(*items));
+
+out_free_items:
+	kvfree(items);
+	return ret;
+}
