@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# VM test programs: every tests/vm/t_<name>.c becomes a static binary
+# $(BUILD)/vm/t_<name> that the harness (tests/vm/run.sh) copies into the
+# guest's initramfs. Static, so the initramfs needs no C library. Each links
+# tests/vm/tlib.c when it exists, and libkvtier.
+
+VM_SRCS     := $(sort $(wildcard tests/vm/t_*.c))
+VM_PROGS    := $(patsubst tests/vm/%.c,$(BUILD)/vm/%,$(VM_SRCS))
+VM_TLIB     := $(wildcard tests/vm/tlib.c)
+VM_HDRS     := $(wildcard tests/vm/*.h) uapi/kvtier_drm.h \
+	       $(wildcard tools/lib/kvtier/*.h)
+VM_LIBKVT   := $(BUILD)/libkvtier.a
+VM_CFLAGS   := $(COMMON_CFLAGS) -Itools/lib/kvtier -Itests/vm -pthread
+VM_LDLIBS   := $(shell pkg-config --libs --static libdrm 2>/dev/null) -pthread
+
+.PHONY: vm-progs
+vm-progs: $(VM_PROGS)
+
+USERSPACE += $(VM_PROGS)
+
+$(BUILD)/vm/t_%: tests/vm/t_%.c $(VM_TLIB) $(VM_LIBKVT) $(VM_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(VM_CFLAGS) -static -o $@ $< $(VM_TLIB) $(VM_LIBKVT) \
+		$(VM_LDLIBS)
