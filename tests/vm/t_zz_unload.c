@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module lifetime (runs last: the name sorts last). An open fd or a
+ * mapping keeps kvtier.ko loaded; with neither it unloads, gives back the
+ * pinned memory of the pools it still had, and a fresh load starts empty
+ * and works.
+ */
+#include "tlib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/*
+ * The big pool: 128 MiB, big enough to see in MemFree through the noise of
+ * per-cpu page lists and exiting processes, small for a 1 GiB guest. Half
+ * of it must show: a pool allocated lazily, or not freed, shows none.
+ */
+#define BIG_SLOTS 32768
+
+static uint64_t g_page;
+
+static bool module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/kvtier", &st) == 0;
+}
+
+/* delete_module without waiting: 0 or -errno. */
+static int unload(void)
+{
+	if (syscall(SYS_delete_module, "kvtier", O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+static bool unload_refused(int err)
+{
+	/* EWOULDBLOCK (== EAGAIN) is what 6.1 returns for a busy module. */
+	return err == -EWOULDBLOCK || err == -EBUSY;
+}
+
+static void case_busy_with_fd_open(void)
+{
+	int fd = tl_open(), err;
+
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	err = unload();
+	TL_ASSERT(unload_refused(err), "unload with an fd open: %s",
+		  tl_errname(err));
+	TL_ASSERT(module_loaded(), "/sys/module/kvtier is gone");
+	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_NULL, NULL), 0);
+}
+
+static void case_busy_with_mapping(void)
+{
+	struct drm_kvtier_pool_info pi;
+	uint32_t pool;
+	void *p;
+	int fd = tl_open(), err;
+
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	TL_EXPECT_RC(tl_pool_create(fd, g_page, 4, &pool), 0);
+	TL_EXPECT_RC(tl_pool_info(fd, pool, &pi), 0);
+	p = tl_pool_map(fd, &pi);
+	TL_ASSERT(p, "mmap");
+	close(fd);
+	/* The mapping still holds the file, and so the module. */
+	err = unload();
+	TL_ASSERT(unload_refused(err), "unload with a mapping: %s",
+		  tl_errname(err));
+	TL_ASSERT(module_loaded(), "/sys/module/kvtier is gone");
+	munmap(p, 4 * g_page);
+	fd = tl_open();
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	TL_EXPECT_RC(tl_pool_destroy(fd, pool), 0);
+}
+
+static void case_unload_frees_memory(void)
+{
+	const uint64_t kib = BIG_SLOTS * g_page / 1024;
+	uint64_t m0, m1, m2;
+	uint32_t pool;
+	int fd = tl_open(), err;
+
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	m0 = tl_mem_free_kib();
+	TL_ASSERT(m0 > 2 * kib, "MemFree %llu kB: too little to test",
+		  (unsigned long long)m0);
+	TL_EXPECT_RC(tl_pool_create(fd, g_page, BIG_SLOTS, &pool), 0);
+	m1 = tl_mem_free_kib();
+	/* The pool is allocated (and pinned) at creation. */
+	TL_ASSERT(m0 > m1 && m0 - m1 >= kib / 2,
+		  "pool of %llu kB took only %lld kB", (unsigned long long)kib,
+		  (long long)(m0 - m1));
+	/* The pool outlives the fd; the module frees it at unload. */
+	close(fd);
+	err = unload();
+	TL_EXPECT_RC(err, 0);
+	TL_ASSERT(!module_loaded(), "/sys/module/kvtier still there");
+	m2 = tl_mem_free_kib();
+	TL_ASSERT(m2 > m1 && m2 - m1 >= kib / 2,
+		  "unload gave back only %lld of %llu kB", (long long)(m2 - m1),
+		  (unsigned long long)kib);
+}
+
+static void case_reload(void)
+{
+	struct drm_kvtier_pool_info pi;
+	struct drm_kvtier_stats st;
+	char path[256];
+	const char *ko = getenv("KVTIER_KO");
+	uint32_t id, pool;
+	int kfd, fd;
+
+	/* If the previous case could not unload, try once more here. */
+	if (module_loaded())
+		TL_EXPECT_RC(unload(), 0);
+	kfd = open(ko, O_RDONLY | O_CLOEXEC);
+	TL_ASSERT(kfd >= 0, "open %s: %s", ko, strerror(errno));
+	TL_ASSERT(syscall(SYS_finit_module, kfd, "", 0) == 0,
+		  "finit_module: %s", strerror(errno));
+	close(kfd);
+	TL_ASSERT(module_loaded(), "/sys/module/kvtier missing after load");
+	tl_forget_device();
+	TL_EXPECT_RC(tl_find_device(path, sizeof(path)), 0);
+	fd = tl_open();
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	/* A fresh instance: no pools, no objects, only us. */
+	for (id = 1; id <= KVTIER_MAX_POOLS; id++)
+		TL_ASSERT(tl_pool_info(fd, id, &pi) == -ENOENT,
+			  "pool %u exists after reload", id);
+	TL_EXPECT_RC(tl_stats(fd, &st), 0);
+	TL_EXPECT_EQ(st.objects, 0);
+	TL_EXPECT_EQ(st.allocs, 0);
+	TL_EXPECT_EQ(st.clients, 1);
+	TL_EXPECT_RC(tl_pool_create(fd, g_page, 8, &pool), 0);
+	TL_EXPECT_RC(tl_make_ready(fd, pool, tl_key(1), g_page, NULL), 0);
+	TL_EXPECT_RC(tl_pool_destroy(fd, pool), -EBUSY);
+	close(fd);
+	fd = tl_open();
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	{
+		struct drm_kvtier_lookup_result r;
+
+		TL_EXPECT_RC(tl_lookup1(fd, tl_key(1), 0, &r), 0);
+		TL_ASSERT(r.handle, "committed object lost");
+		TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_FREE, r.handle, 0), 0);
+	}
+	TL_EXPECT_RC(tl_pool_destroy(fd, pool), 0);
+}
+
+int main(void)
+{
+	tl_init("unload");
+	if (!getenv("KVTIER_KO"))
+		tl_skip("KVTIER_KO not set (run inside the test VM)");
+	g_page = tl_page();
+	tl_run("busy_with_fd_open", case_busy_with_fd_open);
+	tl_run("busy_with_mapping", case_busy_with_mapping);
+	tl_run("unload_frees_memory", case_unload_frees_memory);
+	tl_run("reload", case_reload);
+	return tl_finish();
+}
