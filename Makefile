@@ -29,6 +29,8 @@ all: module userspace
 include kmod/core/core.mk
 include tools/lib/kvtier/lib.mk
 include tools/tools.mk
+include daemon/policy/policy.mk
+include tools/replay/replay.mk
 include tests/unit/unit.mk
 include tests/vm/vm.mk
 
@@ -42,7 +44,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/check.sh
+	+@scripts/check.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

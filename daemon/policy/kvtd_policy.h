@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvtd_policy: the eviction policy interface of kvtierd.
+ *
+ * A policy is an ops table over a plain struct: it keeps its own view of
+ * what is cached (key, size, whatever it ranks by) and, asked for a victim,
+ * names one. It never moves bytes and never evicts by itself: the caller
+ * (the daemon's pressure handler, or the replay simulator) decides when to
+ * evict, evicts, and then tells the policy with on_remove. The same code
+ * runs in the daemon and, unchanged, under `kvtier-replay --simulate`.
+ *
+ * Capacity and sizes share one unit, chosen by the caller: blocks (every
+ * object size 1) in the simulator, slots or bytes in the daemon.
+ *
+ * A new policy is one file with one `const struct kvtd_policy_ops` and a
+ * line in ops.c's table. Offline policies (the simulator's Belady) read
+ * the future from kvtd_policy_params.future and are never offered to the
+ * daemon.
+ *
+ * Functions return 0 or -errno unless said otherwise.
+ */
+#ifndef KVTD_POLICY_H
+#define KVTD_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvtd_key.h"
+
+/* A reference with no next use: an offline policy evicts such keys first. */
+#define KVTD_NEVER UINT64_MAX
+
+/**
+ * struct kvtd_future - what an offline policy knows of the future.
+ * @next_use: For reference i of the run, the index of the next reference
+ *            to the same key, or KVTD_NEVER.
+ * @count: References in the run.
+ *
+ * The caller reports every reference in order, each exactly once, as
+ * on_access (a hit) or on_miss (a miss); that is how an offline policy
+ * keeps its place in @next_use.
+ */
+struct kvtd_future {
+	const uint64_t *next_use;
+	size_t count;
+};
+
+/**
+ * struct kvtd_policy_params - what create() is given.
+ * @capacity: Most the cache holds, in the caller's unit; 0 holds nothing.
+ * @expect_entries: Objects it expects to track at once (sizing of the
+ *                  index, so the steady state never allocates); 0 lets
+ *                  the policy guess from @capacity.
+ * @future: For offline policies only (NULL otherwise).
+ */
+struct kvtd_policy_params {
+	uint64_t capacity;
+	uint32_t expect_entries;
+	const struct kvtd_future *future;
+};
+
+/**
+ * struct kvtd_policy - the part every policy instance starts with.
+ * @ops: Its ops table.
+ * @capacity: As created.
+ * @used: Sum of the sizes of the tracked objects.
+ * @count: Objects tracked.
+ *
+ * @used and @count are kept by the kvtd_policy_* wrappers, not by the
+ * policies, so that every policy accounts the same way.
+ */
+struct kvtd_policy {
+	const struct kvtd_policy_ops *ops;
+	uint64_t capacity;
+	uint64_t used;
+	uint64_t count;
+};
+
+/*
+ * A victim filter: true when @key may be evicted now (not pinned, no
+ * transfer in flight). NULL means every key may.
+ */
+typedef bool (*kvtd_victim_ok_fn)(const struct drm_kvtier_key *key,
+				  void *arg);
+
+/**
+ * struct kvtd_policy_ops - one eviction policy.
+ * @name: Its name in configuration and on the command line.
+ * @offline: Needs kvtd_policy_params.future (simulator only).
+ * @create: Make an instance with @params->capacity; set *@out to its
+ *          struct kvtd_policy (the wrapper fills in the fields).
+ *          Return: 0, -EINVAL, -ENOMEM, -E2BIG (more entries expected
+ *          than 32-bit indices hold).
+ * @destroy: Free it.
+ * @on_access: A lookup hit @key. Return: 0, -ENOENT when @key is not
+ *             tracked (the caller's miss), -ERANGE past an offline
+ *             policy's future.
+ * @on_miss: A lookup missed @key (may be NULL). Called before on_insert
+ *           of the same key, if the caller inserts it at all.
+ * @on_insert: Track @key, of @size (> 0, fits the free capacity: the
+ *             wrapper checks). Return: 0, -EEXIST, -ENOMEM, -EINVAL.
+ * @pick_victim: Name the key to evict next among those @ok accepts,
+ *               without forgetting it. Return: 0, -ENOENT when none.
+ * @on_remove: Forget @key (evicted, freed or dropped by someone else) and
+ *             give its size. Return: 0, -ENOENT.
+ */
+struct kvtd_policy_ops {
+	const char *name;
+	bool offline;
+	int (*create)(const struct kvtd_policy_params *params,
+		      struct kvtd_policy **out);
+	void (*destroy)(struct kvtd_policy *p);
+	int (*on_access)(struct kvtd_policy *p,
+			 const struct drm_kvtier_key *key);
+	int (*on_miss)(struct kvtd_policy *p, const struct drm_kvtier_key *key);
+	int (*on_insert)(struct kvtd_policy *p,
+			 const struct drm_kvtier_key *key, uint64_t size);
+	int (*pick_victim)(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
+			   void *arg, struct drm_kvtier_key *out);
+	int (*on_remove)(struct kvtd_policy *p,
+			 const struct drm_kvtier_key *key, uint64_t *size);
+};
+
+/* The baseline: least recently used, O(1) per operation. */
+extern const struct kvtd_policy_ops kvtd_policy_lru;
+
+/**
+ * kvtd_policy_find() - an online policy by name.
+ * Return: its ops, or NULL when no such policy is built in.
+ */
+const struct kvtd_policy_ops *kvtd_policy_find(const char *name);
+
+/**
+ * kvtd_policy_list() - the online policies, for help texts.
+ * @i: Index from 0.
+ * Return: the @i-th policy's ops, or NULL past the last.
+ */
+const struct kvtd_policy_ops *kvtd_policy_list(size_t i);
+
+/**
+ * kvtd_policy_create() - make an instance of @ops.
+ *
+ * Return: 0, -EINVAL when @params does not suit @ops (an offline policy
+ * with no future, an online one given one), or what @ops->create returns.
+ */
+int kvtd_policy_create(const struct kvtd_policy_ops *ops,
+		       const struct kvtd_policy_params *params,
+		       struct kvtd_policy **out);
+
+/* Free @p (NULL is fine). */
+void kvtd_policy_destroy(struct kvtd_policy *p);
+
+/* Return: 0 (hit, recorded), -ENOENT (not tracked), -ERANGE. */
+int kvtd_policy_access(struct kvtd_policy *p, const struct drm_kvtier_key *key);
+
+/* Return: 0, or what the policy's on_miss returns. */
+int kvtd_policy_miss(struct kvtd_policy *p, const struct drm_kvtier_key *key);
+
+/**
+ * kvtd_policy_insert() - track a new object.
+ *
+ * Return: 0, -EINVAL for size 0, -ENOSPC when @size does not fit the free
+ * capacity (evict first), -EEXIST, -ENOMEM.
+ */
+int kvtd_policy_insert(struct kvtd_policy *p, const struct drm_kvtier_key *key,
+		       uint64_t size);
+
+/* Return: 0 with *@out set, -ENOENT when nothing (acceptable) is tracked. */
+int kvtd_policy_victim(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
+		       void *arg, struct drm_kvtier_key *out);
+
+/* Return: 0, -ENOENT when @key is not tracked. */
+int kvtd_policy_remove(struct kvtd_policy *p, const struct drm_kvtier_key *key);
+
+static inline uint64_t kvtd_policy_used(const struct kvtd_policy *p)
+{
+	return p->used;
+}
+
+static inline uint64_t kvtd_policy_capacity(const struct kvtd_policy *p)
+{
+	return p->capacity;
+}
+
+static inline uint64_t kvtd_policy_count(const struct kvtd_policy *p)
+{
+	return p->count;
+}
+
+static inline const char *kvtd_policy_name(const struct kvtd_policy *p)
+{
+	return p->ops->name;
+}
+
+#endif /* KVTD_POLICY_H */

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy wrappers and the table of online policies. The wrappers keep
+ * the accounting (used, count) and the argument checks in one place, so a
+ * policy file holds only its ranking.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kvtd_policy.h"
+
+/* The policies the daemon may be configured with; add new ones here. */
+static const struct kvtd_policy_ops *const kvtd_policies[] = {
+	&kvtd_policy_lru,
+};
+
+#define KVTD_NPOLICIES (sizeof(kvtd_policies) / sizeof(kvtd_policies[0]))
+
+const struct kvtd_policy_ops *kvtd_policy_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < KVTD_NPOLICIES; i++)
+		if (!strcmp(kvtd_policies[i]->name, name))
+			return kvtd_policies[i];
+	return NULL;
+}
+
+const struct kvtd_policy_ops *kvtd_policy_list(size_t i)
+{
+	return i < KVTD_NPOLICIES ? kvtd_policies[i] : NULL;
+}
+
+int kvtd_policy_create(const struct kvtd_policy_ops *ops,
+		       const struct kvtd_policy_params *params,
+		       struct kvtd_policy **out)
+{
+	struct kvtd_policy *p = NULL;
+	int ret;
+
+	if (ops->offline != (params->future != NULL))
+		return -EINVAL;
+	ret = ops->create(params, &p);
+	if (ret)
+		return ret;
+	p->ops = ops;
+	p->capacity = params->capacity;
+	p->used = 0;
+	p->count = 0;
+	*out = p;
+	return 0;
+}
+
+void kvtd_policy_destroy(struct kvtd_policy *p)
+{
+	if (p)
+		p->ops->destroy(p);
+}
+
+int kvtd_policy_access(struct kvtd_policy *p, const struct drm_kvtier_key *key)
+{
+	return p->ops->on_access(p, key);
+}
+
+int kvtd_policy_miss(struct kvtd_policy *p, const struct drm_kvtier_key *key)
+{
+	return p->ops->on_miss ? p->ops->on_miss(p, key) : 0;
+}
+
+int kvtd_policy_insert(struct kvtd_policy *p, const struct drm_kvtier_key *key,
+		       uint64_t size)
+{
+	int ret;
+
+	if (!size)
+		return -EINVAL;
+	if (size > p->capacity - p->used)
+		return -ENOSPC;
+	ret = p->ops->on_insert(p, key, size);
+	if (ret)
+		return ret;
+	p->used += size;
+	p->count++;
+	return 0;
+}
+
+int kvtd_policy_victim(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
+		       void *arg, struct drm_kvtier_key *out)
+{
+	if (!p->count)
+		return -ENOENT;
+	return p->ops->pick_victim(p, ok, arg, out);
+}
+
+int kvtd_policy_remove(struct kvtd_policy *p, const struct drm_kvtier_key *key)
+{
+	uint64_t size = 0;
+	int ret;
+
+	ret = p->ops->on_remove(p, key, &size);
+	if (ret)
+		return ret;
+	p->used -= size;
+	p->count--;
+	return 0;
+}

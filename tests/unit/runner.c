@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The unit test runner: one Check suite per source file under test, all
+ * added from the table below. Exits 0 when every test passed.
+ */
+#include <stdlib.h>
+
+#include <check.h>
+
+#include "test_suites.h"
+
+static Suite *(*const suites[])(void) = {
+	core_table_suite,
+	core_index_suite,
+	core_pool_suite,
+	core_tenant_suite,
+	core_client_suite,
+	core_object_suite,
+	core_lookup_suite,
+	core_queue_suite,
+	core_core_suite,
+	libkvtier_suite,
+	policy_keymap_suite,
+	policy_ops_suite,
+	policy_lru_suite,
+	policy_watermark_suite,
+	policy_write_suite,
+	replay_trace_suite,
+	replay_refs_suite,
+	replay_belady_suite,
+	replay_sim_suite,
+	replay_capacity_suite,
+};
+
+int main(void)
+{
+	SRunner *sr;
+	size_t i;
+	int failed;
+
+	sr = srunner_create(NULL);
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

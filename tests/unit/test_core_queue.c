@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kmod/core/kvt_queue.c: fetch, regions, the manager and its work. */
+#include "test_core_env.h"
+#include "test_suites.h"
+
+static struct kvt_client *M;
+
+static void queue_setup_sized(uint32_t max_work)
+{
+	uint64_t q;
+
+	tcore_setup_sized(4096, max_work, SLOTS);
+	ck_assert_int_eq(kvt_client_open(C, 2, KVT_CLIENT_ADMIN, &M, &M), 0);
+	ck_assert_int_eq(kvt_manager_attach(M, &q), 0);
+	ck_assert_uint_eq(q, 0);
+}
+
+static void queue_setup(void)
+{
+	queue_setup_sized(64);
+}
+
+static void small_queue_setup(void)
+{
+	queue_setup_sized(2);
+}
+
+static void queue_teardown(void)
+{
+	tcore_close(&M);
+	tcore_teardown();
+}
+
+/* A committed tenant-A object with only a disk copy, referenced by @c. */
+static uint64_t disk_obj(struct kvt_client *c, uint64_t keyn, uint64_t loc)
+{
+	uint64_t h = tput(A1, keyn);
+
+	ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, h, 0), 0);
+	tmake_disk_only(M, h, loc);
+	ck_assert(tlookup(c, keyn, KVTIER_LOOKUP_ACQUIRE, NULL));
+	return h;
+}
+
+static uint32_t take(struct kvt_client *m, struct drm_kvtier_work_item *w,
+		     uint32_t room)
+{
+	uint32_t n = 99;
+
+	ck_assert_int_eq(kvt_work_take(m, w, room, &n), 0);
+	return n;
+}
+
+static int complete(struct kvt_client *m, uint64_t work_id, int32_t status)
+{
+	struct drm_kvtier_work_done d = {
+		.work_id = work_id, .bytes = SLOT, .status = status,
+	};
+	uint32_t failed = 0;
+
+	ck_assert_int_eq(kvt_work_complete(m, &d, 1, &failed), 0);
+	ck_assert_uint_eq(failed, d.result ? 1 : 0);
+	return d.result;
+}
+
+static int region(struct kvt_client *c, uint64_t size, uint32_t *id)
+{
+	struct drm_kvtier_region_register rr = { .size = size, .cookie = 0xc0 };
+	int ret;
+
+	ret = kvt_region_register(c, &rr);
+	*id = rr.region_id;
+	return ret;
+}
+
+/* ---- host ------------------------------------------------------------------ */
+
+START_TEST(fetch_resident_pins_now)
+{
+	uint64_t h = tput(A1, 1);
+	uint32_t pending;
+
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, &pending), 0);
+	ck_assert_uint_eq(pending, 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), -EBUSY);
+	ck_assert_int_eq(top(A1, KVTIER_OP_UNPIN, h, KVTIER_TIER_HOST), 0);
+	ck_assert_uint_eq(E.nevents, 0);
+	ck_assert_uint_eq(tstats().fetches, 1);
+	ck_assert_uint_eq(tstats().work_queued, 0);
+	ck_assert(!kvt_work_available(C));
+}
+END_TEST
+
+START_TEST(fetch_item_errors)
+{
+	uint64_t hw, h = tput(A1, 1);
+
+	ck_assert_int_eq(tfetch(A2, h, KVTIER_TIER_HOST, 0, 0, NULL), -EACCES);
+	ck_assert_int_eq(tfetch(B, h, KVTIER_TIER_HOST, 0, 0, NULL), -ENOENT);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DISK, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(tfetch(A1, h, 7, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 1, 0, NULL), -EINVAL);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 8, NULL), -EINVAL);
+	ck_assert_int_eq(talloc(A1, 2, SLOT, &hw), 0);
+	ck_assert_int_eq(tfetch(A1, hw, KVTIER_TIER_HOST, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(tfetch(A1, 77, KVTIER_TIER_HOST, 0, 0, NULL), -ENOENT);
+	ck_assert_uint_eq(tstats().fetches, 0);
+}
+END_TEST
+
+START_TEST(fetch_request_errors)
+{
+	struct drm_kvtier_fetch_item it = { 0 };
+	struct drm_kvtier_fetch req = { .count = 0 };
+
+	ck_assert_int_eq(kvt_fetch(A1, &req, &it), -EINVAL);
+	req.count = KVTIER_MAX_BATCH + 1;
+	ck_assert_int_eq(kvt_fetch(A1, &req, &it), -EINVAL);
+	req.count = 1;
+	req.flags = 1;
+	ck_assert_int_eq(kvt_fetch(A1, &req, &it), -EINVAL);
+}
+END_TEST
+
+START_TEST(fetch_from_disk_completes)
+{
+	struct drm_kvtier_lookup_result r;
+	struct drm_kvtier_work_item w[4];
+	uint64_t h = disk_obj(A1, 1, 777);
+	struct drm_kvtier_stats st;
+	uint32_t pending;
+
+	ck_assert_uint_eq(tusage(TENANT_A), 0);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, &pending), 1);
+	/* Slots are taken and charged when the work is queued. */
+	ck_assert_uint_eq(tusage(TENANT_A), 1);
+	ck_assert(kvt_work_available(C));
+	ck_assert_uint_eq(E.nqueued, 1);
+	ck_assert_uint_eq(E.traces[KVT_TRACE_FETCH_QUEUED], 1);
+	ck_assert_uint_eq(tstats().work_pending, 1);
+
+	ck_assert_uint_eq(take(M, w, 4), 1);
+	ck_assert(!kvt_work_available(C));
+	ck_assert_uint_eq(w[0].handle, h);
+	ck_assert_uint_eq(w[0].op, KVTIER_WORK_FETCH);
+	ck_assert_uint_eq(w[0].src_tier, KVTIER_TIER_DISK);
+	ck_assert_uint_eq(w[0].src_offset, 777);
+	ck_assert_uint_eq(w[0].dst_tier, KVTIER_TIER_HOST);
+	ck_assert_uint_eq(w[0].dst_offset % SLOT, 0);
+	ck_assert_uint_eq(w[0].size, SLOT);
+	ck_assert_uint_eq(w[0].tenant_id, TENANT_A);
+	ck_assert_uint_eq(w[0].pool_id, POOL);
+	ck_assert_uint_eq(w[0].key.lo, tkey(1).lo);
+	ck_assert_uint_eq(E.traces[KVT_TRACE_WORK_DISPATCHED], 1);
+	/* Not resident yet. */
+	ck_assert(tlookup(A1, 1, 0, &r));
+	ck_assert_uint_eq(r.tiers, KVT_TIER_DISK_BIT);
+	ck_assert_uint_eq(E.nevents, 0);
+
+	ck_assert_int_eq(complete(M, w[0].work_id, 0), 0);
+	ck_assert_uint_eq(E.nevents, 1);
+	ck_assert_ptr_eq(E.events[0].priv, &A1);
+	ck_assert_uint_eq(E.events[0].ev.base.type,
+			  DRM_KVTIER_EVENT_FETCH_DONE);
+	ck_assert_uint_eq(E.events[0].ev.base.length,
+			  sizeof(struct drm_kvtier_event_fetch));
+	ck_assert_uint_eq(E.events[0].ev.user_data, 77);
+	ck_assert_uint_eq(E.events[0].ev.completed, 1);
+	ck_assert_uint_eq(E.events[0].ev.failed, 0);
+	ck_assert_int_eq(E.events[0].ev.status, 0);
+	ck_assert(tlookup(A1, 1, 0, &r));
+	ck_assert_uint_eq(r.tiers, KVT_TIER_DISK_BIT | KVT_TIER_HOST_BIT);
+	ck_assert_uint_eq(r.offset, w[0].dst_offset);
+	/* The client holds a HOST pin now. */
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), -EBUSY);
+	ck_assert_int_eq(top(A1, KVTIER_OP_UNPIN, h, KVTIER_TIER_HOST), 0);
+	st = tstats();
+	ck_assert_uint_eq(st.work_queued, 1);
+	ck_assert_uint_eq(st.work_dispatched, 1);
+	ck_assert_uint_eq(st.work_completed, 1);
+	ck_assert_uint_eq(st.work_pending, 0);
+	ck_assert_uint_eq(st.bytes_moved, SLOT);
+	ck_assert_uint_eq(E.traces[KVT_TRACE_WORK_COMPLETED], 1);
+	ck_assert_int_eq(complete(M, w[0].work_id, 0), -ENOENT);
+}
+END_TEST
+
+START_TEST(fetch_failure_frees_slots)
+{
+	struct drm_kvtier_lookup_result r;
+	struct drm_kvtier_work_item w;
+	uint64_t h = disk_obj(A1, 1, 5);
+
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	ck_assert_uint_eq(tpool_used(), 1);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_int_eq(complete(M, w.work_id, -EIO), 0);
+	ck_assert_uint_eq(tpool_used(), 0);
+	ck_assert_uint_eq(tusage(TENANT_A), 0);
+	ck_assert_uint_eq(E.nevents, 1);
+	ck_assert_uint_eq(E.events[0].ev.completed, 0);
+	ck_assert_uint_eq(E.events[0].ev.failed, 1);
+	ck_assert_int_eq(E.events[0].ev.status, -EIO);
+	ck_assert(tlookup(A1, 1, 0, &r));
+	ck_assert_uint_eq(r.tiers, KVT_TIER_DISK_BIT);
+	ck_assert_int_eq(top(A1, KVTIER_OP_UNPIN, h, KVTIER_TIER_HOST),
+			 -EINVAL);
+	/* Positive statuses are not errnos. */
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_int_eq(complete(M, w.work_id, 5), -EINVAL);
+	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
+}
+END_TEST
+
+START_TEST(fetch_of_disk_only_quota)
+{
+	struct drm_kvtier_tenant_quota q = {
+		.tenant_id = TENANT_A, .pool_id = POOL, .max_slots = 0,
+	};
+	uint64_t h = disk_obj(A1, 1, 5);
+
+	ck_assert_int_eq(kvt_tenant_set_quota(ADM, &q), 0);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, NULL), -EDQUOT);
+	ck_assert(!kvt_work_available(C));
+}
+END_TEST
+
+START_TEST(two_fetches_share_work)
+{
+	struct drm_kvtier_work_item w[2];
+	uint64_t h = disk_obj(A1, 1, 5);
+	unsigned int i;
+
+	ck_assert(tlookup(A2, 1, KVTIER_LOOKUP_ACQUIRE, NULL));
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	ck_assert_int_eq(tfetch(A2, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	ck_assert_uint_eq(tpool_used(), 1);
+	ck_assert_uint_eq(take(M, w, 2), 1);
+	ck_assert_uint_eq(tstats().work_queued, 1);
+	ck_assert_int_eq(complete(M, w[0].work_id, 0), 0);
+	ck_assert_uint_eq(E.nevents, 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(E.events[i].ev.completed, 1);
+		ck_assert(E.events[i].priv == &A1 || E.events[i].priv == &A2);
+	}
+	ck_assert_ptr_ne(E.events[0].priv, E.events[1].priv);
+	ck_assert_int_eq(top(A1, KVTIER_OP_UNPIN, h, KVTIER_TIER_HOST), 0);
+	ck_assert_int_eq(top(A2, KVTIER_OP_UNPIN, h, KVTIER_TIER_HOST), 0);
+}
+END_TEST
+
+/* A batch mixing resident, queued and refused items. */
+START_TEST(fetch_batch_mixed)
+{
+	uint64_t hd = disk_obj(A1, 1, 5), hr = tput(A1, 2);
+	struct drm_kvtier_fetch_item it[3] = {
+		{ .handle = hr, .tier = KVTIER_TIER_HOST },
+		{ .handle = hd, .tier = KVTIER_TIER_HOST },
+		{ .handle = 99, .tier = KVTIER_TIER_HOST },
+	};
+	struct drm_kvtier_fetch req = { .count = 3, .user_data = 5 };
+	struct drm_kvtier_work_item w;
+
+	ck_assert_int_eq(kvt_fetch(A1, &req, it), 0);
+	ck_assert_int_eq(it[0].result, 0);
+	ck_assert_int_eq(it[1].result, 1);
+	ck_assert_int_eq(it[2].result, -ENOENT);
+	ck_assert_uint_eq(req.pending, 1);
+	ck_assert_uint_eq(req.failed, 1);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
+	ck_assert_uint_eq(E.nevents, 1);
+	ck_assert_uint_eq(E.events[0].ev.fetch_id, req.fetch_id);
+	ck_assert_uint_eq(E.events[0].ev.completed, 1);
+	ck_assert_uint_eq(E.events[0].ev.user_data, 5);
+}
+END_TEST
+
+/* ---- device ---------------------------------------------------------------- */
+
+START_TEST(region_rules)
+{
+	uint32_t id, id2;
+
+	ck_assert_int_eq(region(A1, 0, &id), -EINVAL);
+	ck_assert_int_eq(region(A1, 4 * SLOT, &id), 0);
+	ck_assert_int_eq(region(A2, 4 * SLOT, &id2), 0);
+	ck_assert_uint_ne(id, id2);
+	ck_assert_int_eq(kvt_region_unregister(A2, id), -ENOENT);
+	ck_assert_int_eq(kvt_region_unregister(A1, id), 0);
+	ck_assert_int_eq(kvt_region_unregister(A1, id), -ENOENT);
+	ck_assert_int_eq(kvt_region_unregister(A1, 0), -ENOENT);
+	ck_assert_int_eq(kvt_region_unregister(A1, KVTIER_MAX_REGIONS + 1),
+			 -ENOENT);
+}
+END_TEST
+
+START_TEST(fetch_to_device)
+{
+	struct drm_kvtier_lookup_result r;
+	struct drm_kvtier_work_item w;
+	uint64_t h = tput(A1, 1);
+	uint32_t id, id2;
+
+	ck_assert_int_eq(region(A1, 2 * SLOT, &id), 0);
+	ck_assert_int_eq(region(A2, 2 * SLOT, &id2), 0);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id2, 0, NULL),
+			 -ENOENT);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, 0, 0, NULL),
+			 -ENOENT);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id, SLOT + 1, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id, ~0ull, NULL),
+			 -EINVAL);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id, SLOT, NULL), 1);
+	/* HOST is pinned for the transfer. */
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), -EBUSY);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_uint_eq(w.src_tier, KVTIER_TIER_HOST);
+	ck_assert_uint_eq(w.dst_tier, KVTIER_TIER_DEVICE);
+	ck_assert_uint_eq(w.dst_offset, SLOT);
+	ck_assert_uint_eq(w.region_id, id);
+	ck_assert_uint_eq(w.region_cookie, 0xc0);
+	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
+	ck_assert_uint_eq(E.nevents, 1);
+	ck_assert_uint_eq(E.events[0].ev.completed, 1);
+	ck_assert(tlookup(A1, 1, 0, &r));
+	ck_assert_uint_eq(r.tiers, KVT_TIER_HOST_BIT | KVT_TIER_DEVICE_BIT);
+	ck_assert_uint_eq(tstats().by_tier[KVTIER_TIER_DEVICE], 1);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), -EBUSY);
+	ck_assert_int_eq(top(A1, KVTIER_OP_UNPIN, h, KVTIER_TIER_DEVICE), 0);
+	ck_assert(tlookup(A1, 1, 0, &r));
+	ck_assert_uint_eq(r.tiers, KVT_TIER_HOST_BIT);
+	ck_assert_uint_eq(tstats().by_tier[KVTIER_TIER_DEVICE], 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+}
+END_TEST
+
+START_TEST(fetch_to_device_from_disk)
+{
+	struct drm_kvtier_work_item w;
+	uint64_t h = disk_obj(A1, 1, 4242);
+	uint32_t id;
+
+	ck_assert_int_eq(region(A1, SLOT, &id), 0);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id, 0, NULL), 1);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_uint_eq(w.src_tier, KVTIER_TIER_DISK);
+	ck_assert_uint_eq(w.src_offset, 4242);
+	/* The disk copy is being read. */
+	ck_assert_int_eq(tres(M, KVTIER_RES_DROP, KVTIER_TIER_DISK, h, 0),
+			 -EBUSY);
+	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
+	ck_assert_uint_eq(E.events[0].ev.completed, 1);
+}
+END_TEST
+
+START_TEST(device_region_gone_fails)
+{
+	struct drm_kvtier_work_item w;
+	uint64_t h = tput(A1, 1);
+	uint32_t id;
+
+	ck_assert_int_eq(region(A1, SLOT, &id), 0);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id, 0, NULL), 1);
+	ck_assert_int_eq(kvt_region_unregister(A1, id), 0);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
+	ck_assert_uint_eq(E.nevents, 1);
+	ck_assert_uint_eq(E.events[0].ev.failed, 1);
+	ck_assert_int_eq(E.events[0].ev.status, -ENOENT);
+	ck_assert_uint_eq(tstats().by_tier[KVTIER_TIER_DEVICE], 0);
+	/* The transfer pin is gone too. */
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+}
+END_TEST
+
+/* ---- manager ------------------------------------------------------------------ */
+
+START_TEST(manager_only)
+{
+	struct drm_kvtier_work_item w;
+	struct drm_kvtier_work_done d = { .work_id = 1 };
+	uint32_t n, failed;
+	uint64_t q;
+
+	ck_assert_int_eq(kvt_work_take(ADM, &w, 1, &n), -EPERM);
+	ck_assert_int_eq(kvt_work_complete(ADM, &d, 1, &failed), -EPERM);
+	ck_assert_int_eq(kvt_manager_attach(ADM, &q), -EBUSY);
+	ck_assert_int_eq(kvt_manager_attach(M, &q), 0);
+	ck_assert_int_eq(complete(M, 1, 0), -ENOENT);
+	ck_assert_int_eq(complete(M, (5ull << 32) | 99999, 0), -ENOENT);
+	ck_assert_uint_eq(take(M, &w, 1), 0);
+}
+END_TEST
+
+START_TEST(manager_close_requeues_in_order)
+{
+	struct drm_kvtier_work_item w[3], w2[3];
+	struct kvt_client *m2;
+	uint64_t h[3], q;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		h[i] = disk_obj(A1, i + 1, 100 + i);
+		ck_assert_int_eq(tfetch(A1, h[i], KVTIER_TIER_HOST, 0, 0, NULL),
+				 1);
+	}
+	ck_assert_uint_eq(take(M, w, 2), 2);
+	ck_assert_uint_eq(w[0].handle, h[0]);
+	ck_assert_uint_eq(w[1].handle, h[1]);
+	tcore_close(&M);
+	ck_assert_uint_eq(tstats().work_pending, 3);
+	ck_assert_int_eq(kvt_client_open(C, 3, KVT_CLIENT_ADMIN, NULL, &m2), 0);
+	ck_assert_int_eq(kvt_manager_attach(m2, &q), 0);
+	ck_assert_uint_eq(q, 3);
+	ck_assert_uint_eq(take(m2, w2, 3), 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_uint_eq(w2[i].handle, h[i]);
+		ck_assert_int_eq(complete(m2, w2[i].work_id, 0), 0);
+	}
+	ck_assert_uint_eq(E.nevents, 3);
+	ck_assert_uint_eq(tstats().work_pending, 0);
+	kvt_client_close(m2);
+}
+END_TEST
+
+START_TEST(untake_requeues_in_order)
+{
+	struct drm_kvtier_work_item w[3], last, w2[3];
+	uint64_t h[3];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		h[i] = disk_obj(A1, i + 1, 100 + i);
+		ck_assert_int_eq(tfetch(A1, h[i], KVTIER_TIER_HOST, 0, 0, NULL),
+				 1);
+	}
+	ck_assert_uint_eq(take(M, w, 2), 2);
+	/* Not dispatched to ADM: nothing moves. */
+	kvt_work_untake(ADM, w, 2);
+	ck_assert_uint_eq(take(M, &last, 1), 1);
+	ck_assert_uint_eq(last.handle, h[2]);
+	kvt_work_untake(M, w, 2);
+	/* Queued again already: the second give-back is skipped. */
+	kvt_work_untake(M, w, 2);
+	ck_assert_uint_eq(tstats().work_pending, 3);
+	ck_assert_uint_eq(take(M, w2, 3), 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert_uint_eq(w2[i].handle, h[i]);
+		ck_assert_uint_eq(w2[i].work_id, w[i].work_id);
+		ck_assert_int_eq(complete(M, w2[i].work_id, 0), 0);
+	}
+	ck_assert_int_eq(complete(M, last.work_id, 0), 0);
+	/* Completed: gone for good, a give-back finds nothing. */
+	kvt_work_untake(M, &last, 1);
+	ck_assert_uint_eq(take(M, w2, 3), 0);
+	ck_assert_uint_eq(E.nevents, 3);
+	ck_assert_uint_eq(tstats().work_pending, 0);
+}
+END_TEST
+
+START_TEST(no_event_after_client_close)
+{
+	struct drm_kvtier_lookup_result r;
+	struct drm_kvtier_work_item w;
+	uint64_t h = disk_obj(A2, 1, 5);
+
+	ck_assert_int_eq(tfetch(A2, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	tcore_close(&A2);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
+	ck_assert_uint_eq(E.nevents, 0);
+	/* The work still ran: the object is resident and unpinned. */
+	ck_assert(tlookup(A1, 1, 0, &r));
+	ck_assert_uint_eq(r.tiers, KVT_TIER_DISK_BIT | KVT_TIER_HOST_BIT);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+	ck_assert_uint_eq(tpool_used(), 0);
+}
+END_TEST
+
+START_TEST(free_during_fetch)
+{
+	struct drm_kvtier_work_item w;
+	uint64_t h = disk_obj(A1, 1, 5);
+
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, h, 0), 0);
+	/* The work's reference keeps the object until it completes. */
+	ck_assert_uint_eq(tstats().objects, 1);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
+	ck_assert_uint_eq(E.nevents, 1);
+	ck_assert_uint_eq(E.events[0].ev.failed, 1);
+	ck_assert_uint_eq(tstats().objects, 0);
+	ck_assert_uint_eq(tpool_used(), 0);
+}
+END_TEST
+
+START_TEST(queue_full_eagain)
+{
+	uint64_t h[3];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		h[i] = disk_obj(A1, i + 1, 5);
+	ck_assert_int_eq(tfetch(A1, h[0], KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	ck_assert_int_eq(tfetch(A1, h[1], KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	ck_assert_int_eq(tfetch(A1, h[2], KVTIER_TIER_HOST, 0, 0, NULL),
+			 -EAGAIN);
+	ck_assert_uint_eq(tusage(TENANT_A), 2);
+}
+END_TEST
+
+/* Work of a closing client and closing manager are dropped by destroy. */
+START_TEST(destroy_with_work_pending)
+{
+	uint64_t h = disk_obj(A1, 1, 5);
+
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	tcore_close(&A1);
+}
+END_TEST
+
+static void pending_teardown(void)
+{
+	/* Objects with work in flight are alive: only destroy. */
+	tcore_close(&M);
+	tcore_close(&A2);
+	tcore_close(&B);
+	tcore_close(&ADM);
+	kvt_core_destroy(C);
+	C = NULL;
+	pthread_mutex_destroy(&E.lock);
+}
+
+Suite *core_queue_suite(void)
+{
+	Suite *s = suite_create("core_queue");
+	TCase *tc;
+
+	tc = tcase_create("host");
+	tcase_add_checked_fixture(tc, queue_setup, queue_teardown);
+	tcase_add_test(tc, fetch_resident_pins_now);
+	tcase_add_test(tc, fetch_item_errors);
+	tcase_add_test(tc, fetch_request_errors);
+	tcase_add_test(tc, fetch_from_disk_completes);
+	tcase_add_test(tc, fetch_failure_frees_slots);
+	tcase_add_test(tc, fetch_of_disk_only_quota);
+	tcase_add_test(tc, two_fetches_share_work);
+	tcase_add_test(tc, fetch_batch_mixed);
+	tcase_add_test(tc, free_during_fetch);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("device");
+	tcase_add_checked_fixture(tc, queue_setup, queue_teardown);
+	tcase_add_test(tc, region_rules);
+	tcase_add_test(tc, fetch_to_device);
+	tcase_add_test(tc, fetch_to_device_from_disk);
+	tcase_add_test(tc, device_region_gone_fails);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("manager");
+	tcase_add_checked_fixture(tc, queue_setup, queue_teardown);
+	tcase_add_test(tc, manager_only);
+	tcase_add_test(tc, manager_close_requeues_in_order);
+	tcase_add_test(tc, untake_requeues_in_order);
+	tcase_add_test(tc, no_event_after_client_close);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, small_queue_setup, queue_teardown);
+	tcase_add_test(tc, queue_full_eagain);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("teardown");
+	tcase_add_checked_fixture(tc, queue_setup, pending_teardown);
+	tcase_add_test(tc, destroy_with_work_pending);
+	suite_add_tcase(s, tc);
+	return s;
+}
