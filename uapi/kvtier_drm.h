@@ -456,24 +456,58 @@ struct drm_kvtier_event_fetch {
 	__s32 status;
 };
 
+/* Values of struct drm_kvtier_region_register.kind. */
+#define KVTIER_REGION_KIND_NONE 0	/* bookkeeping only, no memory handed over */
+#define KVTIER_REGION_KIND_MEMFD 1	/* @fd is a memfd: ordinary shared memory */
+#define KVTIER_REGION_KIND_CUDA_VMM 2	/* @fd is a CUDA VMM POSIX-fd export */
+#define KVTIER_REGION_KIND_COUNT 3
+
 /**
  * struct drm_kvtier_region_register - declare a device region for fetches.
  *
- * The bytes themselves are shared with the daemon out of band (CUDA IPC
- * handles, or a memfd for the CPU backend); the driver records the region
- * so that fetches can be checked against its bounds and owner.
+ * The driver records the region so that fetches can be checked against its
+ * bounds and owner. With a @kind other than NONE it also takes a reference
+ * on the file behind @fd, which the manager obtains with
+ * DRM_IOCTL_KVTIER_REGION_GET_FD to copy into the region: that is how a
+ * client's device memory reaches the daemon without a side channel. The
+ * reference is dropped when the region is unregistered or its owner's fd
+ * closes.
  *
- * @size: In. Bytes in the region; non-zero.
+ * @size: In. Bytes in the region; non-zero, and within the file for MEMFD.
  * @cookie: In. Opaque to the driver, handed to the manager with each work
- *          item (for instance the daemon's name for the shared memory).
+ *          item.
+ * @fd: In. A file descriptor of @kind; ignored for KVTIER_REGION_KIND_NONE.
+ * @kind: In. One of KVTIER_REGION_KIND_*.
  * @flags: In. Must be zero.
  * @region_id: Out. The region's id.
  */
 struct drm_kvtier_region_register {
 	__u64 size;
 	__u64 cookie;
+	__s32 fd;
+	__u32 kind;
 	__u32 flags;
 	__u32 region_id;
+};
+
+/**
+ * struct drm_kvtier_region_get_fd - the manager opens a region's memory.
+ * @region_id: In. The region.
+ * @flags: In. Must be zero.
+ * @size: Out. Bytes in the region.
+ * @cookie: Out. The cookie it was registered with.
+ * @tenant_id: Out. Its owner's tenant.
+ * @fd: Out. A new close-on-exec descriptor for the region's file.
+ * @kind: Out. One of KVTIER_REGION_KIND_*; NONE regions give -ENODEV.
+ */
+struct drm_kvtier_region_get_fd {
+	__u32 region_id;
+	__u32 flags;
+	__u64 size;
+	__u64 cookie;
+	__u64 tenant_id;
+	__s32 fd;
+	__u32 kind;
 };
 
 /**
@@ -640,6 +674,60 @@ struct drm_kvtier_residency {
 };
 
 /**
+ * struct drm_kvtier_obj_record - one object as the manager's policies see it.
+ * @key: Out. The object's key.
+ * @handle: Out. Its handle.
+ * @tenant_id: Out. Its tenant (0 for global objects).
+ * @size: Out. Bytes, as allocated.
+ * @offset: Out. Byte offset of its slots in the pool mapping, with HOST.
+ * @disk_location: Out. Where its DISK copy lives, with DISK.
+ * @last_access_ns: Out. CLOCK_MONOTONIC time of its last lookup hit,
+ *                  fetch or commit.
+ * @hits: Out. Lookup hits since it was committed.
+ * @pool_id: Out. Its pool.
+ * @state: Out. One of KVTIER_STATE_*.
+ * @tiers: Out. KVTIER_TIER_BIT() of each tier holding a copy.
+ * @refs: Out. Clients holding a reference.
+ * @pins: Out. Pins held on it, all tiers together.
+ * @pad: Out. Zero.
+ */
+struct drm_kvtier_obj_record {
+	struct drm_kvtier_key key;
+	__u64 handle;
+	__u64 tenant_id;
+	__u64 size;
+	__u64 offset;
+	__u64 disk_location;
+	__u64 last_access_ns;
+	__u64 hits;
+	__u32 pool_id;
+	__u32 state;
+	__u32 tiers;
+	__u32 refs;
+	__u32 pins;
+	__u32 pad;
+};
+
+/**
+ * struct drm_kvtier_obj_scan - list objects for the policies (manager only).
+ *
+ * Walks the object table in index order from @cursor. The walk takes no
+ * global lock, so it is a consistent view of each object, not of the table.
+ *
+ * @records_ptr: In. Pointer to an array of struct drm_kvtier_obj_record.
+ * @cursor: In/Out. Where to start (0 at first); on return, where to go on.
+ * @count: In/Out. Room in the array (1..KVTIER_MAX_BATCH); on return,
+ *         records written. 0 with @cursor unchanged means the walk is done.
+ * @flags: In. Must be zero.
+ */
+struct drm_kvtier_obj_scan {
+	__u64 records_ptr;
+	__u64 cursor;
+	__u32 count;
+	__u32 flags;
+};
+
+/**
  * struct drm_kvtier_stats - driver-wide counters.
  * @objects: Out. Objects in the table.
  * @by_state: Out. Objects in each KVTIER_STATE_*.
@@ -698,6 +786,8 @@ struct drm_kvtier_stats {
 #define DRM_KVTIER_RESIDENCY 0x10
 #define DRM_KVTIER_STATS 0x11
 #define DRM_KVTIER_NULL 0x12
+#define DRM_KVTIER_REGION_GET_FD 0x13
+#define DRM_KVTIER_OBJ_SCAN 0x14
 
 #define DRM_IOCTL_KVTIER_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_KVTIER_GET_PARAM, struct drm_kvtier_get_param)
@@ -738,6 +828,10 @@ struct drm_kvtier_stats {
 /* Does nothing: the baseline that benchmarks measure ioctl costs against. */
 #define DRM_IOCTL_KVTIER_NULL \
 	DRM_IO(DRM_COMMAND_BASE + DRM_KVTIER_NULL)
+#define DRM_IOCTL_KVTIER_REGION_GET_FD \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_KVTIER_REGION_GET_FD, struct drm_kvtier_region_get_fd)
+#define DRM_IOCTL_KVTIER_OBJ_SCAN \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_KVTIER_OBJ_SCAN, struct drm_kvtier_obj_scan)
 
 #if defined(__cplusplus)
 }
