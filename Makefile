@@ -31,6 +31,8 @@ include tools/lib/kvtier/lib.mk
 include tools/tools.mk
 include daemon/policy/policy.mk
 include tools/replay/replay.mk
+include daemon/disk/disk.mk
+include daemon/daemon.mk
 include tests/unit/unit.mk
 include tests/vm/vm.mk
 

@@ -30,6 +30,22 @@ static Suite *(*const suites[])(void) = {
 	replay_belady_suite,
 	replay_sim_suite,
 	replay_capacity_suite,
+	disk_crc32c_suite,
+	disk_avl_suite,
+	disk_extent_suite,
+	disk_format_suite,
+	disk_index_suite,
+	disk_uring_suite,
+	disk_open_suite,
+	disk_tier_suite,
+	disk_recover_suite,
+	daemon_config_suite,
+	daemon_keyset_suite,
+	daemon_work_suite,
+	daemon_evict_suite,
+	daemon_writeback_suite,
+	daemon_copier_suite,
+	daemon_tier_device_cpu_suite,
 };
 
 int main(void)

@@ -25,5 +25,21 @@ Suite *replay_refs_suite(void);
 Suite *replay_belady_suite(void);
 Suite *replay_sim_suite(void);
 Suite *replay_capacity_suite(void);
+Suite *disk_crc32c_suite(void);
+Suite *disk_avl_suite(void);
+Suite *disk_extent_suite(void);
+Suite *disk_format_suite(void);
+Suite *disk_index_suite(void);
+Suite *disk_uring_suite(void);
+Suite *disk_open_suite(void);
+Suite *disk_tier_suite(void);
+Suite *disk_recover_suite(void);
+Suite *daemon_config_suite(void);
+Suite *daemon_keyset_suite(void);
+Suite *daemon_work_suite(void);
+Suite *daemon_evict_suite(void);
+Suite *daemon_writeback_suite(void);
+Suite *daemon_copier_suite(void);
+Suite *daemon_tier_device_cpu_suite(void);
 
 #endif /* TEST_SUITES_H */

@@ -11,18 +11,19 @@ UNIT_ASAN_BIN := $(BUILD)/asan/tests/unit/kvtier-unit
 # Fragments included before this one add what their suites need:
 # libraries to UNIT_LIBS, include paths to UNIT_CFLAGS (both with +=).
 UNIT_LIBS ?=
-UNIT_CFLAGS += -pthread -Ikmod/core -Itests/unit $(POLICY_CFLAGS) $(REPLAY_CFLAGS)
+UNIT_CFLAGS += -pthread -Ikmod/core -Itests/unit $(POLICY_CFLAGS) $(REPLAY_CFLAGS) $(DISK_CFLAGS)
 
 $(UNIT_BIN): $(UNIT_SRCS) $(UNIT_HDRS) $(KVTCORE_LIB) $(UNIT_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) \
-		$(UNIT_LIBS) $(KVTCORE_LIB) $(DRM_LIBS) $(CHECK_LIBS) -lpthread
+		$(UNIT_LIBS) $(KVTCORE_LIB) $(DRM_LIBS) $(CHECK_LIBS) \
+		$(DISK_LDLIBS) -lpthread
 
 $(UNIT_ASAN_BIN): $(UNIT_SRCS) $(UNIT_HDRS) $(KVTCORE_ASAN_LIB) $(UNIT_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) $(UNIT_CFLAGS) $(SAN_CFLAGS) -o $@ \
 		$(UNIT_SRCS) $(UNIT_LIBS) $(KVTCORE_ASAN_LIB) $(DRM_LIBS) \
-		$(CHECK_LIBS) -lpthread
+		$(CHECK_LIBS) $(DISK_LDLIBS) -lpthread
 
 .PHONY: unit-asan
 unit-check: $(UNIT_BIN)

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvtierd, the manager daemon: $(BUILD)/kvtierd (libkvtier, the disk tier
+# and the policies linked in; libdrm, liburing and libc shared) and
+# $(BUILD)/static/kvtierd (fully static, for the VM's initramfs).
+# Its pure parts (configuration, planners, work mapping, the CPU device
+# tier) are also $(BUILD)/libkvtd.a, which the unit tests link.
+#
+# Needs tools/lib/kvtier/lib.mk, daemon/policy/policy.mk and
+# daemon/disk/disk.mk included first, and tests/unit/unit.mk after.
+
+DAEMON_DIR    := daemon
+DAEMON_CFLAGS := -I$(DAEMON_DIR) $(DISK_CFLAGS) $(POLICY_CFLAGS) \
+		 $(KVTIER_CFLAGS) -pthread
+# Pure code and what needs no driver: unit-tested.
+DAEMON_LIB_SRCS := log.c config.c args.c keyset.c work.c evict.c \
+		   writeback.c copier.c tier_device_cpu.c
+# The manager: needs the driver.
+DAEMON_SRCS   := manager.c tier_host.c reconcile.c exec.c pressure.c \
+		 loop.c kvtierd.c
+DAEMON_HDRS   := $(wildcard $(DAEMON_DIR)/*.h) $(DISK_HDRS) $(POLICY_HDRS) \
+		 $(KVTIER_HDRS)
+DAEMON_LIB    := $(BUILD)/libkvtd.a
+DAEMON_LIB_OBJS := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_LIB_SRCS:.c=.o))
+DAEMON_OBJS   := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_SRCS:.c=.o))
+DAEMON_ARCHIVES := $(DAEMON_LIB) $(DISK_LIB) $(POLICY_LIB) $(KVTIER_LIB_A)
+URING_LIBS    := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
+DAEMON_STATIC_LIBS := $(shell pkg-config --libs --static libdrm liburing 2>/dev/null)
+
+$(BUILD)/$(DAEMON_DIR)/%.o: $(DAEMON_DIR)/%.c $(DAEMON_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) $(DAEMON_CFLAGS) -c -o $@ $<
+
+$(DAEMON_LIB): $(DAEMON_LIB_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/kvtierd: $(DAEMON_OBJS) $(DAEMON_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -pthread -o $@ $(DAEMON_OBJS) \
+		$(DAEMON_ARCHIVES) $(DRM_LIBS) $(URING_LIBS) -lpthread
+
+$(BUILD)/static/kvtierd: $(DAEMON_OBJS) $(DAEMON_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -pthread -static -o $@ $(DAEMON_OBJS) \
+		$(DAEMON_ARCHIVES) $(DAEMON_STATIC_LIBS) -lpthread
+
+# The unit tests' suites for the daemon (tests/unit/test_daemon_*.c);
+# the policies again after it, whatever the order of the fragments.
+UNIT_LIBS   += $(DAEMON_LIB) $(POLICY_LIB)
+UNIT_CFLAGS += $(DAEMON_CFLAGS)
+
+USERSPACE += $(DAEMON_LIB) $(BUILD)/kvtierd $(BUILD)/static/kvtierd

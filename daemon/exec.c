@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Executing work: each item becomes a copy (HOST -> DEVICE, batched per
+ * pass) or a disk read (DISK -> HOST or DEVICE, straight into the pool
+ * slot or the region when O_DIRECT allows). A second item for an object
+ * whose read is in flight rides on it and gets a copy of its bytes.
+ * Completions go to the driver in batches (WORK_COMPLETE), which records
+ * the residency. Write-backs to disk (queued by pressure.c) complete here
+ * too: RESIDENCY ADD DISK, then for an eviction DROP HOST.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvtd_log.h"
+#include "kvtd_manager.h"
+
+/* Completions taken from the disk tier at a time. */
+#define EXEC_REAP_BATCH 64u
+
+static struct kvtd_tier_key exec_key(const struct drm_kvtier_key *k,
+				     uint64_t tenant)
+{
+	return (struct kvtd_tier_key){ .lo = k->lo, .hi = k->hi, .ns = tenant };
+}
+
+int kvtd_exec_init(struct kvtd_manager *m)
+{
+	uint32_t qd = m->cfg->queue_depth ? m->cfg->queue_depth :
+					    KVTD_DISK_DEFAULT_QD;
+	uint32_t i;
+	int ret;
+
+	/* Disk operations in flight, plus work items riding on them. */
+	m->nr_ops = 2 * qd + KVTD_RECV_BATCH;
+	m->ops = calloc(m->nr_ops, sizeof(*m->ops));
+	if (!m->ops)
+		return -ENOMEM;
+	for (i = 0; i < m->nr_ops; i++)
+		m->ops[i].next = i + 1 < m->nr_ops ? i + 1 : KVTD_OP_NONE;
+	m->free_op = 0;
+	ret = kvtd_keyset_init(&m->reads, qd);
+	if (!ret)
+		ret = kvtd_keyset_init(&m->writes, qd);
+	return ret;
+}
+
+void kvtd_exec_fini(struct kvtd_manager *m)
+{
+	uint32_t i;
+
+	for (i = 0; m->ops && i < m->nr_ops; i++)
+		free(m->ops[i].bounce);
+	free(m->ops);
+	m->ops = NULL;
+	free(m->lost);
+	m->lost = NULL;
+	if (m->reads.slots)
+		kvtd_keyset_fini(&m->reads);
+	if (m->writes.slots)
+		kvtd_keyset_fini(&m->writes);
+}
+
+static uint32_t op_alloc(struct kvtd_manager *m, uint32_t type)
+{
+	uint32_t i = m->free_op;
+	struct kvtd_op *op;
+
+	if (i == KVTD_OP_NONE)
+		return i;
+	op = &m->ops[i];
+	m->free_op = op->next;
+	memset(op, 0, sizeof(*op));
+	op->type = type;
+	op->next = op->follow = KVTD_OP_NONE;
+	m->ops_used++;
+	return i;
+}
+
+static void op_free(struct kvtd_manager *m, uint32_t i)
+{
+	struct kvtd_op *op = &m->ops[i];
+
+	free(op->bounce);
+	op->bounce = NULL;
+	op->type = KVTD_OP_FREE;
+	op->next = m->free_op;
+	m->free_op = i;
+	m->ops_used--;
+}
+
+int kvtd_exec_residency(struct kvtd_manager *m,
+			struct drm_kvtier_residency_item *items, uint32_t n)
+{
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		items[i].result = 0;
+	ret = kvtier_residency(m->kv, items, n);
+	if (!ret)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (items[i].result)
+			return ret;
+	/* Refused as a whole: no item was applied. */
+	kvtd_err("RESIDENCY of %u items refused: %s", n, strerror(-ret));
+	for (i = 0; i < n; i++)
+		items[i].result = ret;
+	return ret;
+}
+
+static int exec_done_fn(void *ctx, struct drm_kvtier_work_done *items,
+			size_t count)
+{
+	return kvtier_work_complete(ctx, items, count);
+}
+
+static void exec_flush_done(struct kvtd_manager *m)
+{
+	uint32_t refused, n = m->done.count;
+	int ret;
+
+	ret = kvtd_done_flush(&m->done, exec_done_fn, m->kv, &refused);
+	m->ctr.work_refused += refused;
+	if (refused)
+		kvtd_warn("work: the driver refused %u of %u completions (%s): not held by this manager",
+			  refused, n, strerror(-ret));
+	else if (ret)
+		kvtd_err("work: WORK_COMPLETE of %u items failed: %s", n,
+			 strerror(-ret));
+}
+
+static void exec_complete(struct kvtd_manager *m, uint64_t work_id,
+			  int status, uint64_t bytes)
+{
+	if (status)
+		m->ctr.work_failed++;
+	else
+		m->ctr.work_done++;
+	if (kvtd_done_add(&m->done, work_id, status, bytes, 0))
+		exec_flush_done(m);
+}
+
+/* The driver says @handle has a disk copy that the disk tier lacks. */
+static void exec_lost(struct kvtd_manager *m, uint64_t handle,
+		      const struct kvtd_tier_key *k, const char *why)
+{
+	struct drm_kvtier_residency_item *r;
+	uint32_t room;
+
+	m->ctr.lost_on_disk++;
+	kvtd_warn("disk: object %016llx%016llx of tenant %llu %s: its disk copy is forgotten",
+		  (unsigned long long)k->hi, (unsigned long long)k->lo,
+		  (unsigned long long)k->ns, why);
+	if (m->nr_lost == m->lost_room) {
+		room = m->lost_room ? 2 * m->lost_room : 64;
+		r = realloc(m->lost, room * sizeof(*r));
+		if (!r) {
+			/* Harmless: the next read of it fails the same way. */
+			kvtd_err("disk: no memory to record a lost copy");
+			return;
+		}
+		m->lost = r;
+		m->lost_room = room;
+	}
+	m->lost[m->nr_lost++] = (struct drm_kvtier_residency_item){
+		.handle = handle,
+		.op = KVTIER_RES_DROP,
+		.tier = KVTIER_TIER_DISK,
+	};
+}
+
+static void exec_flush_lost(struct kvtd_manager *m)
+{
+	uint32_t i;
+	int ret;
+
+	if (!m->nr_lost)
+		return;
+	ret = kvtd_exec_residency(m, m->lost, m->nr_lost);
+	for (i = 0; ret && i < m->nr_lost; i++)
+		if (m->lost[i].result && m->lost[i].result != -ENOENT)
+			kvtd_warn("disk: RESIDENCY DROP DISK of handle %llu: %s",
+				  (unsigned long long)m->lost[i].handle,
+				  strerror(-m->lost[i].result));
+	m->nr_lost = 0;
+}
+
+static void exec_flush_copies(struct kvtd_manager *m)
+{
+	uint32_t i;
+	int ret;
+
+	if (!m->nr_copies)
+		return;
+	ret = m->dev->ops->copy(m->dev, m->copies, m->nr_copies);
+	for (i = 0; i < m->nr_copies; i++) {
+		if (!ret)
+			m->ctr.bytes_copied += m->copies[i].len;
+		exec_complete(m, m->copy_ids[i], ret, m->copies[i].len);
+	}
+	m->nr_copies = 0;
+}
+
+static int exec_read(struct kvtd_manager *m,
+		     const struct drm_kvtier_work_item *w,
+		     const struct kvtd_work_action *a, void *dst)
+{
+	struct kvtd_tier_key key = exec_key(&w->key, w->tenant_id);
+	uint32_t lead, i;
+	struct kvtd_op *op;
+	void *buf = dst;
+	int ret;
+
+	if (!m->disk) {
+		exec_complete(m, w->work_id, -ENODEV, 0);
+		return 0;
+	}
+	lead = kvtd_keyset_get(&m->reads, &key);
+	if (lead != KVTD_KEYSET_NONE && m->ops[lead].len == a->len) {
+		i = op_alloc(m, KVTD_OP_FOLLOW);
+		if (i == KVTD_OP_NONE)
+			return -EAGAIN;
+		op = &m->ops[i];
+		op->work_id = w->work_id;
+		op->dst = dst;
+		op->len = a->len;
+		op->follow = m->ops[lead].follow;
+		m->ops[lead].follow = i;
+		m->ctr.work_merged++;
+		return 0;
+	}
+	i = op_alloc(m, KVTD_OP_READ);
+	if (i == KVTD_OP_NONE)
+		return -EAGAIN;
+	op = &m->ops[i];
+	if (a->bounce) {
+		op->bounce = aligned_alloc(KVTD_IO_ALIGN, a->io_len);
+		if (!op->bounce) {
+			op_free(m, i);
+			exec_complete(m, w->work_id, -ENOMEM, 0);
+			return 0;
+		}
+		buf = op->bounce;
+	}
+	ret = kvtd_disk_read(m->disk, &key, buf, a->io_len, i);
+	if (ret) {
+		op_free(m, i);
+		if (ret == -EAGAIN)
+			return ret;
+		if (ret == -ENOENT)
+			exec_lost(m, w->handle, &key, "is not in the disk index");
+		exec_complete(m, w->work_id, ret, 0);
+		return 0;
+	}
+	op->key = key;
+	op->work_id = w->work_id;
+	op->handle = w->handle;
+	op->dst = dst;
+	op->len = a->len;
+	m->submit = true;
+	/* A read of another size cannot serve others: it is not the leader. */
+	if (lead == KVTD_KEYSET_NONE)
+		kvtd_keyset_put(&m->reads, &key, i);
+	return 0;
+}
+
+/* Start one item. 0 when it is started or completed, -EAGAIN to retry. */
+static int exec_item(struct kvtd_manager *m,
+		     const struct drm_kvtier_work_item *w)
+{
+	struct kvtd_work_geom g = { 0 };
+	struct kvtd_work_action a;
+	void *pool = NULL, *region = NULL, *dst;
+	int ret = 0;
+
+	if (w->src_tier == KVTIER_TIER_HOST || w->dst_tier == KVTIER_TIER_HOST)
+		ret = m->host->ops->lookup(m->host, w->pool_id, &pool,
+					   &g.pool_size);
+	if (!ret && w->dst_tier == KVTIER_TIER_DEVICE)
+		ret = m->dev->ops->lookup(m->dev, w->region_id, &region,
+					  &g.region_size);
+	if (!ret)
+		ret = kvtd_work_plan(w, &g, &a);
+	if (ret) {
+		kvtd_debug("work %llu: %s -> %s, pool %u region %u: %s",
+			   (unsigned long long)w->work_id,
+			   kvtier_tier_name(w->src_tier),
+			   kvtier_tier_name(w->dst_tier), w->pool_id,
+			   w->region_id, strerror(-ret));
+		exec_complete(m, w->work_id, ret, 0);
+		return 0;
+	}
+	dst = (char *)(a.dst_tier == KVTIER_TIER_HOST ? pool : region) +
+	      a.dst_off;
+	if (a.kind == KVTD_ACT_DISK_READ)
+		return exec_read(m, w, &a, dst);
+	if (m->nr_copies == KVTD_RECV_BATCH)
+		exec_flush_copies(m);
+	m->copies[m->nr_copies] = (struct kvtd_copy){
+		.dst = dst,
+		.src = (char *)pool + a.src_off,
+		.len = a.len,
+	};
+	m->copy_ids[m->nr_copies++] = w->work_id;
+	return 0;
+}
+
+void kvtd_exec_drain(struct kvtd_manager *m)
+{
+	if (m->bl_pos == 0 && m->bl_count)
+		/* A new batch: regions may have been re-registered. */
+		m->dev->ops->revalidate(m->dev);
+	while (m->bl_pos < m->bl_count) {
+		if (exec_item(m, &m->backlog[m->bl_pos]) == -EAGAIN)
+			break;
+		m->bl_pos++;
+	}
+	if (m->bl_pos == m->bl_count)
+		m->bl_pos = m->bl_count = 0;
+	exec_flush_copies(m);
+}
+
+static void exec_read_done(struct kvtd_manager *m, uint32_t i, int res)
+{
+	struct kvtd_op *op = &m->ops[i], *f;
+	uint32_t j, next;
+
+	if (kvtd_keyset_get(&m->reads, &op->key) == i)
+		kvtd_keyset_del(&m->reads, &op->key);
+	if (!res && op->bounce)
+		memcpy(op->dst, op->bounce, op->len);
+	for (j = op->follow; j != KVTD_OP_NONE; j = next) {
+		f = &m->ops[j];
+		next = f->follow;
+		if (!res) {
+			memcpy(f->dst, op->dst, f->len);
+			m->ctr.bytes_copied += f->len;
+		}
+		exec_complete(m, f->work_id, res, f->len);
+		op_free(m, j);
+	}
+	if (!res)
+		m->ctr.bytes_read += op->len;
+	else if (res == -EBADMSG)
+		exec_lost(m, op->handle, &op->key, "failed its checksum");
+	else if (res == -ENOENT)
+		exec_lost(m, op->handle, &op->key, "is gone from the disk");
+	else
+		kvtd_warn("disk: reading handle %llu: %s",
+			  (unsigned long long)op->handle, strerror(-res));
+	exec_complete(m, op->work_id, res, op->len);
+	op_free(m, i);
+}
+
+/* Record the written copies, then drop the host copies being evicted. */
+static void exec_writes_done(struct kvtd_manager *m,
+			     const struct kvtd_tier_cqe *cqe, unsigned int n)
+{
+	struct drm_kvtier_residency_item add[EXEC_REAP_BATCH];
+	struct drm_kvtier_residency_item drop[EXEC_REAP_BATCH];
+	uint32_t idx[EXEC_REAP_BATCH], na = 0, nd = 0, i;
+	struct kvtd_op *op;
+
+	for (i = 0; i < n; i++) {
+		op = &m->ops[cqe[i].user_data];
+		if (kvtd_keyset_get(&m->writes, &op->key) == cqe[i].user_data)
+			kvtd_keyset_del(&m->writes, &op->key);
+		if (cqe[i].res) {
+			m->ctr.write_failed++;
+			kvtd_warn("disk: writing handle %llu of pool %u: %s",
+				  (unsigned long long)op->handle, op->pool_id,
+				  strerror(-cqe[i].res));
+			op_free(m, cqe[i].user_data);
+			continue;
+		}
+		add[na] = (struct drm_kvtier_residency_item){
+			.handle = op->handle,
+			.location = cqe[i].location,
+			.op = KVTIER_RES_ADD,
+			.tier = KVTIER_TIER_DISK,
+		};
+		idx[na++] = cqe[i].user_data;
+		m->writes_since_sync++;
+	}
+	if (na)
+		kvtd_exec_residency(m, add, na);
+	for (i = 0; i < na; i++) {
+		op = &m->ops[idx[i]];
+		if (add[i].result) {
+			/* Freed meanwhile (-ENOENT): the copy has no owner. */
+			m->ctr.write_orphaned++;
+			if (add[i].result != -ENOENT)
+				kvtd_warn("disk: RESIDENCY ADD DISK of handle %llu: %s",
+					  (unsigned long long)op->handle,
+					  strerror(-add[i].result));
+			if (kvtd_disk_drop(m->disk, &op->key, KVTD_OP_NONE) == 0)
+				m->submit = true;
+			continue;
+		}
+		m->ctr.written++;
+		m->ctr.bytes_written += op->len;
+		if (op->evict)
+			drop[nd++] = (struct drm_kvtier_residency_item){
+				.handle = op->handle,
+				.op = KVTIER_RES_DROP,
+				.tier = KVTIER_TIER_HOST,
+			};
+	}
+	if (nd)
+		kvtd_exec_residency(m, drop, nd);
+	for (i = 0; i < nd; i++) {
+		if (!drop[i].result)
+			m->ctr.evict_written++;
+		else if (drop[i].result == -EBUSY)
+			m->ctr.evict_busy++;
+	}
+	for (i = 0; i < na; i++)
+		op_free(m, idx[i]);
+}
+
+int kvtd_exec_reap(struct kvtd_manager *m, unsigned int min_wait)
+{
+	struct kvtd_tier_cqe cqe[EXEC_REAP_BATCH], wr[EXEC_REAP_BATCH];
+	unsigned int nw, i;
+	int n;
+
+	if (!m->disk)
+		return 0;
+	do {
+		n = kvtd_disk_reap(m->disk, cqe, EXEC_REAP_BATCH, min_wait);
+		if (n < 0) {
+			kvtd_err("disk: reaping completions: %s", strerror(-n));
+			return n;
+		}
+		min_wait = 0;
+		nw = 0;
+		for (i = 0; i < (unsigned int)n; i++) {
+			/* Drops of orphaned copies carry no operation. */
+			if (cqe[i].user_data == KVTD_OP_NONE)
+				continue;
+			switch (m->ops[cqe[i].user_data].type) {
+			case KVTD_OP_READ:
+				exec_read_done(m, cqe[i].user_data, cqe[i].res);
+				break;
+			case KVTD_OP_WRITE:
+				wr[nw++] = cqe[i];
+				break;
+			case KVTD_OP_SYNC:
+				if (cqe[i].res)
+					kvtd_warn("disk: fdatasync: %s",
+						  strerror(-cqe[i].res));
+				op_free(m, cqe[i].user_data);
+				break;
+			}
+		}
+		if (nw)
+			exec_writes_done(m, wr, nw);
+	} while (n == EXEC_REAP_BATCH);
+	return 0;
+}
+
+void kvtd_exec_flush(struct kvtd_manager *m)
+{
+	int ret;
+
+	exec_flush_copies(m);
+	exec_flush_done(m);
+	exec_flush_lost(m);
+	if (m->disk && m->submit) {
+		ret = kvtd_disk_submit(m->disk);
+		if (ret < 0)
+			kvtd_err("disk: submitting I/O: %s", strerror(-ret));
+		m->submit = false;
+	}
+}
+
+bool kvtd_exec_writing(struct kvtd_manager *m,
+		       const struct drm_kvtier_obj_record *rec, bool evict)
+{
+	struct kvtd_tier_key key = exec_key(&rec->key, rec->tenant_id);
+	uint32_t i = kvtd_keyset_get(&m->writes, &key);
+
+	if (i == KVTD_KEYSET_NONE)
+		return false;
+	if (evict)
+		m->ops[i].evict = true;
+	return true;
+}
+
+int kvtd_exec_write(struct kvtd_manager *m,
+		    const struct drm_kvtier_obj_record *rec, bool evict)
+{
+	struct kvtd_tier_key key = exec_key(&rec->key, rec->tenant_id);
+	uint64_t size, len = kvtd_io_round(rec->size);
+	struct kvtd_op *op;
+	void *base;
+	uint32_t i;
+	int ret;
+
+	if (!m->disk)
+		return -ENODEV;
+	if (kvtd_exec_writing(m, rec, evict))
+		return 0;
+	ret = m->host->ops->lookup(m->host, rec->pool_id, &base, &size);
+	if (ret)
+		return ret;
+	/* The object's slots hold the rounded length: slots are pages. */
+	if (!rec->size || rec->offset % KVTD_IO_ALIGN || rec->offset > size ||
+	    len > size - rec->offset)
+		return -EINVAL;
+	i = op_alloc(m, KVTD_OP_WRITE);
+	if (i == KVTD_OP_NONE)
+		return -EAGAIN;
+	ret = kvtd_disk_write(m->disk, &key, (char *)base + rec->offset, len, i);
+	if (ret) {
+		op_free(m, i);
+		return ret;
+	}
+	op = &m->ops[i];
+	op->key = key;
+	op->handle = rec->handle;
+	op->len = len;
+	op->pool_id = rec->pool_id;
+	op->evict = evict;
+	kvtd_keyset_put(&m->writes, &key, i);
+	m->submit = true;
+	return 0;
+}
+
+void kvtd_exec_sync(struct kvtd_manager *m, bool force)
+{
+	uint64_t now = kvtier_now_ns();
+	uint32_t i;
+
+	if (!m->disk || !m->writes_since_sync)
+		return;
+	if (!force && now - m->last_sync_ns < KVTD_SYNC_INTERVAL_MS * 1000000ull)
+		return;
+	i = op_alloc(m, KVTD_OP_SYNC);
+	if (i == KVTD_OP_NONE)
+		return;
+	if (kvtd_disk_sync(m->disk, i)) {
+		op_free(m, i);
+		return;
+	}
+	m->submit = true;
+	m->writes_since_sync = 0;
+	m->last_sync_ns = now;
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The manager: kvtierd's one object. It holds the driver handle (as the
+ * attached manager), the three tiers, the work in flight, the policies'
+ * inputs and the counters, and runs the event loop.
+ *
+ *   manager.c   build and tear down: device, attach, tiers, pools
+ *   reconcile.c at start: the driver's DISK bits against the disk index
+ *   exec.c      work items and disk completions
+ *   pressure.c  the periodic pass: watermarks, eviction, write-back
+ *   loop.c      the event loop, signals, the stats line
+ *
+ * Functions return 0 or -errno; each failure is logged once, where it is
+ * understood (the boundary that knows what failed).
+ */
+#ifndef KVTD_MANAGER_H
+#define KVTD_MANAGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "disk.h"
+#include "kvtd_config.h"
+#include "kvtd_keyset.h"
+#include "kvtd_policy.h"
+#include "kvtd_tier_mem.h"
+#include "kvtd_work.h"
+#include "kvtier.h"
+
+/*
+ * Work items taken per WORK_RECV: 64 fill a queue depth of 32 twice over,
+ * so the disk never idles between two receives, and bound what a manager
+ * crash hands back to the queue.
+ */
+#define KVTD_RECV_BATCH 64u
+/*
+ * The longest WORK_RECV sleeps while nothing else is pending: signals and
+ * ticks wait at most this long (the driver's wait ignores blocked signals).
+ */
+#define KVTD_RECV_SLICE_MS 20u
+/*
+ * While disk I/O is in flight, the loop sleeps in epoll (woken by the disk
+ * tier at once) and looks for new work at least this often.
+ */
+#define KVTD_BUSY_WAIT_MS 1u
+/* At shutdown, the longest wait for disk I/O in flight before giving up. */
+#define KVTD_DRAIN_TIMEOUT_MS 10000u
+/*
+ * Completed writes are made durable at least this often: a power cut
+ * loses no more than 5 s of write-back, and the fdatasync stays rare.
+ */
+#define KVTD_SYNC_INTERVAL_MS 5000u
+/* Actions one pool's eviction plan may hold per pass. */
+#define KVTD_EVICT_MAX_ACTIONS 4096u
+/* Objects one pass of write-back may queue (the disk queue bounds it too). */
+#define KVTD_WB_MAX_PER_PASS 1024u
+
+/* Index of no operation. */
+#define KVTD_OP_NONE UINT32_MAX
+
+enum kvtd_op_type {
+	KVTD_OP_FREE = 0,
+	KVTD_OP_READ,		/* a disk read for a work item (the leader) */
+	KVTD_OP_FOLLOW,		/* a work item served by a leader's read */
+	KVTD_OP_WRITE,		/* a write-back of a host copy */
+	KVTD_OP_SYNC,		/* an fdatasync of the disk tier */
+};
+
+/**
+ * struct kvtd_op - one disk operation in flight, or a work item riding on
+ * one. Indexed by the disk tier's user_data.
+ * @type: enum kvtd_op_type.
+ * @next: Free list link.
+ * @follow: READ and FOLLOW: the next work item served by this read.
+ * @key: The object's name in the disk tier.
+ * @work_id: READ, FOLLOW: the work item to complete.
+ * @handle: The object.
+ * @dst: READ, FOLLOW: where the object's bytes go.
+ * @bounce: READ: the aligned buffer read into, when @dst cannot be.
+ * @len: READ, FOLLOW: the object's bytes; WRITE: bytes written.
+ * @pool_id: WRITE: the object's pool.
+ * @evict: WRITE: drop the host copy once the disk copy is recorded.
+ */
+struct kvtd_op {
+	uint32_t type;
+	uint32_t next;
+	uint32_t follow;
+	struct kvtd_tier_key key;
+	uint64_t work_id;
+	uint64_t handle;
+	void *dst;
+	void *bounce;
+	uint64_t len;
+	uint32_t pool_id;
+	bool evict;
+};
+
+/**
+ * struct kvtd_counters - what the daemon did since it started.
+ * Printed as the stats line (SIGUSR1, exit).
+ */
+struct kvtd_counters {
+	uint64_t work_received;
+	uint64_t work_done;
+	uint64_t work_failed;
+	uint64_t work_merged;
+	uint64_t work_refused;
+	uint64_t bytes_copied;
+	uint64_t bytes_read;
+	uint64_t written;
+	uint64_t bytes_written;
+	uint64_t write_failed;
+	uint64_t write_orphaned;
+	uint64_t evict_dropped;
+	uint64_t evict_written;
+	uint64_t evict_policy_drops;
+	uint64_t evict_nospace_drops;
+	uint64_t evict_busy;
+	uint64_t lost_on_disk;
+	uint64_t disk_unknown;
+	uint64_t ticks;
+	uint64_t scans;
+};
+
+struct kvtd_pool {
+	bool present;
+	struct drm_kvtier_pool_info info;
+	struct kvtd_write_policy write;
+};
+
+struct kvtd_manager {
+	const struct kvtd_config *cfg;
+	struct kvtier *kv;
+	struct kvtd_mem_tier *host;
+	struct kvtd_mem_tier *dev;
+	struct kvtd_disk *disk;
+	const struct kvtd_policy_ops *evict_policy;
+	struct kvtd_pool pools[KVTIER_MAX_POOLS + 1];
+
+	int sfd;
+	int tfd;
+	int epfd;
+	bool stopping;
+	bool force;
+
+	/* Work received and not yet started (the disk queue was full). */
+	struct drm_kvtier_work_item backlog[KVTD_RECV_BATCH];
+	uint32_t bl_pos;
+	uint32_t bl_count;
+	/* HOST -> DEVICE copies of this pass, done as one batch. */
+	struct kvtd_copy copies[KVTD_RECV_BATCH];
+	uint64_t copy_ids[KVTD_RECV_BATCH];
+	uint32_t nr_copies;
+	struct kvtd_done_batch done;
+
+	struct kvtd_op *ops;
+	uint32_t nr_ops;
+	uint32_t free_op;
+	uint32_t ops_used;
+	bool submit;
+	struct kvtd_keyset reads;
+	struct kvtd_keyset writes;
+	/* Residency drops of lost disk copies, sent with the completions. */
+	struct drm_kvtier_residency_item *lost;
+	uint32_t nr_lost;
+	uint32_t lost_room;
+	uint64_t writes_since_sync;
+	uint64_t last_sync_ns;
+
+	/* The last object scan and tenant list. */
+	struct drm_kvtier_obj_record *recs;
+	size_t nr_recs;
+	size_t recs_room;
+	struct drm_kvtier_tenant_usage *tenants;
+	size_t nr_tenants;
+	size_t tenants_room;
+
+	struct kvtd_counters ctr;
+};
+
+/* manager.c */
+int kvtd_manager_open(struct kvtd_manager *m, const struct kvtd_config *cfg);
+void kvtd_manager_close(struct kvtd_manager *m);
+/* Refresh every pool's POOL_INFO; new pools get the default write policy. */
+int kvtd_manager_pools_refresh(struct kvtd_manager *m);
+
+/* reconcile.c */
+int kvtd_reconcile(struct kvtd_manager *m);
+
+/* exec.c */
+int kvtd_exec_init(struct kvtd_manager *m);
+void kvtd_exec_fini(struct kvtd_manager *m);
+/* Start what the backlog holds, until the disk queue is full. */
+void kvtd_exec_drain(struct kvtd_manager *m);
+/* Collect disk completions, waiting for @min_wait of them. */
+int kvtd_exec_reap(struct kvtd_manager *m, unsigned int min_wait);
+/* Send completions and residency updates, submit queued disk I/O. */
+void kvtd_exec_flush(struct kvtd_manager *m);
+/* Write @rec's host copy to disk; with @evict drop the host copy after. */
+int kvtd_exec_write(struct kvtd_manager *m,
+		    const struct drm_kvtier_obj_record *rec, bool evict);
+/* Whether @rec's object is being written (also marks it @evict if asked). */
+bool kvtd_exec_writing(struct kvtd_manager *m,
+		       const struct drm_kvtier_obj_record *rec, bool evict);
+/*
+ * RESIDENCY with every item's result set: a refusal of the whole ioctl is
+ * copied into each. Returns what kvtier_residency() does.
+ */
+int kvtd_exec_residency(struct kvtd_manager *m,
+			struct drm_kvtier_residency_item *items, uint32_t n);
+/* Queue an fdatasync when writes completed since the last one. */
+void kvtd_exec_sync(struct kvtd_manager *m, bool force);
+static inline bool kvtd_exec_busy(const struct kvtd_manager *m)
+{
+	return m->ops_used > 0;
+}
+
+/* pressure.c */
+/* Read every object's record into m->recs. */
+int kvtd_scan_objects(struct kvtd_manager *m);
+void kvtd_pressure_tick(struct kvtd_manager *m);
+
+/* loop.c */
+int kvtd_loop_init(struct kvtd_manager *m);
+void kvtd_loop_fini(struct kvtd_manager *m);
+int kvtd_loop_run(struct kvtd_manager *m);
+void kvtd_stats_log(const struct kvtd_manager *m, const char *why);
+
+#endif /* KVTD_MANAGER_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The memory tiers, one ops table each: HOST (the driver's pools, mapped
+ * by the daemon: tier_host.c) and DEVICE (client regions: tier_device_cpu.c
+ * for memfd regions copied by the CPU; a CUDA backend implements the same
+ * table). The disk tier's table is daemon/disk/tier_ops.h: it stores
+ * objects by key, whereas these address bytes of a space (a pool or a
+ * region, by id) that the daemon resolves to its own addresses.
+ *
+ * Every function returns 0 or -errno; none logs.
+ */
+#ifndef KVTD_TIER_MEM_H
+#define KVTD_TIER_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvtier_drm.h"
+#include "tier_ops.h"
+
+struct kvtier;
+
+/* One copy of a batch. */
+struct kvtd_copy {
+	void *dst;
+	const void *src;
+	size_t len;
+};
+
+/* A tier instance; backends embed it first. */
+struct kvtd_mem_tier {
+	const struct kvtd_mem_tier_ops *ops;
+};
+
+/**
+ * struct kvtd_mem_tier_ops - a memory tier backend.
+ * @name: For logs ("host", "device-cpu").
+ * @lookup: The daemon's address and the size of space @id (a pool id for
+ *	    HOST, a region id for DEVICE), mapping it on first use. 0,
+ *	    -ENOENT (no such space), -ENODEV (a space with no memory the
+ *	    daemon can reach), -EPERM (a region not sealed against
+ *	    shrinking), or the -errno of mapping it.
+ * @revalidate: Spaces looked up from now on are checked against the
+ *		driver again (an id may have been reused for a new space).
+ * @copy: Copy a batch of @n into this tier's memory. 0 or -errno.
+ * @close: Unmap everything and free the tier.
+ */
+struct kvtd_mem_tier_ops {
+	const char *name;
+	int (*lookup)(struct kvtd_mem_tier *t, uint32_t id, void **base,
+		      uint64_t *size);
+	void (*revalidate)(struct kvtd_mem_tier *t);
+	int (*copy)(struct kvtd_mem_tier *t, const struct kvtd_copy *c,
+		    size_t n);
+	void (*close)(struct kvtd_mem_tier *t);
+};
+
+/* HOST: the pools of the device behind @kv (tier_host.c). */
+extern const struct kvtd_mem_tier_ops kvtd_host_tier_ops;
+int kvtd_host_tier_open(struct kvtier *kv, struct kvtd_mem_tier **out);
+/*
+ * The pools mapped now, to register with the disk tier: up to @room into
+ * @r. Returns the count.
+ */
+unsigned int kvtd_host_tier_regions(struct kvtd_mem_tier *t,
+				    struct kvtd_region *r, unsigned int room);
+
+/* How the device tier opens a region: REGION_GET_FD, or a test's fake. */
+typedef int (*kvtd_region_fd_fn)(void *ctx, uint32_t region_id,
+				 struct drm_kvtier_region_get_fd *out);
+
+/*
+ * DEVICE with the CPU (tier_device_cpu.c): regions are memfds, sealed
+ * with F_SEAL_SHRINK (so that no client can truncate one under a copy and
+ * fault the daemon), mapped once and cached by region id. Copies of a
+ * large batch are split over @threads threads (0: as many as the CPUs,
+ * up to KVTD_CPU_COPY_THREADS_MAX).
+ */
+extern const struct kvtd_mem_tier_ops kvtd_device_cpu_tier_ops;
+int kvtd_device_cpu_tier_open(kvtd_region_fd_fn get_fd, void *ctx,
+			      unsigned int threads, struct kvtd_mem_tier **out);
+
+#endif /* KVTD_TIER_MEM_H */

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Work items as actions: which tier reads and which writes what, checked
+ * against the sizes of the pool and the region they name; and the batch
+ * of completions the daemon reports to the driver. Pure functions: the
+ * executor (exec.c) resolves sizes and addresses and moves the bytes.
+ *
+ * Functions return 0 or -errno.
+ */
+#ifndef KVTD_WORK_H
+#define KVTD_WORK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvtier_drm.h"
+
+/* Disk I/O is O_DIRECT: buffers, offsets and lengths in 4 KiB units. */
+#define KVTD_IO_ALIGN 4096ull
+
+static inline uint64_t kvtd_io_round(uint64_t n)
+{
+	return (n + KVTD_IO_ALIGN - 1) & ~(KVTD_IO_ALIGN - 1);
+}
+
+enum kvtd_action_kind {
+	KVTD_ACT_COPY = 1,	/* HOST -> DEVICE: a memory copy */
+	KVTD_ACT_DISK_READ,	/* DISK -> HOST or DEVICE: a disk read */
+};
+
+/**
+ * struct kvtd_work_geom - the sizes an item is checked against.
+ * @pool_size: Bytes of the item's pool mapping; 0 when the pool is unknown.
+ * @region_size: Bytes of the item's region (DEVICE destinations); 0 when
+ *               the region is unknown.
+ */
+struct kvtd_work_geom {
+	uint64_t pool_size;
+	uint64_t region_size;
+};
+
+/**
+ * struct kvtd_work_action - what to do for one work item.
+ * @kind: enum kvtd_action_kind.
+ * @dst_tier: KVTIER_TIER_HOST or KVTIER_TIER_DEVICE.
+ * @src_off: For COPY: the object's offset in the pool mapping.
+ * @dst_off: Offset in the pool mapping (HOST) or region (DEVICE).
+ * @len: Bytes the destination receives: the object's size.
+ * @io_len: For DISK_READ: bytes the disk reads (@len rounded up to
+ *          KVTD_IO_ALIGN, which is how the object was written).
+ * @bounce: For DISK_READ to DEVICE: the destination cannot take the
+ *          O_DIRECT read itself (unaligned, or rounding would write past
+ *          the object into the client's bytes), so it reads into a
+ *          buffer and copies @len bytes.
+ */
+struct kvtd_work_action {
+	uint32_t kind;
+	uint32_t dst_tier;
+	uint64_t src_off;
+	uint64_t dst_off;
+	uint64_t len;
+	uint64_t io_len;
+	bool bounce;
+};
+
+/*
+ * kvtd_work_plan - the action for @w.
+ *
+ * Returns 0; -EOPNOTSUPP for an operation or a tier pair the daemon does
+ * not move (only DISK->HOST, HOST->DEVICE and DISK->DEVICE are work);
+ * -ENOENT when the pool (or the destination region) is unknown: @geom has
+ * size 0; -EINVAL for a size of 0 or a range outside the pool or region
+ * (a work item pointing outside a mapping never reaches memcpy).
+ */
+int kvtd_work_plan(const struct drm_kvtier_work_item *w,
+		   const struct kvtd_work_geom *geom,
+		   struct kvtd_work_action *out);
+
+/*
+ * Completions are reported in batches: one WORK_COMPLETE per loop pass,
+ * or sooner when this many are waiting. 256 items are 8 KiB: a pass
+ * seldom completes more, and one ioctl per 256 amortises its cost well.
+ */
+#define KVTD_DONE_BATCH 256
+
+struct kvtd_done_batch {
+	struct drm_kvtier_work_done items[KVTD_DONE_BATCH];
+	uint32_t count;
+};
+
+/*
+ * kvtd_done_add - record one completion. Returns true when the batch is
+ * now full and must be flushed before the next add.
+ */
+bool kvtd_done_add(struct kvtd_done_batch *b, uint64_t work_id, int status,
+		   uint64_t bytes, uint64_t location);
+
+/*
+ * How a batch reaches the driver: kvtier_work_complete() in the daemon, a
+ * recorder in the tests. Returns 0 or -errno as that does.
+ */
+typedef int (*kvtd_done_fn)(void *ctx, struct drm_kvtier_work_done *items,
+			    size_t count);
+
+/*
+ * kvtd_done_flush - hand the batch to @fn and empty it, whatever @fn
+ * returns (items the driver refused cannot be retried: they were not this
+ * manager's). *@refused counts items whose result is not 0.
+ * Returns what @fn returned, 0 for an empty batch.
+ */
+int kvtd_done_flush(struct kvtd_done_batch *b, kvtd_done_fn fn, void *ctx,
+		    uint32_t *refused);
+
+#endif /* KVTD_WORK_H */

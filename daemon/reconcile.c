@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * At start, after the disk tier has recovered its index: every object
+ * the driver says has a DISK copy must be in that index. One that is not
+ * (its extent was torn, corrupt, or the store was formatted) is lost on
+ * disk: its DISK residency is dropped, which evicts it if that was its
+ * last copy, and it is logged and counted. Extents whose key the driver
+ * does not know are kept (a later start, or a later issue, may claim
+ * them) and counted.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kvtd_log.h"
+#include "kvtd_manager.h"
+
+struct rec_unknown {
+	const struct kvtd_keyset *known;
+	uint64_t unknown;
+};
+
+static int rec_count_unknown(const struct kvtd_tier_cqe *obj, void *arg)
+{
+	struct rec_unknown *u = arg;
+
+	if (kvtd_keyset_get(u->known, &obj->key) == KVTD_KEYSET_NONE)
+		u->unknown++;
+	return 0;
+}
+
+static struct kvtd_tier_key rec_key(const struct drm_kvtier_obj_record *r)
+{
+	return (struct kvtd_tier_key){ r->key.lo, r->key.hi, r->tenant_id };
+}
+
+/* Drop the DISK residency of every lost copy; counts them. */
+static int rec_drop_lost(struct kvtd_manager *m, uint64_t *with_disk)
+{
+	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
+	struct drm_kvtier_residency_item it[256];
+	struct kvtd_tier_cqe where;
+	struct kvtd_tier_key k;
+	uint32_t n = 0, i;
+	size_t r;
+
+	for (r = 0; r <= m->nr_recs; r++) {
+		if (n == 256 || (r == m->nr_recs && n)) {
+			kvtd_exec_residency(m, it, n);
+			for (i = 0; i < n; i++)
+				if (it[i].result && it[i].result != -ENOENT)
+					kvtd_warn("reconcile: RESIDENCY DROP DISK of handle %llu: %s",
+						  (unsigned long long)it[i].handle,
+						  strerror(-it[i].result));
+			n = 0;
+		}
+		if (r == m->nr_recs || !(m->recs[r].tiers & disk))
+			continue;
+		(*with_disk)++;
+		k = rec_key(&m->recs[r]);
+		if (!kvtd_disk_lookup(m->disk, &k, &where))
+			continue;
+		m->ctr.lost_on_disk++;
+		kvtd_warn("reconcile: object %016llx%016llx of tenant %llu in pool %u is lost on disk (%s)",
+			  (unsigned long long)k.hi, (unsigned long long)k.lo,
+			  (unsigned long long)k.ns, m->recs[r].pool_id,
+			  m->recs[r].tiers & ~disk ?
+				  "still in host" : "it had no other copy");
+		it[n++] = (struct drm_kvtier_residency_item){
+			.handle = m->recs[r].handle,
+			.op = KVTIER_RES_DROP,
+			.tier = KVTIER_TIER_DISK,
+		};
+	}
+	return 0;
+}
+
+int kvtd_reconcile(struct kvtd_manager *m)
+{
+	struct rec_unknown u = { 0 };
+	struct kvtd_keyset known;
+	struct kvtd_tier_key k;
+	uint64_t with_disk = 0;
+	size_t r;
+	int ret;
+
+	ret = kvtd_scan_objects(m);
+	if (ret) {
+		kvtd_err("reconcile: OBJ_SCAN: %s", strerror(-ret));
+		return ret;
+	}
+	if (!m->disk) {
+		for (r = 0; r < m->nr_recs; r++)
+			with_disk += !!(m->recs[r].tiers &
+					KVTIER_TIER_BIT(KVTIER_TIER_DISK));
+		if (with_disk)
+			kvtd_warn("reconcile: %llu objects have a disk copy but no disk tier is configured: fetching them will fail",
+				  (unsigned long long)with_disk);
+		return 0;
+	}
+	rec_drop_lost(m, &with_disk);
+	ret = kvtd_keyset_init(&known, m->nr_recs < UINT32_MAX / 2 ?
+					       (uint32_t)m->nr_recs : 0);
+	for (r = 0; !ret && r < m->nr_recs; r++) {
+		k = rec_key(&m->recs[r]);
+		ret = kvtd_keyset_put(&known, &k, 1);
+		if (ret == -EEXIST)
+			ret = 0;
+	}
+	if (ret) {
+		kvtd_err("reconcile: indexing the driver's keys: %s",
+			 strerror(-ret));
+		kvtd_keyset_fini(&known);
+		return ret;
+	}
+	u.known = &known;
+	kvtd_disk_foreach(m->disk, rec_count_unknown, &u);
+	kvtd_keyset_fini(&known);
+	m->ctr.disk_unknown = u.unknown;
+	kvtd_info("reconcile: %zu objects in the driver, %llu with a disk copy, %llu lost on disk; %llu disk objects unknown to the driver, kept",
+		  m->nr_recs, (unsigned long long)with_disk,
+		  (unsigned long long)m->ctr.lost_on_disk,
+		  (unsigned long long)u.unknown);
+	return 0;
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The DEVICE tier without CUDA: regions are memfds that clients register
+ * with KVTIER_REGION_KIND_MEMFD. The daemon opens one with REGION_GET_FD,
+ * maps it once, caches the mapping by region id and copies with the CPU.
+ *
+ * Region ids are reused after a region goes, so a cached mapping is
+ * checked again (REGION_GET_FD, then the file's identity) at its first
+ * lookup after each revalidate(), which the daemon calls once per batch
+ * of work. A stale mapping only ever points at the old region's file,
+ * which the mapping keeps alive: a copy through it cannot reach another
+ * client's memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kvtd_copier.h"
+#include "kvtd_tier_mem.h"
+
+struct dev_region {
+	void *addr;
+	uint64_t size;
+	dev_t dev;
+	ino_t ino;
+	uint64_t epoch;
+};
+
+struct dev_cpu_tier {
+	struct kvtd_mem_tier tier;
+	kvtd_region_fd_fn get_fd;
+	void *ctx;
+	uint64_t epoch;
+	struct kvtd_copier *copier;
+	struct dev_region r[KVTIER_MAX_REGIONS + 1];
+};
+
+static struct dev_cpu_tier *to_dev(struct kvtd_mem_tier *t)
+{
+	return (struct dev_cpu_tier *)t;
+}
+
+static void dev_forget(struct dev_region *r)
+{
+	if (r->addr)
+		munmap(r->addr, r->size);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Checks the region's file and, when it is new, maps it. */
+static int dev_map(struct dev_cpu_tier *d, struct dev_region *r,
+		   const struct drm_kvtier_region_get_fd *g)
+{
+	struct stat st;
+	void *addr;
+	int seals;
+
+	if (g->kind != KVTIER_REGION_KIND_MEMFD)
+		return g->kind == KVTIER_REGION_KIND_NONE ? -ENODEV :
+							    -EOPNOTSUPP;
+	if (fstat(g->fd, &st))
+		return -errno;
+	if (r->addr && r->dev == st.st_dev && r->ino == st.st_ino &&
+	    r->size == g->size)
+		return 0;
+	/* A shrinkable file could be cut under a copy: SIGBUS. */
+	seals = fcntl(g->fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK))
+		return -EPERM;
+	if ((uint64_t)st.st_size < g->size || !g->size ||
+	    (uint64_t)(size_t)g->size != g->size)
+		return -EINVAL;
+	addr = mmap(NULL, (size_t)g->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    g->fd, 0);
+	if (addr == MAP_FAILED)
+		return -errno;
+	dev_forget(r);
+	r->addr = addr;
+	r->size = g->size;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	return 0;
+}
+
+static int dev_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
+		      uint64_t *size)
+{
+	struct dev_cpu_tier *d = to_dev(t);
+	struct drm_kvtier_region_get_fd g;
+	struct dev_region *r;
+	int ret;
+
+	if (id == 0 || id > KVTIER_MAX_REGIONS)
+		return -ENOENT;
+	r = &d->r[id];
+	if (!r->addr || r->epoch != d->epoch) {
+		ret = d->get_fd(d->ctx, id, &g);
+		if (ret) {
+			/* Gone: let the mapping (and the file) go too. */
+			if (ret == -ENOENT)
+				dev_forget(r);
+			return ret;
+		}
+		ret = dev_map(d, r, &g);
+		close(g.fd);
+		if (ret) {
+			dev_forget(r);
+			return ret;
+		}
+		r->epoch = d->epoch;
+	}
+	*base = r->addr;
+	*size = r->size;
+	return 0;
+}
+
+static void dev_revalidate(struct kvtd_mem_tier *t)
+{
+	to_dev(t)->epoch++;
+}
+
+static int dev_copy(struct kvtd_mem_tier *t, const struct kvtd_copy *c,
+		    size_t n)
+{
+	kvtd_copier_run(to_dev(t)->copier, c, n);
+	return 0;
+}
+
+static void dev_close(struct kvtd_mem_tier *t)
+{
+	struct dev_cpu_tier *d = to_dev(t);
+	unsigned int i;
+
+	if (!t)
+		return;
+	for (i = 0; i <= KVTIER_MAX_REGIONS; i++)
+		dev_forget(&d->r[i]);
+	kvtd_copier_fini(d->copier);
+	free(d);
+}
+
+const struct kvtd_mem_tier_ops kvtd_device_cpu_tier_ops = {
+	.name = "device-cpu",
+	.lookup = dev_lookup,
+	.revalidate = dev_revalidate,
+	.copy = dev_copy,
+	.close = dev_close,
+};
+
+int kvtd_device_cpu_tier_open(kvtd_region_fd_fn get_fd, void *ctx,
+			      unsigned int threads, struct kvtd_mem_tier **out)
+{
+	struct dev_cpu_tier *d;
+	int ret;
+
+	if (!get_fd)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->tier.ops = &kvtd_device_cpu_tier_ops;
+	d->get_fd = get_fd;
+	d->ctx = ctx;
+	/* Epoch 1: a zeroed entry (epoch 0) is never current. */
+	d->epoch = 1;
+	ret = kvtd_copier_init(&d->copier, threads);
+	if (ret) {
+		free(d);
+		return ret;
+	}
+	*out = &d->tier;
+	return 0;
+}

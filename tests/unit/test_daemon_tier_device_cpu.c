@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for daemon/tier_device_cpu.c: memfd regions opened through a
+ * fake REGION_GET_FD, their checks (kind, seals, size), the mapping cache
+ * and its revalidation when a region id is reused, and copies; plus the
+ * disk tier reading straight into such a mapping (the DISK -> DEVICE path)
+ * whether or not io_uring accepts it as a fixed buffer.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "disk.h"
+#include "kvtd_tier_mem.h"
+
+#define RSIZE (1u << 20)
+
+struct fake {
+	int fd[KVTIER_MAX_REGIONS + 1];
+	uint32_t kind[KVTIER_MAX_REGIONS + 1];
+	uint64_t size[KVTIER_MAX_REGIONS + 1];
+	unsigned int calls;
+};
+
+static struct fake fk;
+static struct kvtd_mem_tier *t;
+
+static int fake_get_fd(void *ctx, uint32_t id,
+		       struct drm_kvtier_region_get_fd *out)
+{
+	struct fake *f = ctx;
+
+	f->calls++;
+	if (id > KVTIER_MAX_REGIONS || f->fd[id] < 0)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->region_id = id;
+	out->size = f->size[id];
+	out->kind = f->kind[id];
+	out->fd = dup(f->fd[id]);
+	return out->fd < 0 ? -errno : 0;
+}
+
+/* A memfd of @size bytes, sealed against shrinking when @seal. */
+static int region(uint32_t id, uint64_t size, bool seal)
+{
+	int fd = memfd_create("kvtd-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, size), 0);
+	if (seal)
+		ck_assert_int_eq(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+	if (fk.fd[id] >= 0)
+		close(fk.fd[id]);
+	fk.fd[id] = fd;
+	fk.kind[id] = KVTIER_REGION_KIND_MEMFD;
+	fk.size[id] = size;
+	return fd;
+}
+
+static void setup(void)
+{
+	unsigned int i;
+
+	memset(&fk, 0, sizeof(fk));
+	for (i = 0; i <= KVTIER_MAX_REGIONS; i++)
+		fk.fd[i] = -1;
+	ck_assert_int_eq(kvtd_device_cpu_tier_open(fake_get_fd, &fk, 2, &t),
+			 0);
+}
+
+static void teardown(void)
+{
+	unsigned int i;
+
+	t->ops->close(t);
+	for (i = 0; i <= KVTIER_MAX_REGIONS; i++)
+		if (fk.fd[i] >= 0)
+			close(fk.fd[i]);
+}
+
+START_TEST(test_lookup_and_cache)
+{
+	uint64_t size;
+	void *base, *again;
+	char buf[4];
+	int fd = region(3, RSIZE, true);
+
+	ck_assert_int_eq(t->ops->lookup(t, 3, &base, &size), 0);
+	ck_assert_uint_eq(size, RSIZE);
+	memcpy(base, "abc", 4);
+	ck_assert_int_eq(pread(fd, buf, 4, 0), 4);
+	ck_assert_str_eq(buf, "abc");
+	/* Cached: no second REGION_GET_FD until a revalidate. */
+	ck_assert_int_eq(t->ops->lookup(t, 3, &again, &size), 0);
+	ck_assert_ptr_eq(again, base);
+	ck_assert_uint_eq(fk.calls, 1);
+	t->ops->revalidate(t);
+	ck_assert_int_eq(t->ops->lookup(t, 3, &again, &size), 0);
+	ck_assert_uint_eq(fk.calls, 2);
+	/* Same file: the same mapping stays. */
+	ck_assert_ptr_eq(again, base);
+}
+END_TEST
+
+START_TEST(test_id_reused)
+{
+	uint64_t size;
+	void *base;
+	char buf[4];
+	int fd;
+
+	region(5, RSIZE, true);
+	ck_assert_int_eq(t->ops->lookup(t, 5, &base, &size), 0);
+	/* Region 5 goes and another client's memfd takes its id. */
+	fd = region(5, 2 * RSIZE, true);
+	t->ops->revalidate(t);
+	ck_assert_int_eq(t->ops->lookup(t, 5, &base, &size), 0);
+	ck_assert_uint_eq(size, 2 * RSIZE);
+	memcpy(base, "new", 4);
+	ck_assert_int_eq(pread(fd, buf, 4, 0), 4);
+	ck_assert_str_eq(buf, "new");
+	/* And then it goes for good. */
+	close(fk.fd[5]);
+	fk.fd[5] = -1;
+	t->ops->revalidate(t);
+	ck_assert_int_eq(t->ops->lookup(t, 5, &base, &size), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	uint64_t size;
+	void *base;
+
+	ck_assert_int_eq(t->ops->lookup(t, 0, &base, &size), -ENOENT);
+	ck_assert_int_eq(t->ops->lookup(t, KVTIER_MAX_REGIONS + 1, &base,
+					&size), -ENOENT);
+	ck_assert_int_eq(t->ops->lookup(t, 7, &base, &size), -ENOENT);
+	/* Not sealed against shrinking: a client could fault the daemon. */
+	region(7, RSIZE, false);
+	ck_assert_int_eq(t->ops->lookup(t, 7, &base, &size), -EPERM);
+	/* A region larger than its file. */
+	region(8, RSIZE, true);
+	fk.size[8] = 2 * RSIZE;
+	ck_assert_int_eq(t->ops->lookup(t, 8, &base, &size), -EINVAL);
+	region(9, RSIZE, true);
+	fk.kind[9] = KVTIER_REGION_KIND_NONE;
+	ck_assert_int_eq(t->ops->lookup(t, 9, &base, &size), -ENODEV);
+	fk.kind[9] = KVTIER_REGION_KIND_CUDA_VMM;
+	ck_assert_int_eq(t->ops->lookup(t, 9, &base, &size), -EOPNOTSUPP);
+}
+END_TEST
+
+START_TEST(test_copy_batch)
+{
+	/* 3 MiB + odd sizes: above the split threshold, not a multiple. */
+	static const size_t lens[] = { 1, 4095, 3u << 20, 777, 1u << 20 };
+	struct kvtd_copy c[5];
+	char *src, *dst;
+	size_t i, off = 0, total = 0;
+
+	for (i = 0; i < 5; i++)
+		total += lens[i];
+	src = malloc(total);
+	dst = calloc(1, total + 64);
+	for (i = 0; i < total; i++)
+		src[i] = (char)(i * 131 + 7);
+	for (i = 0; i < 5; i++) {
+		/* Gaps between destinations catch overruns. */
+		c[i] = (struct kvtd_copy){ dst + off + 8 * i, src + off,
+					   lens[i] };
+		off += lens[i];
+	}
+	ck_assert_int_eq(t->ops->copy(t, c, 5), 0);
+	for (off = 0, i = 0; i < 5; off += lens[i], i++) {
+		ck_assert_int_eq(memcmp(dst + off + 8 * i, src + off, lens[i]),
+				 0);
+		if (i < 4)
+			ck_assert_int_eq(dst[off + lens[i] + 8 * i], 0);
+	}
+	free(src);
+	free(dst);
+}
+END_TEST
+
+START_TEST(test_disk_into_region)
+{
+	char path[] = "/tmp/kvtd-dev-disk-XXXXXX";
+	struct kvtd_tier_cfg cfg = { .path = path, .size = 16u << 20,
+				     .queue_depth = 4,
+				     .flags = KVTD_TIER_CREATE };
+	struct kvtd_tier_key key = { 1, 2, 3 };
+	struct kvtd_tier_cqe cqe;
+	struct kvtd_region reg;
+	struct kvtd_disk *d;
+	uint64_t size;
+	char *base;
+	int fd, ret;
+
+	region(4, RSIZE, true);
+	ck_assert_int_eq(t->ops->lookup(t, 4, (void **)&base, &size), 0);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	reg.addr = base;
+	reg.len = size;
+	cfg.regions = &reg;
+	cfg.nr_regions = 1;
+	/* Registration of a file mapping may be refused: open must not. */
+	ret = kvtd_disk_open(&cfg, &d);
+	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
+		unlink(path);
+		ck_abort_msg("disk open refused a memfd region: %d", ret);
+	}
+	ck_assert_int_eq(ret, 0);
+	memset(base, 0x5a, 8192);
+	ck_assert_int_eq(kvtd_disk_write(d, &key, base, 8192, 1), 0);
+	ck_assert_int_eq(kvtd_disk_reap(d, &cqe, 1, 1), 1);
+	ck_assert_int_eq(cqe.res, 0);
+	memset(base + 65536, 0, 8192);
+	ck_assert_int_eq(kvtd_disk_read(d, &key, base + 65536, 8192, 2), 0);
+	ck_assert_int_eq(kvtd_disk_reap(d, &cqe, 1, 1), 1);
+	ck_assert_int_eq(cqe.res, 0);
+	ck_assert_int_eq(memcmp(base, base + 65536, 8192), 0);
+	kvtd_disk_close(d);
+	unlink(path);
+}
+END_TEST
+
+/*
+ * A pool mapping on Debian 6.1 is a file mapping io_uring will not
+ * register (-EOPNOTSUPP); a regular file's shared mapping is refused the
+ * same way by current kernels. The disk tier must then read and write the
+ * same addresses without fixed buffers.
+ */
+START_TEST(test_disk_unregistrable_region)
+{
+	char path[] = "/var/tmp/kvtd-dev-disk-XXXXXX";
+	char mpath[] = "/var/tmp/kvtd-dev-map-XXXXXX";
+	struct kvtd_tier_cfg cfg = { .path = path, .size = 16u << 20,
+				     .queue_depth = 4,
+				     .flags = KVTD_TIER_CREATE };
+	struct kvtd_tier_key key = { 4, 5, 6 };
+	struct kvtd_tier_stats st;
+	struct kvtd_tier_cqe cqe;
+	struct kvtd_region reg;
+	struct kvtd_disk *d;
+	char *base;
+	int fd, mfd;
+
+	fd = mkstemp(path);
+	mfd = mkstemp(mpath);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(mfd, 0);
+	close(fd);
+	ck_assert_int_eq(ftruncate(mfd, RSIZE), 0);
+	base = mmap(NULL, RSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ck_assert_ptr_ne(base, MAP_FAILED);
+	reg.addr = base;
+	reg.len = RSIZE;
+	cfg.regions = &reg;
+	cfg.nr_regions = 1;
+	ck_assert_int_eq(kvtd_disk_open(&cfg, &d), 0);
+	memset(base, 0xa5, 8192);
+	ck_assert_int_eq(kvtd_disk_write(d, &key, base, 8192, 1), 0);
+	ck_assert_int_eq(kvtd_disk_reap(d, &cqe, 1, 1), 1);
+	ck_assert_int_eq(cqe.res, 0);
+	memset(base + 65536, 0, 8192);
+	ck_assert_int_eq(kvtd_disk_read(d, &key, base + 65536, 8192, 2), 0);
+	ck_assert_int_eq(kvtd_disk_reap(d, &cqe, 1, 1), 1);
+	ck_assert_int_eq(cqe.res, 0);
+	ck_assert_int_eq(memcmp(base, base + 65536, 8192), 0);
+	kvtd_disk_stats(d, &st);
+	/* Either way every I/O was accounted, fixed or not. */
+	if (kvtd_disk_fixed_error(d))
+		ck_assert_uint_eq(st.fixed_ios, 0);
+	ck_assert_uint_ge(st.fixed_ios + st.unfixed_ios, 2);
+	kvtd_disk_close(d);
+	munmap(base, RSIZE);
+	close(mfd);
+	unlink(mpath);
+	unlink(path);
+}
+END_TEST
+
+Suite *daemon_tier_device_cpu_suite(void)
+{
+	Suite *s = suite_create("daemon_tier_device_cpu");
+	TCase *tc;
+
+	tc = tcase_create("regions");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_lookup_and_cache);
+	tcase_add_test(tc, test_id_reused);
+	tcase_add_test(tc, test_refusals);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("copies");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_copy_batch);
+	tcase_add_test(tc, test_disk_into_region);
+	tcase_add_test(tc, test_disk_unregistrable_region);
+	suite_add_tcase(s, tc);
+	return s;
+}

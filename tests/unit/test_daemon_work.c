@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for daemon/work.c: which tier reads and writes what for each
+ * work item, the bounds every item is checked against (an item pointing
+ * outside a mapping fails with -EINVAL), and completion batches.
+ */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "kvtd_work.h"
+
+#define POOL (64ull << 20)
+#define REGION (16ull << 20)
+
+static const struct kvtd_work_geom geom = { .pool_size = POOL,
+					    .region_size = REGION };
+
+static struct drm_kvtier_work_item item(uint32_t src, uint32_t dst,
+					uint64_t src_off, uint64_t dst_off,
+					uint64_t size)
+{
+	struct drm_kvtier_work_item w = {
+		.work_id = 7,
+		.size = size,
+		.src_offset = src_off,
+		.dst_offset = dst_off,
+		.op = KVTIER_WORK_FETCH,
+		.src_tier = src,
+		.dst_tier = dst,
+		.region_id = dst == KVTIER_TIER_DEVICE ? 3 : 0,
+		.pool_id = 1,
+	};
+	return w;
+}
+
+START_TEST(test_host_to_device)
+{
+	struct drm_kvtier_work_item w = item(KVTIER_TIER_HOST,
+					     KVTIER_TIER_DEVICE, 2 << 20,
+					     12345, 100000);
+	struct kvtd_work_action a;
+
+	ck_assert_int_eq(kvtd_work_plan(&w, &geom, &a), 0);
+	ck_assert_uint_eq(a.kind, KVTD_ACT_COPY);
+	ck_assert_uint_eq(a.dst_tier, KVTIER_TIER_DEVICE);
+	ck_assert_uint_eq(a.src_off, 2 << 20);
+	ck_assert_uint_eq(a.dst_off, 12345);
+	/* A copy moves the object's bytes exactly, unaligned or not. */
+	ck_assert_uint_eq(a.len, 100000);
+	ck_assert(!a.bounce);
+}
+END_TEST
+
+START_TEST(test_disk_to_host)
+{
+	struct drm_kvtier_work_item w = item(KVTIER_TIER_DISK, KVTIER_TIER_HOST,
+					     0xabc000, 4 << 20, 5000);
+	struct kvtd_work_action a;
+
+	ck_assert_int_eq(kvtd_work_plan(&w, &geom, &a), 0);
+	ck_assert_uint_eq(a.kind, KVTD_ACT_DISK_READ);
+	ck_assert_uint_eq(a.dst_tier, KVTIER_TIER_HOST);
+	ck_assert_uint_eq(a.dst_off, 4 << 20);
+	ck_assert_uint_eq(a.len, 5000);
+	/* Rounded to O_DIRECT's unit: the object's slots hold it. */
+	ck_assert_uint_eq(a.io_len, 8192);
+	ck_assert(!a.bounce);
+}
+END_TEST
+
+START_TEST(test_disk_to_device)
+{
+	struct drm_kvtier_work_item w = item(KVTIER_TIER_DISK,
+					     KVTIER_TIER_DEVICE, 0, 8192,
+					     2 << 20);
+	struct kvtd_work_action a;
+
+	/* Aligned and whole: read straight into the region. */
+	ck_assert_int_eq(kvtd_work_plan(&w, &geom, &a), 0);
+	ck_assert_uint_eq(a.kind, KVTD_ACT_DISK_READ);
+	ck_assert_uint_eq(a.dst_tier, KVTIER_TIER_DEVICE);
+	ck_assert_uint_eq(a.io_len, 2 << 20);
+	ck_assert(!a.bounce);
+	/* Unaligned offset: O_DIRECT cannot, so through a buffer. */
+	w.dst_offset = 100;
+	ck_assert_int_eq(kvtd_work_plan(&w, &geom, &a), 0);
+	ck_assert(a.bounce);
+	/* A size that rounds up would write past the object: a buffer. */
+	w.dst_offset = 0;
+	w.size = 5000;
+	ck_assert_int_eq(kvtd_work_plan(&w, &geom, &a), 0);
+	ck_assert(a.bounce);
+	ck_assert_uint_eq(a.io_len, 8192);
+	ck_assert_uint_eq(a.len, 5000);
+}
+END_TEST
+
+/* @w must fail with @ret. */
+static void expect_fail(struct drm_kvtier_work_item w,
+			const struct kvtd_work_geom *g, int ret)
+{
+	struct kvtd_work_action a;
+
+	ck_assert_int_eq(kvtd_work_plan(&w, g, &a), ret);
+}
+
+START_TEST(test_bounds)
+{
+	const uint32_t H = KVTIER_TIER_HOST, D = KVTIER_TIER_DEVICE,
+		       K = KVTIER_TIER_DISK;
+
+	/* Exactly at the end fits; one byte more does not. */
+	struct drm_kvtier_work_item w = item(H, D, POOL - 4096, REGION - 4096,
+					     4096);
+	struct kvtd_work_action a;
+
+	ck_assert_int_eq(kvtd_work_plan(&w, &geom, &a), 0);
+	expect_fail(item(H, D, POOL - 4096, 0, 4097), &geom, -EINVAL);
+	expect_fail(item(H, D, 0, REGION - 4096, 4097), &geom, -EINVAL);
+	expect_fail(item(H, D, POOL, 0, 1), &geom, -EINVAL);
+	/* Offsets that would wrap around. */
+	expect_fail(item(H, D, UINT64_MAX - 10, 0, 4096), &geom, -EINVAL);
+	expect_fail(item(H, D, 0, UINT64_MAX, 4096), &geom, -EINVAL);
+	expect_fail(item(K, H, 0, UINT64_MAX - 4095, 4096), &geom, -EINVAL);
+	expect_fail(item(K, D, 0, UINT64_MAX - 10, 4096), &geom, -EINVAL);
+	/* The rounded read must fit the pool too. */
+	expect_fail(item(K, H, 0, POOL - 4096, 4097), &geom, -EINVAL);
+	/* A host destination off a page boundary is not a slot. */
+	expect_fail(item(K, H, 0, 100, 4096), &geom, -EINVAL);
+	/* Sizes of 0 and sizes that overflow when rounded. */
+	expect_fail(item(H, D, 0, 0, 0), &geom, -EINVAL);
+	expect_fail(item(K, H, 0, 0, UINT64_MAX), &geom, -EINVAL);
+	expect_fail(item(K, D, 0, 0, REGION + 1), &geom, -EINVAL);
+}
+END_TEST
+
+START_TEST(test_unknown_spaces)
+{
+	const struct kvtd_work_geom no_pool = { 0, REGION };
+	const struct kvtd_work_geom no_region = { POOL, 0 };
+	const uint32_t H = KVTIER_TIER_HOST, D = KVTIER_TIER_DEVICE,
+		       K = KVTIER_TIER_DISK;
+
+	expect_fail(item(H, D, 0, 0, 4096), &no_pool, -ENOENT);
+	expect_fail(item(H, D, 0, 0, 4096), &no_region, -ENOENT);
+	expect_fail(item(K, H, 0, 0, 4096), &no_pool, -ENOENT);
+	expect_fail(item(K, D, 0, 0, 4096), &no_region, -ENOENT);
+}
+END_TEST
+
+START_TEST(test_unsupported)
+{
+	const uint32_t H = KVTIER_TIER_HOST, D = KVTIER_TIER_DEVICE,
+		       K = KVTIER_TIER_DISK;
+	struct drm_kvtier_work_item w = item(H, D, 0, 0, 4096);
+
+	expect_fail(item(H, H, 0, 0, 4096), &geom, -EOPNOTSUPP);
+	expect_fail(item(D, H, 0, 0, 4096), &geom, -EOPNOTSUPP);
+	expect_fail(item(H, K, 0, 0, 4096), &geom, -EOPNOTSUPP);
+	expect_fail(item(D, D, 0, 0, 4096), &geom, -EOPNOTSUPP);
+	expect_fail(item(7, D, 0, 0, 4096), &geom, -EOPNOTSUPP);
+	w.op = KVTIER_WORK_COUNT;
+	expect_fail(w, &geom, -EOPNOTSUPP);
+}
+END_TEST
+
+struct recorder {
+	size_t calls;
+	size_t items;
+	uint64_t last_id;
+	int refuse_id;
+	int ret;
+};
+
+static int record(void *ctx, struct drm_kvtier_work_done *items, size_t n)
+{
+	struct recorder *r = ctx;
+	size_t i;
+
+	r->calls++;
+	r->items += n;
+	for (i = 0; i < n; i++) {
+		r->last_id = items[i].work_id;
+		if ((int)items[i].work_id == r->refuse_id)
+			items[i].result = -ENOENT;
+	}
+	return r->ret;
+}
+
+START_TEST(test_done_batch)
+{
+	static struct kvtd_done_batch b;
+	struct recorder r = { .refuse_id = 5, .ret = -ENOENT };
+	uint32_t refused, i;
+
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, &refused), 0);
+	ck_assert_uint_eq(r.calls, 0);
+
+	ck_assert(!kvtd_done_add(&b, 4, 0, 4096, 0));
+	ck_assert(!kvtd_done_add(&b, 5, -EIO, 4096, 0));
+	/* A failed item reports no bytes moved. */
+	ck_assert_uint_eq(b.items[1].bytes, 0);
+	ck_assert_int_eq(b.items[1].status, -EIO);
+	ck_assert_uint_eq(b.items[0].bytes, 4096);
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, &refused), -ENOENT);
+	ck_assert_uint_eq(refused, 1);
+	ck_assert_uint_eq(b.count, 0);
+	ck_assert_uint_eq(r.items, 2);
+
+	/* Full after exactly KVTD_DONE_BATCH adds. */
+	for (i = 0; i < KVTD_DONE_BATCH - 1; i++)
+		ck_assert(!kvtd_done_add(&b, 100 + i, 0, 1, 0));
+	ck_assert(kvtd_done_add(&b, 100 + i, 0, 1, 0));
+	r.ret = 0;
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, &refused), 0);
+	ck_assert_uint_eq(refused, 0);
+	ck_assert_uint_eq(r.calls, 2);
+	ck_assert_uint_eq(r.last_id, 100 + KVTD_DONE_BATCH - 1);
+}
+END_TEST
+
+Suite *daemon_work_suite(void)
+{
+	Suite *s = suite_create("daemon_work");
+	TCase *tc;
+
+	tc = tcase_create("actions");
+	tcase_add_test(tc, test_host_to_device);
+	tcase_add_test(tc, test_disk_to_host);
+	tcase_add_test(tc, test_disk_to_device);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("checks");
+	tcase_add_test(tc, test_bounds);
+	tcase_add_test(tc, test_unknown_spaces);
+	tcase_add_test(tc, test_unsupported);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("completions");
+	tcase_add_test(tc, test_done_batch);
+	suite_add_tcase(s, tc);
+	return s;
+}
