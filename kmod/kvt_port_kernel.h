@@ -10,6 +10,7 @@
 #include <asm/barrier.h>
 #include <linux/atomic.h>
 #include <linux/bug.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
@@ -96,6 +97,12 @@ static inline void kvt_vfree(void *p)
 #define kvt_load_acquire(p) smp_load_acquire(p)
 /* pairs with kvt_load_acquire() */
 #define kvt_store_release(p, v) smp_store_release(p, v)
+
+/* seqcount: lockless readers that retry when a writer got in the way */
+#define kvt_read_once(x) READ_ONCE(x)
+#define kvt_write_once(x, v) WRITE_ONCE(x, v)
+#define kvt_smp_rmb() smp_rmb()
+#define kvt_smp_wmb() smp_wmb()
 
 /* misc */
 static inline uint64_t kvt_now_ns(void)

@@ -8,8 +8,13 @@
  * with the same key sit in the same probe run and one probe finds both.
  * Entries carry the key and tenant inline: a probe reads only the shard's
  * array, and the object is read once, for the result. Shards grow by
- * doubling at 3/4 load; the new array is allocated with the shard unlocked,
- * so no lookup ever waits for an allocation.
+ * doubling at 3/4 load; the new array is allocated with the shard unlocked.
+ *
+ * Probes take no lock: each shard has a sequence that writers (holding the
+ * shard lock) keep odd while they change the table, and a probe that saw
+ * it move retries, under the lock after a few tries. An outgrown array may
+ * still have a probe in it, so it is kept until kvt_index_fini(): tables
+ * double, so the kept ones together are smaller than the live one.
  */
 #include "kvt_internal.h"
 
@@ -95,12 +100,41 @@ err_free_shards:
 
 void kvt_index_fini(struct kvt_core *core)
 {
+	struct kvt_iretired *r;
+	struct kvt_shard *s;
 	uint32_t i;
 
 	for (i = 0; i < KVT_SHARDS; i++) {
-		kvt_vfree(core->shards[i].e);
-		kvt_lock_destroy(&core->shards[i].lock);
+		s = &core->shards[i];
+		while (s->retired) {
+			r = s->retired;
+			s->retired = r->next;
+			kvt_vfree(r->e);
+			kvt_free(r);
+		}
+		kvt_vfree(s->e);
+		kvt_lock_destroy(&s->lock);
 	}
+}
+
+/* Brackets a change to @s's table; shard locked. */
+static inline void kvt_shard_write_begin(struct kvt_shard *s)
+{
+	kvt_write_once(s->seq, s->seq + 1);
+	kvt_smp_wmb();
+}
+
+static inline void kvt_shard_write_end(struct kvt_shard *s)
+{
+	kvt_smp_wmb();
+	kvt_write_once(s->seq, s->seq + 1);
+}
+
+/* After a lockless probe: whether a writer changed the table meanwhile. */
+static inline bool kvt_shard_read_retry(struct kvt_shard *s, uint32_t seq)
+{
+	kvt_smp_rmb();
+	return kvt_read_once(s->seq) != seq;
 }
 
 /* Moves every entry of @s into @e (@mask + 1 entries); shard locked. */
@@ -128,7 +162,8 @@ static void kvt_shard_rehash(struct kvt_core *core, struct kvt_shard *s,
  */
 static int kvt_shard_lock_room(struct kvt_core *core, struct kvt_shard *s)
 {
-	struct kvt_ientry *e, *old;
+	struct kvt_iretired *r;
+	struct kvt_ientry *e;
 	uint32_t mask;
 
 	for (;;) {
@@ -139,19 +174,31 @@ static int kvt_shard_lock_room(struct kvt_core *core, struct kvt_shard *s)
 		kvt_unlock(&s->lock);
 
 		e = kvt_vzalloc(sizeof(*e) * ((size_t)mask + 1));
-		if (!e)
+		r = kvt_zalloc(sizeof(*r));
+		if (!e || !r) {
+			kvt_vfree(e);
+			kvt_free(r);
 			return -KVT_ENOMEM;
+		}
 
 		kvt_lock(&s->lock);
-		old = e;
 		if (s->count + 1 > kvt_shard_limit(s->mask) && mask > s->mask) {
 			kvt_shard_rehash(core, s, e, mask);
-			old = s->e;
+			/* Probes may still be in the old array: keep it. */
+			r->e = s->e;
+			r->next = s->retired;
+			s->retired = r;
+			kvt_shard_write_begin(s);
+			/* The array first: an old mask fits a new array. */
 			kvt_store_release(&s->e, e);
 			kvt_store_release(&s->mask, mask);
+			kvt_shard_write_end(s);
+			e = NULL;
+			r = NULL;
 		}
 		kvt_unlock(&s->lock);
-		kvt_vfree(old);
+		kvt_vfree(e);
+		kvt_free(r);
 	}
 }
 
@@ -178,10 +225,12 @@ int kvt_index_reserve(struct kvt_core *core, const struct drm_kvtier_key *key,
 			return -KVT_EEXIST;
 		}
 	}
+	kvt_shard_write_begin(s);
 	s->e[i].lo = key->lo;
 	s->e[i].hi = key->hi;
 	s->e[i].tenant = tenant;
 	s->e[i].handle = handle;
+	kvt_shard_write_end(s);
 	s->count++;
 	kvt_unlock(&s->lock);
 	return 0;
@@ -213,8 +262,11 @@ void kvt_index_set_ready(struct kvt_core *core,
 
 	kvt_lock(&s->lock);
 	pos = kvt_shard_find(s, hash, key, handle);
-	if (!KVT_WARN_ON(pos < 0))
+	if (!KVT_WARN_ON(pos < 0)) {
+		kvt_shard_write_begin(s);
 		s->e[pos].handle |= KVT_IENTRY_READY;
+		kvt_shard_write_end(s);
+	}
 	kvt_unlock(&s->lock);
 }
 
@@ -236,6 +288,7 @@ void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 	}
 	i = (uint32_t)pos;
 	j = i;
+	kvt_shard_write_begin(s);
 	for (;;) {
 		j = (j + 1) & s->mask;
 		if (!s->e[j].handle)
@@ -253,6 +306,7 @@ void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 		i = j;
 	}
 	kvt_memset(&s->e[i], 0, sizeof(s->e[i]));
+	kvt_shard_write_end(s);
 	s->count--;
 	kvt_unlock(&s->lock);
 }
@@ -265,49 +319,86 @@ void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 void kvt_index_prefetch(struct kvt_core *core, uint64_t hash)
 {
 	struct kvt_shard *s = kvt_shard_of(core, hash);
-	struct kvt_ientry *e = kvt_load_acquire(&s->e);
 	uint32_t mask = kvt_load_acquire(&s->mask);
+	struct kvt_ientry *e = kvt_load_acquire(&s->e);
 	struct kvt_ientry *home = &e[kvt_home(hash, mask)];
 
-	kvt_prefetch(s);
 	kvt_prefetch(home);
 	/* A run often goes on into the next line: load it alongside. */
 	kvt_prefetch(home + KVT_CACHELINE / sizeof(*home));
 }
 
 /*
- * Looks @key up for @tenant: its own READY object if it has one, else a
- * global READY one (*global set). Returns the handle, or 0.
+ * One probe of @e (@mask + 1 entries), locked or not: every entry is read
+ * once, and the walk is bounded, so a table changing underneath can give a
+ * wrong answer (which the caller's sequence check throws away) but never a
+ * fault or an endless loop.
  */
-uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
-			 const struct drm_kvtier_key *key, uint64_t tenant,
-			 bool *global)
+static uint64_t kvt_shard_probe(const struct kvt_ientry *e, uint32_t mask,
+				uint64_t hash,
+				const struct drm_kvtier_key *key,
+				uint64_t tenant, bool *global)
 {
-	struct kvt_shard *s = kvt_shard_of(core, hash);
-	uint64_t found = 0, glob = 0;
-	struct kvt_ientry *e;
-	uint32_t i;
+	uint64_t found = 0, glob = 0, h, t;
+	uint32_t i, n;
 
-	kvt_lock(&s->lock);
-	for (i = kvt_home(hash, s->mask); s->e[i].handle;
-	     i = (i + 1) & s->mask) {
-		e = &s->e[i];
-		if (!(e->handle & KVT_IENTRY_READY) || !kvt_ientry_is(e, key))
+	i = kvt_home(hash, mask);
+	for (n = 0; n <= mask; n++, i = (i + 1) & mask) {
+		h = kvt_read_once(e[i].handle);
+		if (!h)
+			break;
+		if (!(h & KVT_IENTRY_READY) ||
+		    kvt_read_once(e[i].lo) != key->lo ||
+		    kvt_read_once(e[i].hi) != key->hi)
 			continue;
-		if (e->tenant == tenant) {
-			found = e->handle;
+		t = kvt_read_once(e[i].tenant);
+		if (t == tenant) {
+			found = h;
 			break;
 		}
-		if (!e->tenant && !glob)
-			glob = e->handle;
+		if (!t && !glob)
+			glob = h;
 	}
-	kvt_unlock(&s->lock);
 	*global = false;
 	if (!found && glob) {
 		found = glob;
 		*global = true;
 	}
 	return found & ~KVT_IENTRY_READY;
+}
+
+/* Lockless probes of a shard before one under its lock. */
+#define KVT_PROBE_TRIES 4
+
+/*
+ * Looks @key up for @tenant: its own READY object if it has one, else a
+ * global READY one (*global set). Returns the handle, or 0. Takes no lock
+ * unless writers keep the shard busy.
+ */
+uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
+			 const struct drm_kvtier_key *key, uint64_t tenant,
+			 bool *global)
+{
+	struct kvt_shard *s = kvt_shard_of(core, hash);
+	const struct kvt_ientry *e;
+	uint32_t seq, mask, tries;
+	uint64_t found;
+
+	for (tries = 0; tries < KVT_PROBE_TRIES; tries++) {
+		seq = kvt_load_acquire(&s->seq);
+		if (seq & 1)
+			continue;
+		/* Mask first: with an old mask, either array is big enough. */
+		mask = kvt_load_acquire(&s->mask);
+		e = kvt_load_acquire(&s->e);
+		found = kvt_shard_probe(e, mask, hash, key, tenant, global);
+		if (!kvt_shard_read_retry(s, seq))
+			return found;
+	}
+	kvt_lock(&s->lock);
+	found = kvt_shard_probe(s->e, s->mask, hash, key, tenant, global);
+	kvt_unlock(&s->lock);
+	return found;
 }
 
 /* Entries in the index, for consistency checks. */

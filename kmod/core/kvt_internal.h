@@ -109,8 +109,15 @@ struct kvt_obj_ext {
 #define KVT_OBJ_LOCKS 1024
 #define KVT_NO_INDEX UINT32_MAX
 
+/*
+ * A stripe lock and its sequence: kvt_obj_lock() makes @seq odd, and
+ * kvt_obj_unlock() even again, so every change to an object of the stripe
+ * happens while @seq is odd and a lockless reader (kvt_obj_read_begin /
+ * kvt_obj_read_retry) can tell whether its copy is whole.
+ */
 struct kvt_lock_pad {
 	kvt_lock_t lock;
+	uint32_t seq;
 } KVT_ALIGNED(KVT_CACHELINE);
 
 /* ---- index -------------------------------------------------------------- */
@@ -131,11 +138,26 @@ struct kvt_ientry {
 #define KVT_SHARDS (1u << KVT_SHARD_BITS)
 #define KVT_SHARD_MIN 64	/* entries per shard at first */
 
+/* An entry array a shard outgrew: kept for lockless readers until fini. */
+struct kvt_iretired {
+	struct kvt_iretired *next;
+	struct kvt_ientry *e;
+};
+
+/*
+ * Writers hold @lock and change entries only while @seq is odd; probes
+ * take no lock: they read @seq, the array and @seq again, and retry (in the
+ * end under @lock) when it moved. @e and @mask change only together with
+ * @seq, @e first: tables only grow, so an old @mask never indexes past
+ * either array.
+ */
 struct kvt_shard {
 	kvt_lock_t lock;
+	uint32_t seq;
+	uint32_t count;
 	struct kvt_ientry *e;
 	uint32_t mask;		/* entries - 1 */
-	uint32_t count;
+	struct kvt_iretired *retired;
 } KVT_ALIGNED(KVT_CACHELINE);
 
 /* ---- pools -------------------------------------------------------------- */
@@ -366,6 +388,27 @@ static inline struct kvt_obj_ext *kvt_obj_ext(struct kvt_core *core,
 }
 void kvt_obj_lock(struct kvt_core *core, uint32_t idx);
 void kvt_obj_unlock(struct kvt_core *core, uint32_t idx);
+
+/*
+ * Lockless reads of an object: begin returns the stripe's sequence (odd:
+ * a writer holds the stripe, take the lock instead); the fields read
+ * after it with kvt_read_once() are one consistent state unless retry
+ * then returns true. Table chunks are never freed before the core, so the
+ * read itself is always safe; the generation tells whether it is still
+ * the object asked for.
+ */
+static inline uint32_t kvt_obj_read_begin(struct kvt_core *core, uint32_t idx)
+{
+	return kvt_load_acquire(&core->obj_locks[idx & (KVT_OBJ_LOCKS - 1)].seq);
+}
+
+static inline bool kvt_obj_read_retry(struct kvt_core *core, uint32_t idx,
+				      uint32_t seq)
+{
+	kvt_smp_rmb();
+	return kvt_read_once(core->obj_locks[idx & (KVT_OBJ_LOCKS - 1)].seq) !=
+	       seq;
+}
 struct kvt_obj *kvt_obj_get(struct kvt_core *core, kvt_handle_t handle);
 int kvt_table_alloc(struct kvt_core *core, struct drm_kvtier_alloc_item *items,
 		    uint32_t count, uint32_t *failed_index);

@@ -5,14 +5,17 @@
  * each other and with the work on keys already loaded:
  *
  *   1. hash the key and prefetch its index bucket;
- *   2. probe the bucket (one shard lock per probe) and prefetch the object
- *      the probe found;
- *   3. check the object under its lock and fill the result.
+ *   2. probe the bucket (lockless, under the shard's sequence) and
+ *      prefetch the object the probe found;
+ *   3. check the object and fill the result: a plain lookup copies it
+ *      under its stripe's sequence, without the lock; ACQUIRE takes the
+ *      stripe lock, as it takes a reference.
  *
  * The results array doubles as the scratch space between stages (hash in
  * .offset, handle in .handle), so the stack stays small and nothing is
- * allocated. No global lock is taken: shard locks, object stripe locks and,
- * with ACQUIRE, the client's own lock.
+ * allocated. No global lock is taken: at most (when writers keep a shard or
+ * stripe busy, or with ACQUIRE) shard locks, object stripe locks and the
+ * client's own lock.
  */
 #include "kvt_internal.h"
 
@@ -34,6 +37,55 @@ static void kvt_lookup_prefetch_obj(struct kvt_core *core, uint64_t handle)
 }
 
 /*
+ * Pass 3 for one key without a lock: copies the object @handle names under
+ * its stripe's sequence. Returns 1 and fills @r when the copy is a READY,
+ * indexed object of that generation, 0 when it is not (freed or changed
+ * since the probe), -EAGAIN when a writer was in the stripe.
+ */
+static int kvt_lookup_copy(struct kvt_core *core, uint64_t handle,
+			   bool global, struct drm_kvtier_lookup_result *r)
+{
+	uint32_t idx = KVT_HANDLE_IDX(handle);
+	uint32_t gen = KVT_HANDLE_GEN(handle);
+	uint32_t seq, ogen, dev;
+	uint8_t state, flags, tiers, pool_id;
+	uint64_t size, first;
+	struct kvt_obj *obj;
+
+	if (!gen || gen > KVT_GEN_MASK)
+		return 0;
+	obj = kvt_obj_ptr(core, idx);
+	if (!obj)
+		return 0;
+	seq = kvt_obj_read_begin(core, idx);
+	if (seq & 1)
+		return -KVT_EAGAIN;
+	ogen = kvt_read_once(obj->gen);
+	state = kvt_read_once(obj->state);
+	flags = kvt_read_once(obj->flags);
+	tiers = kvt_read_once(obj->tiers);
+	pool_id = kvt_read_once(obj->pool_id);
+	size = kvt_read_once(obj->size);
+	first = kvt_read_once(obj->slot_first);
+	dev = kvt_read_once(obj->pins[KVTIER_TIER_DEVICE]);
+	if (kvt_obj_read_retry(core, idx, seq))
+		return -KVT_EAGAIN;
+	if (ogen != gen || state != KVT_OBJ_READY ||
+	    !(flags & KVT_OF_INDEXED))
+		return 0;
+	r->handle = handle;
+	r->size = size;
+	r->offset = (tiers & KVT_TIER_HOST_BIT) ?
+		first * kvt_pool_slot_size(core, pool_id) : 0;
+	r->pool_id = pool_id;
+	/* As kvt_obj_tiers(): DEVICE while any device pin exists. */
+	r->tiers = tiers | (dev ? KVT_TIER_DEVICE_BIT : 0);
+	r->flags = KVTIER_LOOKUP_PRESENT | (global ? KVTIER_LOOKUP_GLOBAL : 0);
+	r->pad = 0;
+	return 1;
+}
+
+/*
  * Pass 3 for one key: takes the object @r->handle names if it is still the
  * READY, indexed object the probe saw, and fills @r. An object freed since
  * the probe sends the key through one more probe. Returns whether it hit.
@@ -47,8 +99,16 @@ static bool kvt_lookup_one(struct kvt_client *client, bool acquire,
 	bool global = r->flags & KVTIER_LOOKUP_GLOBAL;
 	struct kvt_obj *obj;
 	uint32_t idx, tries;
+	int ret;
 
 	for (tries = 0; handle; tries++) {
+		/* Without ACQUIRE nothing changes: a lockless copy will do. */
+		ret = acquire ? -KVT_EAGAIN :
+			kvt_lookup_copy(core, handle, global, r);
+		if (ret > 0)
+			return true;
+		if (!ret)
+			goto next;
 		idx = KVT_HANDLE_IDX(handle);
 		obj = kvt_obj_get(core, handle);
 		if (obj && obj->state == KVT_OBJ_READY &&
@@ -73,6 +133,7 @@ static bool kvt_lookup_one(struct kvt_client *client, bool acquire,
 		}
 		if (obj)
 			kvt_obj_unlock(core, idx);
+next:
 		if (tries)
 			break;
 		handle = kvt_index_probe(core, kvt_key_hash(core, key), key,

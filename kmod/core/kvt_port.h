@@ -26,6 +26,14 @@
  *   publish: kvt_load_acquire(p), kvt_store_release(p, v)
  *            (p points to a pointer or integer read without a lock;
  *            the kernel's smp_load_acquire / smp_store_release)
+ *   seqcount: kvt_read_once(x), kvt_write_once(x, v)
+ *            (x a scalar lvalue read or written while another thread may
+ *            access it: one untorn access the compiler keeps; the
+ *            kernel's READ_ONCE / WRITE_ONCE)
+ *            kvt_smp_rmb(), kvt_smp_wmb()    read / write barriers that
+ *            order plain and once accesses (smp_rmb / smp_wmb); with a
+ *            sequence counter they make a seqcount: readers take no lock
+ *            and retry when the counter moved
  *   misc:    uint64_t kvt_now_ns(void)        CLOCK_MONOTONIC
  *            KVT_WARN_ON(cond)                 reports a broken invariant,
  *                                              evaluates to (cond)

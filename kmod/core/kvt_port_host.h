@@ -102,6 +102,16 @@ typedef struct {
 #define kvt_load_acquire(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define kvt_store_release(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
 
+/*
+ * seqcount: relaxed atomics for the racing accesses, fences for the order
+ * (writer: counter, release fence, data; reader: acquire load of the
+ * counter, data, acquire fence, counter again).
+ */
+#define kvt_read_once(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define kvt_write_once(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define kvt_smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define kvt_smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+
 /* misc */
 static inline uint64_t kvt_now_ns(void)
 {

@@ -61,14 +61,27 @@ struct kvt_obj *kvt_obj_ptr(struct kvt_core *core, uint32_t idx)
 	return &chunk[idx & KVT_CHUNK_MASK];
 }
 
+/*
+ * Every change to an object happens under its stripe lock, so the lock
+ * also drives the stripe's sequence: odd while held, for the lockless
+ * readers of kvt_lookup() (kvt_obj_read_begin / kvt_obj_read_retry).
+ */
 void kvt_obj_lock(struct kvt_core *core, uint32_t idx)
 {
-	kvt_lock(&core->obj_locks[idx & (KVT_OBJ_LOCKS - 1)].lock);
+	struct kvt_lock_pad *l = &core->obj_locks[idx & (KVT_OBJ_LOCKS - 1)];
+
+	kvt_lock(&l->lock);
+	kvt_write_once(l->seq, l->seq + 1);
+	kvt_smp_wmb();
 }
 
 void kvt_obj_unlock(struct kvt_core *core, uint32_t idx)
 {
-	kvt_unlock(&core->obj_locks[idx & (KVT_OBJ_LOCKS - 1)].lock);
+	struct kvt_lock_pad *l = &core->obj_locks[idx & (KVT_OBJ_LOCKS - 1)];
+
+	kvt_smp_wmb();
+	kvt_write_once(l->seq, l->seq + 1);
+	kvt_unlock(&l->lock);
 }
 
 /*

@@ -182,6 +182,126 @@ START_TEST(acquire_of_global)
 }
 END_TEST
 
+/*
+ * Lockless lookups against a writer: while one thread inserts enough keys
+ * to grow every index shard, frees them again (backward shifts, table
+ * entries reused with new generations) and does it once more, readers look
+ * up keys that stay present the whole time and keys that come and go.
+ * A present key must always be found, with its own handle and whole
+ * fields; a churning key reads as a whole hit or a clean miss; another
+ * tenant never sees either. Readers count errors (no ck_assert off the
+ * main thread).
+ */
+enum { STRESS_STABLE = 4000, STRESS_CHURN = 28000, STRESS_BATCH = 64 };
+
+struct stress_reader {
+	struct kvt_client *c;
+	bool own;		/* tenant A: stable keys must hit */
+	const uint64_t *stable_h;
+	volatile int *stop;
+	unsigned long lookups;
+	unsigned long errors;
+	unsigned long churn_hits;
+};
+
+static uint64_t stress_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void *stress_read(void *arg)
+{
+	struct stress_reader *sr = arg;
+	struct drm_kvtier_lookup_result r[STRESS_BATCH];
+	struct drm_kvtier_key k[STRESS_BATCH];
+	uint64_t kn[STRESS_BATCH], seed = (uintptr_t)sr | 1;
+	uint32_t i, hits, prefix;
+	bool stable;
+
+	while (!__atomic_load_n(sr->stop, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < STRESS_BATCH; i++) {
+			kn[i] = i % 4 ? stress_rand(&seed) % STRESS_STABLE + 1 :
+				100000 + stress_rand(&seed) % STRESS_CHURN;
+			k[i] = tkey(kn[i]);
+		}
+		memset(r, 0xab, sizeof(r));
+		kvt_lookup(sr->c, 0, k, r, STRESS_BATCH, &hits, &prefix);
+		sr->lookups += STRESS_BATCH;
+		for (i = 0; i < STRESS_BATCH; i++) {
+			stable = kn[i] <= STRESS_STABLE;
+			if (!r[i].flags) {
+				/* A miss is all zeroes, and never a stable key. */
+				if (r[i].handle || r[i].size || r[i].offset ||
+				    r[i].pool_id || r[i].tiers || r[i].pad ||
+				    (sr->own && stable))
+					sr->errors++;
+				continue;
+			}
+			if (!sr->own || r[i].flags != KVTIER_LOOKUP_PRESENT ||
+			    r[i].size != SLOT || r[i].pool_id != POOL ||
+			    r[i].tiers != KVT_TIER_HOST_BIT || r[i].pad ||
+			    (stable && r[i].handle != sr->stable_h[kn[i] - 1]))
+				sr->errors++;
+			if (!stable)
+				sr->churn_hits++;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(lockless_lookup_stress)
+{
+	static uint64_t stable_h[STRESS_STABLE];
+	struct stress_reader rd[3];
+	pthread_t th[3];
+	volatile int stop = 0;
+	uint64_t *h = calloc(STRESS_CHURN, sizeof(*h));
+	uint32_t i, round, t;
+
+	ck_assert_ptr_nonnull(h);
+	for (i = 0; i < STRESS_STABLE; i++) {
+		stable_h[i] = tput(A1, i + 1);
+		ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, stable_h[i], 0), 0);
+	}
+	for (t = 0; t < 3; t++) {
+		memset(&rd[t], 0, sizeof(rd[t]));
+		rd[t].c = t == 2 ? B : A1;
+		rd[t].own = t != 2;
+		rd[t].stable_h = stable_h;
+		rd[t].stop = &stop;
+		ck_assert_int_eq(pthread_create(&th[t], NULL, stress_read,
+						&rd[t]), 0);
+	}
+	/* The first round grows every shard twice; both shift on frees. */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < STRESS_CHURN; i++) {
+			h[i] = tput(A2, 100000 + i);
+			ck_assert_int_eq(top(A2, KVTIER_OP_RELEASE, h[i], 0), 0);
+		}
+		for (i = 0; i < STRESS_CHURN; i++)
+			ck_assert_int_eq(top(A2, KVTIER_OP_FREE, h[i], 0), 0);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	for (t = 0; t < 3; t++) {
+		ck_assert_int_eq(pthread_join(th[t], NULL), 0);
+		ck_assert_uint_gt(rd[t].lookups, 0);
+		ck_assert_uint_eq(rd[t].errors, 0);
+	}
+	ck_assert_uint_eq(rd[2].churn_hits, 0);
+	for (i = 0; i < STRESS_STABLE; i++)
+		ck_assert(tlookup(A2, i + 1, 0, NULL));
+	free(h);
+}
+END_TEST
+
+static void stress_setup(void)
+{
+	tcore_setup_sized(1u << 15, 64, 1u << 15);
+}
+
 Suite *core_lookup_suite(void)
 {
 	Suite *s = suite_create("core_lookup");
@@ -205,6 +325,12 @@ Suite *core_lookup_suite(void)
 	tcase_add_checked_fixture(tc, tcore_setup, tcore_teardown);
 	tcase_add_test(tc, acquire_gives_one_reference);
 	tcase_add_test(tc, acquire_of_global);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("concurrency");
+	tcase_add_checked_fixture(tc, stress_setup, tcore_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, lockless_lookup_stress);
 	suite_add_tcase(s, tc);
 	return s;
 }
