@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/device.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -84,12 +85,25 @@ static void kvtier_drv_env_trace(void *env, const struct kvt_trace_rec *rec)
 	kvtier_trace_emit(rec);
 }
 
+/* A region's file: another reference for the manager (under a mutex). */
+static void kvtier_drv_env_region_get(void *env, void *file)
+{
+	get_file(file);
+}
+
+static void kvtier_drv_env_region_put(void *env, void *file)
+{
+	fput(file);
+}
+
 static const struct kvt_env_ops kvtier_drv_env_ops = {
 	.slots_revoke = kvtier_drv_env_slots_revoke,
 	.slots_scrub = kvtier_drv_env_slots_scrub,
 	.work_queued = kvtier_drv_env_work_queued,
 	.fetch_done = kvtier_drv_env_fetch_done,
 	.trace = kvtier_drv_env_trace,
+	.region_get = kvtier_drv_env_region_get,
+	.region_put = kvtier_drv_env_region_put,
 };
 
 /* ---- files -------------------------------------------------------------- */
@@ -285,6 +299,10 @@ static const struct drm_ioctl_desc kvtier_drv_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(KVTIER_STATS, kvtier_drv_stats_ioctl,
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(KVTIER_NULL, kvtier_drv_null_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(KVTIER_REGION_GET_FD, kvtier_work_region_get_fd_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(KVTIER_OBJ_SCAN, kvtier_object_scan_ioctl,
 			  DRM_RENDER_ALLOW),
 };
 

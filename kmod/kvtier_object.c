@@ -37,6 +37,10 @@
 	((u32)(KVTIER_SCRATCH_SIZE / (sizeof(struct drm_kvtier_key) + \
 				      sizeof(struct drm_kvtier_lookup_result))))
 
+/* Records of one OBJ_SCAN chunk: the whole scratch buffer. */
+#define KVTIER_OBJECT_SCAN_CHUNK \
+	((u32)(KVTIER_SCRATCH_SIZE / sizeof(struct drm_kvtier_obj_record)))
+
 static_assert(sizeof(struct drm_kvtier_obj_op) <= sizeof(struct drm_kvtier_key));
 
 static void __user *kvtier_object_uptr(u64 base, u32 index, size_t size)
@@ -332,6 +336,56 @@ int kvtier_object_lookup_ioctl(struct drm_device *drm, void *data,
 err_undo:
 	if (args->flags & KVTIER_LOOKUP_ACQUIRE)
 		kvtier_object_lookup_undo(kf, args, done, held);
+	mutex_unlock(&kf->scratch_lock);
+	return ret;
+}
+
+int kvtier_object_scan_ioctl(struct drm_device *drm, void *data,
+			     struct drm_file *file)
+{
+	struct kvtier_file *kf = file->driver_priv;
+	struct drm_kvtier_obj_scan *args = data;
+	struct drm_kvtier_obj_record *recs = kf->scratch;
+	u64 cursor = args->cursor;
+	u32 done = 0, n, written;
+	int ret;
+
+	if (args->flags)
+		return -EINVAL;
+	if (!kvt_client_is_manager(kf->client))
+		return -EPERM;
+	/*
+	 * Out only: zeroing proves the records writable (and checks the
+	 * count) before the walk. The walk changes nothing, so a late
+	 * -EFAULT (a racing munmap()) has nothing to undo either.
+	 */
+	ret = kvtier_ioctl_clear_out(args->records_ptr, args->count,
+				     sizeof(*recs));
+	if (ret)
+		return ret;
+
+	ret = mutex_lock_killable(&kf->scratch_lock);
+	if (ret)
+		return ret;
+	while (done < args->count) {
+		n = min(args->count - done, KVTIER_OBJECT_SCAN_CHUNK);
+		ret = kvt_obj_scan(kf->client, &cursor, recs, n, &written);
+		if (ret)
+			goto out_unlock;
+		ret = kvtier_ioctl_copy_out(args->records_ptr +
+					    (u64)done * sizeof(*recs),
+					    recs, written, sizeof(*recs));
+		if (ret)
+			goto out_unlock;
+		done += written;
+		/* A short chunk reached the end of the table. */
+		if (written < n)
+			break;
+	}
+	args->count = done;
+	args->cursor = cursor;
+
+out_unlock:
 	mutex_unlock(&kf->scratch_lock);
 	return ret;
 }

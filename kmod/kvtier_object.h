@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Object ioctls: alloc, batch (commit, pin, unpin, release, free), lookup. */
+/*
+ * Object ioctls: alloc, batch (commit, pin, unpin, release, free), lookup,
+ * and the manager's scan.
+ */
 #ifndef KVTIER_OBJECT_H
 #define KVTIER_OBJECT_H
 
@@ -21,5 +24,13 @@ int kvtier_object_batch_ioctl(struct drm_device *drm, void *data,
  */
 int kvtier_object_lookup_ioctl(struct drm_device *drm, void *data,
 			       struct drm_file *file);
+/*
+ * OBJ_SCAN, manager only (-EPERM): records of the objects from the cursor
+ * on, in table order (kvt_obj_scan()); count 0 with the cursor unchanged
+ * when the walk is done. -EINVAL (flags, count not 1..KVTIER_MAX_BATCH),
+ * -EFAULT (the records cannot be written).
+ */
+int kvtier_object_scan_ioctl(struct drm_device *drm, void *data,
+			     struct drm_file *file);
 
 #endif /* KVTIER_OBJECT_H */

@@ -5,11 +5,16 @@
  * work with WORK_RECV, moves the bytes and reports with WORK_COMPLETE.
  */
 #include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
 #include <linux/wait.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_print.h>
 
@@ -97,14 +102,88 @@ err_free_items:
 	return ret;
 }
 
+/*
+ * A MEMFD region is the manager's copy destination for as long as it is
+ * registered, so its file must be shmem (a memfd; hugetlbfs memfds are not
+ * supported), open for reading and writing, sealed against shrinking (so
+ * that @size stays within it: the manager's mapping never hits SIGBUS) and
+ * not sealed against writes. memfd_fcntl(F_GET_SEALS) is not exported; the
+ * seals live in the shmem inode, and the inode lock, which F_ADD_SEALS and
+ * truncation take, keeps them and the size stable while they are read.
+ * Returns 0 or -EINVAL.
+ */
+static int kvtier_work_memfd_check(struct file *file, u64 size)
+{
+	const fmode_t rw = FMODE_READ | FMODE_WRITE;
+	struct inode *inode = file_inode(file);
+	unsigned int seals;
+	loff_t isize;
+
+	if (!shmem_file(file) || (file->f_mode & rw) != rw)
+		return -EINVAL;
+	inode_lock_shared(inode);
+	seals = SHMEM_I(inode)->seals;
+	isize = i_size_read(inode);
+	inode_unlock_shared(inode);
+	if (!(seals & F_SEAL_SHRINK) ||
+	    (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EINVAL;
+	if (isize < 0 || size > (u64)isize)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The file behind a region's fd, referenced, or NULL for KIND_NONE (whose
+ * fd is ignored). A CUDA VMM export is whatever file the GPU driver made:
+ * the daemon checks it when it imports it. A kvtier file itself is refused
+ * as either kind: the region would keep its own device file open, and the
+ * file's release, which drops the region, would never come.
+ * Returns 0, -EBADF or -EINVAL.
+ */
+static int kvtier_work_region_file(struct drm_device *drm,
+				   const struct drm_kvtier_region_register *args,
+				   struct file **filep)
+{
+	struct file *file;
+	int ret = 0;
+
+	*filep = NULL;
+	if (args->kind == KVTIER_REGION_KIND_NONE)
+		return 0;
+	file = fget(args->fd);
+	if (!file)
+		return -EBADF;
+	if (file->f_op == drm->driver->fops)
+		ret = -EINVAL;
+	else if (args->kind == KVTIER_REGION_KIND_MEMFD)
+		ret = kvtier_work_memfd_check(file, args->size);
+	if (ret) {
+		fput(file);
+		return ret;
+	}
+	*filep = file;
+	return 0;
+}
+
 int kvtier_work_region_register_ioctl(struct drm_device *drm, void *data,
 				      struct drm_file *file)
 {
 	struct drm_kvtier_region_register *args = data;
+	struct file *rfile;
+	int ret;
 
-	if (args->flags)
+	if (args->flags || !args->size ||
+	    args->kind >= KVTIER_REGION_KIND_COUNT)
 		return -EINVAL;
-	return kvt_region_register(kvtier_file_client(file), args);
+	ret = kvtier_work_region_file(drm, args, &rfile);
+	if (ret)
+		return ret;
+	/* On success the core owns the reference (env region_put drops it). */
+	ret = kvt_region_register(kvtier_file_client(file), args, rfile);
+	if (ret && rfile)
+		fput(rfile);
+	return ret;
 }
 
 int kvtier_work_region_unregister_ioctl(struct drm_device *drm, void *data,
@@ -115,6 +194,37 @@ int kvtier_work_region_unregister_ioctl(struct drm_device *drm, void *data,
 	if (args->flags)
 		return -EINVAL;
 	return kvt_region_unregister(kvtier_file_client(file), args->region_id);
+}
+
+int kvtier_work_region_get_fd_ioctl(struct drm_device *drm, void *data,
+				    struct drm_file *file)
+{
+	struct kvt_client *client = kvtier_file_client(file);
+	struct drm_kvtier_region_get_fd *args = data;
+	void *rfile;
+	int fd, ret;
+
+	if (args->flags)
+		return -EINVAL;
+	if (!kvt_client_is_manager(client))
+		return -EPERM;
+
+	/*
+	 * The descriptor first, the reference second, installing last: every
+	 * failure before fd_install() has nothing to undo but the one step
+	 * before it, and nothing can fail after it.
+	 */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	ret = kvt_region_get_file(client, args, &rfile);
+	if (ret) {
+		put_unused_fd(fd);
+		return ret;
+	}
+	fd_install(fd, rfile);
+	args->fd = fd;
+	return 0;
 }
 
 int kvtier_work_attach_ioctl(struct drm_device *drm, void *data,

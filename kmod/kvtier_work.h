@@ -17,10 +17,26 @@ void kvtier_work_wake(struct kvtier_device *kdev);
  */
 int kvtier_work_fetch_ioctl(struct drm_device *drm, void *data,
 			    struct drm_file *file);
+/*
+ * 0 and the region's id; -EINVAL (flags, size 0, kind, a MEMFD that is not
+ * a shmem file open read-write, sealed with F_SEAL_SHRINK and not against
+ * writes, of at least @size bytes), -EBADF (fd, unless kind NONE),
+ * -ENOSPC (every region id taken). The region keeps a reference on the
+ * file until it is unregistered or the registering fd closes.
+ */
 int kvtier_work_region_register_ioctl(struct drm_device *drm, void *data,
 				      struct drm_file *file);
 int kvtier_work_region_unregister_ioctl(struct drm_device *drm, void *data,
 					struct drm_file *file);
+/*
+ * Manager only (-EPERM). 0 with the region's size, cookie, tenant, kind and
+ * a new close-on-exec fd of its file; -EINVAL (flags), -ENOENT (no such
+ * region), -ENODEV (a KIND_NONE region), -EMFILE. As with any DRM ioctl
+ * that makes an fd, a caller whose argument cannot be written back gets
+ * -EFAULT with the fd installed all the same (its process owns it).
+ */
+int kvtier_work_region_get_fd_ioctl(struct drm_device *drm, void *data,
+				    struct drm_file *file);
 /* 0, -EINVAL, -EPERM (not admin), -EBUSY (another manager). */
 int kvtier_work_attach_ioctl(struct drm_device *drm, void *data,
 			     struct drm_file *file);

@@ -636,10 +636,14 @@ struct drm_kvtier_work_complete {
 /**
  * struct drm_kvtier_residency_item - the manager placed or dropped a copy.
  *
- * ADD records a copy the manager made on its own (a write-back to DISK).
- * DROP forgets a copy; dropping HOST gives the slots back (-EBUSY while
- * the object is pinned in HOST or referenced by a client), and dropping
- * the last copy evicts the object.
+ * ADD records a copy the manager made on its own (a write-back to DISK)
+ * of a READY object (-EINVAL for a WRITING one); on an object that already
+ * has a DISK copy it replaces the recorded location. A stale handle, or an
+ * object freed but still referenced, gives -ENOENT.
+ * DROP forgets a copy (-ENOENT when there is none); dropping HOST gives the
+ * slots back (-EBUSY while the object is pinned in HOST or referenced by a
+ * client), dropping DISK fails with -EBUSY while it is pinned in DISK or a
+ * transfer may read it, and dropping the last copy evicts the object.
  *
  * @handle: In. The object.
  * @location: In. For ADD to DISK: where the copy lives. Otherwise zero.

@@ -90,6 +90,18 @@ struct kvt_env_ops {
 			   const struct drm_kvtier_event_fetch *ev);
 	/* A state change happened. May be called under any core lock. */
 	void (*trace)(void *env, const struct kvt_trace_rec *rec);
+	/*
+	 * Take one more reference on @file, a region's file as given to
+	 * kvt_region_register(), for a caller of kvt_region_get_file().
+	 * Called under the region lock: must not sleep. When NULL the core
+	 * hands out the pointer without a reference.
+	 */
+	void (*region_get)(void *env, void *file);
+	/*
+	 * The core lets go of @file, the reference a region held (it was
+	 * unregistered, or its owner closed). Called with no core lock held.
+	 */
+	void (*region_put)(void *env, void *file);
 };
 
 /** struct kvt_core_params - sizing of a core instance. */
@@ -196,17 +208,65 @@ int kvt_obj_alloc(struct kvt_client *client, uint32_t pool_id, uint32_t flags,
 /* One KVTIER_OP_* on each item; sets item results; returns failed count. */
 uint32_t kvt_obj_batch(struct kvt_client *client, uint32_t op,
 		       struct drm_kvtier_obj_op *items, uint32_t count);
-/* Fills results; sets *hits and *prefix. Flags already validated. */
+/*
+ * Fills results; sets *hits and *prefix. Flags already validated. Each hit
+ * counts in its object's hits and sets its last access time (see
+ * kvt_obj_scan()).
+ */
 void kvt_lookup(struct kvt_client *client, uint32_t flags,
 		const struct drm_kvtier_key *keys,
 		struct drm_kvtier_lookup_result *results, uint32_t count,
 		uint32_t *hits, uint32_t *prefix);
+/*
+ * Manager only (-EPERM). Walks the object table in index order from table
+ * index *@cursor and writes a record of each live object (WRITING, READY
+ * or EVICTING; entries free or dying are skipped) to @recs, at most @room
+ * (1..KVTIER_MAX_BATCH, else -EINVAL) of them. Each record is read under
+ * its object's lock, so it is consistent; the walk takes no global lock
+ * and is not a snapshot of the table. Sets *@written, and *@cursor to the
+ * index after the last object written: a walk from 0 that goes on from
+ * each returned cursor visits every object that stays live throughout
+ * exactly once. *@written 0 leaves *@cursor unchanged: the walk is done.
+ *
+ * A record: @offset only with the HOST bit of @tiers, @disk_location only
+ * with DISK; @tiers shows DEVICE while a device pin exists; @refs counts
+ * clients holding a reference, @pins every pin of every tier (a DEVICE
+ * transfer from HOST pins HOST while it runs). @last_access_ns is the
+ * CLOCK_MONOTONIC time of the last commit, lookup hit or accepted fetch
+ * (0 for an object never committed); @hits counts lookup hits since
+ * commit (lockless lookups hitting one object at the same instant may
+ * count once: it is a statistic). Returns 0, -EPERM or -EINVAL.
+ */
+int kvt_obj_scan(struct kvt_client *client, uint64_t *cursor,
+		 struct drm_kvtier_obj_record *recs, uint32_t room,
+		 uint32_t *written);
 
 /* ---- device regions ---------------------------------------------------- */
 
+/*
+ * Registers a region owned by @client and sets req->region_id. @file is the
+ * environment's reference on the region's memory, opaque to the core: NULL
+ * exactly when req->kind is KVTIER_REGION_KIND_NONE (req->fd is the
+ * environment's business). On success the region owns @file and gives it
+ * back through env->region_put when it is unregistered or @client closes;
+ * on failure it stays the caller's. Returns 0, -EINVAL (size 0, flags,
+ * kind not below KVTIER_REGION_KIND_COUNT, @file not matching the kind)
+ * or -ENOSPC (every region id is taken).
+ */
 int kvt_region_register(struct kvt_client *client,
-			struct drm_kvtier_region_register *req);
+			struct drm_kvtier_region_register *req, void *file);
+/* 0, or -ENOENT when @region_id is not a region of @client. */
 int kvt_region_unregister(struct kvt_client *client, uint32_t region_id);
+/*
+ * Manager only (-EPERM). For region out->region_id fills size, cookie,
+ * tenant_id (its owner's) and kind of @out, and sets *@file to the
+ * region's file with a reference taken through env->region_get, which the
+ * caller now owns. Returns 0, -EINVAL (out->flags not 0), -ENOENT (no such
+ * region) or -ENODEV (a KVTIER_REGION_KIND_NONE region: no file). @out->fd
+ * is left to the environment.
+ */
+int kvt_region_get_file(struct kvt_client *client,
+			struct drm_kvtier_region_get_fd *out, void **file);
 
 /* ---- fetch and work -------------------------------------------------------- */
 
@@ -232,7 +292,18 @@ void kvt_work_untake(struct kvt_client *client,
 int kvt_work_complete(struct kvt_client *client,
 		      struct drm_kvtier_work_done *items, uint32_t count,
 		      uint32_t *failed);
-/* Manager only. Sets item results; returns failed count via *failed. */
+/*
+ * Manager only (-EPERM). Sets item results; returns failed count via
+ * *failed. Per item: ADD DISK records a copy at @location on a READY
+ * object; an object that already has a DISK copy gets the new location in
+ * place of the old one (a rewrite moved it). ADD on a stale handle or on a
+ * freed object (EVICTING: out of the namespace) is -ENOENT, on a WRITING
+ * one -EINVAL. DROP HOST gives the slots back: -ENOENT without a HOST
+ * copy, -EBUSY while any client references the object or it is pinned in
+ * HOST. DROP DISK: -ENOENT without a DISK copy, -EBUSY while pinned in DISK
+ * or work in flight may read it. Dropping the last copy evicts the object.
+ * Other tiers or ops, or a location with DROP: -EINVAL.
+ */
 int kvt_residency(struct kvt_client *client,
 		  struct drm_kvtier_residency_item *items, uint32_t count,
 		  uint32_t *failed);

@@ -91,12 +91,19 @@ struct kvt_obj {
 _Static_assert(sizeof(struct kvt_obj) == KVT_CACHELINE,
 	       "a lookup reads one cache line per object");
 
-/* struct kvt_obj_ext - the cold part of an entry, same lock. */
+/*
+ * struct kvt_obj_ext - the cold part of an entry, same lock. The access
+ * statistics are the exception: lockless lookups update them too, so they
+ * are atomics written with a relaxed load and store, never a locked add.
+ * A hit costs a plain store; two hits at once may count as one.
+ */
 struct kvt_obj_ext {
 	struct drm_kvtier_key key;
 	uint64_t disk_loc;	/* with the DISK bit */
 	uint32_t next_free;	/* table free list, when FREE */
 	uint32_t pad;
+	kvt_atomic64_t last_access_ns;	/* commit, lookup hit, fetch */
+	kvt_atomic64_t hits;		/* lookup hits since commit */
 };
 
 /*
@@ -274,6 +281,8 @@ struct kvt_region {
 	struct kvt_client *owner;	/* NULL: free */
 	uint64_t size;
 	uint64_t cookie;
+	void *file;	/* the environment's reference; NULL for KIND_NONE */
+	uint32_t kind;	/* KVTIER_REGION_KIND_* */
 	uint32_t gen;
 };
 
@@ -492,6 +501,22 @@ void kvt_trace_obj(struct kvt_core *core, enum kvt_trace_event ev,
 void kvt_obj_drop_ref(struct kvt_core *core, struct kvt_client *client,
 		      struct kvt_obj *obj, struct kvt_ref *ref,
 		      struct kvt_release *rel);
+
+/*
+ * Records an access to the object at @idx at time @now; @hit counts it as
+ * a lookup hit. Object locked, or just read lockless by a lookup: then a
+ * hit racing with the object's free may land on the entry's next object,
+ * which is why commit zeroes the hits again (see struct kvt_obj_ext).
+ */
+static inline void kvt_obj_touch(struct kvt_core *core, uint32_t idx,
+				 uint64_t now, bool hit)
+{
+	struct kvt_obj_ext *x = kvt_obj_ext(core, idx);
+
+	kvt_atomic64_set(&x->last_access_ns, now);
+	if (hit)
+		kvt_atomic64_set(&x->hits, kvt_atomic64_read(&x->hits) + 1);
+}
 
 /* kvt_queue.c */
 int kvt_queue_init(struct kvt_core *core);

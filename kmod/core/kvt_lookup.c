@@ -34,6 +34,8 @@ static void kvt_lookup_prefetch_obj(struct kvt_core *core, uint64_t handle)
 		return;
 	/* Everything a result needs is in this one cache line. */
 	kvt_prefetch(obj);
+	/* A hit also counts in the cold part (kvt_obj_touch()). */
+	kvt_prefetch(&kvt_obj_ext(core, KVT_HANDLE_IDX(handle))->hits);
 }
 
 /*
@@ -92,7 +94,7 @@ static int kvt_lookup_copy(struct kvt_core *core, uint64_t handle,
  */
 static bool kvt_lookup_one(struct kvt_client *client, bool acquire,
 			   const struct drm_kvtier_key *key,
-			   struct drm_kvtier_lookup_result *r)
+			   struct drm_kvtier_lookup_result *r, uint64_t now)
 {
 	struct kvt_core *core = client->core;
 	uint64_t handle = r->handle;
@@ -105,8 +107,11 @@ static bool kvt_lookup_one(struct kvt_client *client, bool acquire,
 		/* Without ACQUIRE nothing changes: a lockless copy will do. */
 		ret = acquire ? -KVT_EAGAIN :
 			kvt_lookup_copy(core, handle, global, r);
-		if (ret > 0)
+		if (ret > 0) {
+			/* Relaxed stores, no lock: see kvt_obj_touch(). */
+			kvt_obj_touch(core, KVT_HANDLE_IDX(handle), now, true);
 			return true;
+		}
 		if (!ret)
 			goto next;
 		idx = KVT_HANDLE_IDX(handle);
@@ -128,6 +133,7 @@ static bool kvt_lookup_one(struct kvt_client *client, bool acquire,
 			r->flags = KVTIER_LOOKUP_PRESENT |
 				   (global ? KVTIER_LOOKUP_GLOBAL : 0);
 			r->pad = 0;
+			kvt_obj_touch(core, idx, now, true);
 			kvt_obj_unlock(core, idx);
 			return true;
 		}
@@ -156,6 +162,8 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 	bool missed = false, stopped = false, global;
 	struct drm_kvtier_lookup_result *r;
 	struct kvt_trace_rec rec;
+	/* One clock read per batch: the hits' last access time. */
+	uint64_t now = kvt_now_ns();
 
 	/*
 	 * No reference can be taken without room for it: report misses
@@ -191,7 +199,8 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 			continue;
 		j = i - 2 * KVT_LOOKUP_DIST;
 		looked++;
-		if (kvt_lookup_one(client, acquire, &keys[j], &results[j])) {
+		if (kvt_lookup_one(client, acquire, &keys[j], &results[j],
+				   now)) {
 			nhits++;
 			if (!missed)
 				nprefix++;

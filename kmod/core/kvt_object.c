@@ -230,6 +230,8 @@ static void kvt_alloc_publish(struct kvt_client *client, struct kvt_pool *pool,
 		obj->size = items[i].size;
 		kvt_obj_ext(core, idx)->disk_loc = 0;
 		kvt_obj_ext(core, idx)->key = items[i].key;
+		kvt_atomic64_set(&kvt_obj_ext(core, idx)->last_access_ns, 0);
+		kvt_atomic64_set(&kvt_obj_ext(core, idx)->hits, 0);
 		obj->tenant = tenant;
 		obj->creator = client;
 		kvt_obj_set_tiers(core, obj, KVT_TIER_HOST_BIT);
@@ -380,6 +382,13 @@ static int kvt_obj_commit(struct kvt_client *client, kvt_handle_t handle)
 	} else {
 		obj->creator = NULL;
 		kvt_obj_set_state(core, obj, KVT_OBJ_READY);
+		/*
+		 * Hits count from here: zeroed again, since a lockless hit
+		 * on the entry's previous object may have landed late.
+		 */
+		kvt_atomic64_set(&kvt_obj_ext(core,
+					      KVT_HANDLE_IDX(handle))->hits, 0);
+		kvt_obj_touch(core, KVT_HANDLE_IDX(handle), kvt_now_ns(), false);
 		kvt_index_set_ready(core,
 				    &kvt_obj_ext(core, KVT_HANDLE_IDX(handle))->key,
 				    handle);
@@ -586,9 +595,13 @@ static int kvt_residency_one(struct kvt_core *core,
 	kvt_release_init(&rel);
 
 	if (it->op == KVTIER_RES_ADD) {
-		if (obj->state != KVT_OBJ_READY) {
+		/* A freed object is gone for the manager too. */
+		if (obj->state == KVT_OBJ_EVICTING) {
+			ret = -KVT_ENOENT;
+		} else if (obj->state != KVT_OBJ_READY) {
 			ret = -KVT_EINVAL;
 		} else {
+			/* A second ADD moves the copy: the last one wins. */
 			kvt_obj_ext(core, idx)->disk_loc = it->location;
 			kvt_obj_set_tiers(core, obj,
 					  obj->tiers | KVT_TIER_DISK_BIT);

@@ -89,15 +89,32 @@ static void kvt_wlist_del(struct kvt_wlist *l, struct kvt_work *w)
 
 /* ---- regions ------------------------------------------------------------- */
 
+/*
+ * A region may hold a reference on a file of the environment's (its
+ * memory, which the manager opens with kvt_region_get_file()). The core
+ * never looks inside it: it keeps the pointer, takes more references
+ * through env->region_get under the region lock (so that an unregister
+ * cannot drop the last one meanwhile) and lets go of its own through
+ * env->region_put once the region is gone and no core lock is held.
+ */
+
+static void kvt_region_put_file(struct kvt_core *core, void *file)
+{
+	if (file && core->ops.region_put)
+		core->ops.region_put(core->env, file);
+}
+
 int kvt_region_register(struct kvt_client *client,
-			struct drm_kvtier_region_register *req)
+			struct drm_kvtier_region_register *req, void *file)
 {
 	struct kvt_core *core = client->core;
 	struct kvt_region *r;
 	uint32_t i;
 	int ret = -KVT_ENOSPC;
 
-	if (!req->size || req->flags)
+	if (!req->size || req->flags || req->kind >= KVTIER_REGION_KIND_COUNT)
+		return -KVT_EINVAL;
+	if ((req->kind == KVTIER_REGION_KIND_NONE) != !file)
 		return -KVT_EINVAL;
 	kvt_lock(&core->region_lock);
 	for (i = 0; i < KVTIER_MAX_REGIONS; i++) {
@@ -107,6 +124,8 @@ int kvt_region_register(struct kvt_client *client,
 		r->owner = client;
 		r->size = req->size;
 		r->cookie = req->cookie;
+		r->file = file;
+		r->kind = req->kind;
 		r->gen++;
 		req->region_id = i + 1;
 		ret = 0;
@@ -116,10 +135,24 @@ int kvt_region_register(struct kvt_client *client,
 	return ret;
 }
 
+/* Frees region @r and returns the file it held; region lock held. */
+static void *kvt_region_clear(struct kvt_region *r)
+{
+	void *file = r->file;
+
+	/* Queued work to it fails at completion: the gen moves on. */
+	r->owner = NULL;
+	r->file = NULL;
+	r->kind = KVTIER_REGION_KIND_NONE;
+	r->gen++;
+	return file;
+}
+
 int kvt_region_unregister(struct kvt_client *client, uint32_t region_id)
 {
 	struct kvt_core *core = client->core;
 	struct kvt_region *r;
+	void *file = NULL;
 	int ret = -KVT_ENOENT;
 
 	if (!region_id || region_id > KVTIER_MAX_REGIONS)
@@ -127,28 +160,67 @@ int kvt_region_unregister(struct kvt_client *client, uint32_t region_id)
 	kvt_lock(&core->region_lock);
 	r = &core->regions[region_id - 1];
 	if (r->owner == client) {
-		/* Queued work to it fails at completion: the gen moves on. */
-		r->owner = NULL;
-		r->gen++;
+		file = kvt_region_clear(r);
 		ret = 0;
 	}
 	kvt_unlock(&core->region_lock);
+	kvt_region_put_file(core, file);
 	return ret;
 }
 
 void kvt_regions_forget(struct kvt_client *client)
 {
 	struct kvt_core *core = client->core;
+	void *file;
 	uint32_t i;
 
 	kvt_lock(&core->region_lock);
 	for (i = 0; i < KVTIER_MAX_REGIONS; i++) {
-		if (core->regions[i].owner == client) {
-			core->regions[i].owner = NULL;
-			core->regions[i].gen++;
-		}
+		if (core->regions[i].owner != client)
+			continue;
+		file = kvt_region_clear(&core->regions[i]);
+		if (!file)
+			continue;
+		/* Files go with no core lock held; the scan goes on after. */
+		kvt_unlock(&core->region_lock);
+		kvt_region_put_file(core, file);
+		kvt_lock(&core->region_lock);
 	}
 	kvt_unlock(&core->region_lock);
+}
+
+int kvt_region_get_file(struct kvt_client *client,
+			struct drm_kvtier_region_get_fd *out, void **file)
+{
+	struct kvt_core *core = client->core;
+	uint32_t id = out->region_id;
+	struct kvt_region *r;
+	int ret = 0;
+
+	*file = NULL;
+	if (out->flags)
+		return -KVT_EINVAL;
+	if (!kvt_client_is_manager(client))
+		return -KVT_EPERM;
+	if (!id || id > KVTIER_MAX_REGIONS)
+		return -KVT_ENOENT;
+	kvt_lock(&core->region_lock);
+	r = &core->regions[id - 1];
+	if (!r->owner) {
+		ret = -KVT_ENOENT;
+	} else if (!r->file) {
+		ret = -KVT_ENODEV;
+	} else {
+		out->size = r->size;
+		out->cookie = r->cookie;
+		out->tenant_id = kvt_client_tenant(r->owner);
+		out->kind = r->kind;
+		if (core->ops.region_get)
+			core->ops.region_get(core->env, r->file);
+		*file = r->file;
+	}
+	kvt_unlock(&core->region_lock);
+	return ret;
 }
 
 /* ---- work items ------------------------------------------------------------ */
@@ -372,6 +444,9 @@ static int kvt_fetch_one(struct kvt_client *client, struct kvt_fetch *f,
 			ret = kvt_fetch_device(client, obj, it->handle, it,
 					       &region, waiter, &w);
 	}
+	/* An accepted fetch is an access the eviction policies must see. */
+	if (ret >= 0)
+		kvt_obj_touch(core, idx, kvt_now_ns(), false);
 	if (ret == 0)
 		kvt_trace_obj(core, KVT_TRACE_PIN, obj, it->handle,
 			      KVTIER_TIER_HOST);

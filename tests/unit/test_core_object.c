@@ -386,6 +386,67 @@ START_TEST(residency_add_needs_ready)
 }
 END_TEST
 
+START_TEST(residency_add_stale_or_freed_enoent)
+{
+	uint64_t h = tput(A1, 1), h2 = tput(A1, 2);
+
+	/* Freed and gone: the handle is stale. */
+	ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, h, 0), 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+	ck_assert_int_eq(tres(M, KVTIER_RES_ADD, KVTIER_TIER_DISK, h, 5),
+			 -ENOENT);
+	/* Freed but still referenced (EVICTING): gone for the manager too. */
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h2, 0), 0);
+	ck_assert_uint_eq(tstats().by_state[KVTIER_STATE_EVICTING], 1);
+	ck_assert_int_eq(tres(M, KVTIER_RES_ADD, KVTIER_TIER_DISK, h2, 5),
+			 -ENOENT);
+	ck_assert_uint_eq(tstats().by_tier[KVTIER_TIER_DISK], 0);
+	ck_assert_int_eq(tres(M, KVTIER_RES_ADD, KVTIER_TIER_DISK, 0, 5),
+			 -ENOENT);
+}
+END_TEST
+
+START_TEST(residency_add_twice_moves_location)
+{
+	uint64_t h = tput(A1, 1);
+	struct drm_kvtier_work_item w;
+	uint32_t n = 0;
+
+	ck_assert_int_eq(tres(M, KVTIER_RES_ADD, KVTIER_TIER_DISK, h, 100), 0);
+	ck_assert_int_eq(tres(M, KVTIER_RES_ADD, KVTIER_TIER_DISK, h, 200), 0);
+	/* One copy, counted once. */
+	ck_assert_uint_eq(tstats().by_tier[KVTIER_TIER_DISK], 1);
+	ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, h, 0), 0);
+	ck_assert_int_eq(tres(M, KVTIER_RES_DROP, KVTIER_TIER_HOST, h, 0), 0);
+	/* A fetch back to HOST reads the later location. */
+	ck_assert(tlookup(A1, 1, KVTIER_LOOKUP_ACQUIRE, NULL));
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
+	ck_assert_int_eq(kvt_work_take(M, &w, 1, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(w.src_tier, KVTIER_TIER_DISK);
+	ck_assert_uint_eq(w.src_offset, 200);
+}
+END_TEST
+
+START_TEST(residency_drop_host_busy_while_pinned)
+{
+	uint64_t h = tput(A1, 1);
+
+	ck_assert_int_eq(tres(M, KVTIER_RES_ADD, KVTIER_TIER_DISK, h, 1), 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_PIN, h, KVTIER_TIER_HOST), 0);
+	ck_assert_int_eq(tres(M, KVTIER_RES_DROP, KVTIER_TIER_HOST, h, 0),
+			 -EBUSY);
+	/* Unpinned but still referenced: still busy. */
+	ck_assert_int_eq(top(A1, KVTIER_OP_UNPIN, h, KVTIER_TIER_HOST), 0);
+	ck_assert_int_eq(tres(M, KVTIER_RES_DROP, KVTIER_TIER_HOST, h, 0),
+			 -EBUSY);
+	ck_assert_uint_eq(tpool_used(), 1);
+	ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, h, 0), 0);
+	ck_assert_int_eq(tres(M, KVTIER_RES_DROP, KVTIER_TIER_HOST, h, 0), 0);
+	ck_assert_uint_eq(tpool_used(), 0);
+}
+END_TEST
+
 Suite *core_object_suite(void)
 {
 	Suite *s = suite_create("core_object");
@@ -427,6 +488,9 @@ Suite *core_object_suite(void)
 	tcase_add_test(tc, residency_drop_last_host_evicts);
 	tcase_add_test(tc, residency_drop_disk_pinned_busy);
 	tcase_add_test(tc, residency_add_needs_ready);
+	tcase_add_test(tc, residency_add_stale_or_freed_enoent);
+	tcase_add_test(tc, residency_add_twice_moves_location);
+	tcase_add_test(tc, residency_drop_host_busy_while_pinned);
 	suite_add_tcase(s, tc);
 	return s;
 }

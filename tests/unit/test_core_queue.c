@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kmod/core/kvt_queue.c: fetch, regions, the manager and its work. */
+#include <string.h>
+
 #include "test_core_env.h"
 #include "test_suites.h"
 
@@ -68,7 +70,7 @@ static int region(struct kvt_client *c, uint64_t size, uint32_t *id)
 	struct drm_kvtier_region_register rr = { .size = size, .cookie = 0xc0 };
 	int ret;
 
-	ret = kvt_region_register(c, &rr);
+	ret = kvt_region_register(c, &rr, NULL);
 	*id = rr.region_id;
 	return ret;
 }
@@ -376,6 +378,184 @@ START_TEST(device_region_gone_fails)
 }
 END_TEST
 
+/* ---- region files ------------------------------------------------------------- */
+
+/* A stand-in for the environment's file: the core only counts on it. */
+struct tfile {
+	int refs;
+	int puts;
+};
+
+static void tfile_get(void *env, void *file)
+{
+	((struct tfile *)file)->refs++;
+}
+
+static void tfile_put(void *env, void *file)
+{
+	((struct tfile *)file)->refs--;
+	((struct tfile *)file)->puts++;
+}
+
+/*
+ * The files regions hold: static, since the fixture's teardown closes the
+ * clients (and puts their regions' files) after the test returned.
+ */
+static struct tfile f1, f2, f3;
+
+static void files_setup(void)
+{
+	queue_setup();
+	C->ops.region_get = tfile_get;
+	C->ops.region_put = tfile_put;
+	memset(&f1, 0, sizeof(f1));
+	memset(&f2, 0, sizeof(f2));
+	memset(&f3, 0, sizeof(f3));
+	f1.refs = f2.refs = f3.refs = 1;
+}
+
+/* Registers a region of @kind holding @f (which holds one reference). */
+static int fregion(struct kvt_client *c, uint32_t kind, struct tfile *f,
+		   uint32_t *id)
+{
+	struct drm_kvtier_region_register rr = {
+		.size = 3 * SLOT, .cookie = 0xf11e, .fd = 5, .kind = kind,
+	};
+	int ret;
+
+	ret = kvt_region_register(c, &rr, f);
+	*id = rr.region_id;
+	return ret;
+}
+
+static int get_file(struct kvt_client *c, uint32_t id,
+		    struct drm_kvtier_region_get_fd *out, struct tfile **f)
+{
+	void *file = (void *)1;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->region_id = id;
+	ret = kvt_region_get_file(c, out, &file);
+	*f = file;
+	return ret;
+}
+
+START_TEST(region_file_kinds)
+{
+	struct tfile *f = &f1;
+	uint32_t id;
+
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_NONE, f, &id),
+			 -EINVAL);
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_MEMFD, NULL, &id),
+			 -EINVAL);
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_CUDA_VMM, NULL, &id),
+			 -EINVAL);
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_COUNT, f, &id),
+			 -EINVAL);
+	ck_assert_int_eq(f->refs, 1);
+	ck_assert_int_eq(f->puts, 0);
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_CUDA_VMM, f, &id), 0);
+	/* The caller's reference became the region's: nothing taken. */
+	ck_assert_int_eq(f->refs, 1);
+}
+END_TEST
+
+START_TEST(region_get_file_rules)
+{
+	struct drm_kvtier_region_get_fd out;
+	struct tfile *f = &f1, *got;
+	uint32_t id, none;
+
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_MEMFD, f, &id), 0);
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_NONE, NULL, &none), 0);
+	ck_assert_int_eq(get_file(A1, id, &out, &got), -EPERM);
+	ck_assert_ptr_null(got);
+	ck_assert_int_eq(get_file(ADM, id, &out, &got), -EPERM);
+	ck_assert_int_eq(get_file(M, none, &out, &got), -ENODEV);
+	ck_assert_int_eq(get_file(M, 0, &out, &got), -ENOENT);
+	ck_assert_int_eq(get_file(M, KVTIER_MAX_REGIONS + 1, &out, &got),
+			 -ENOENT);
+	ck_assert_int_eq(get_file(M, KVTIER_MAX_REGIONS, &out, &got), -ENOENT);
+	memset(&out, 0, sizeof(out));
+	out.region_id = id;
+	out.flags = 1;
+	ck_assert_int_eq(kvt_region_get_file(M, &out, (void **)&got), -EINVAL);
+	ck_assert_int_eq(f->refs, 1);
+
+	ck_assert_int_eq(get_file(M, id, &out, &got), 0);
+	ck_assert_ptr_eq(got, f);
+	ck_assert_int_eq(f->refs, 2);
+	ck_assert_uint_eq(out.size, 3 * SLOT);
+	ck_assert_uint_eq(out.cookie, 0xf11e);
+	ck_assert_uint_eq(out.tenant_id, TENANT_A);
+	ck_assert_uint_eq(out.kind, KVTIER_REGION_KIND_MEMFD);
+	/* The manager's reference is its own to drop. */
+	tfile_put(NULL, got);
+	ck_assert_int_eq(f->puts, 1);
+}
+END_TEST
+
+START_TEST(region_unregister_puts_file)
+{
+	struct drm_kvtier_region_get_fd out;
+	struct tfile *f = &f1, *got;
+	uint32_t id;
+
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_MEMFD, f, &id), 0);
+	ck_assert_int_eq(kvt_region_unregister(A2, id), -ENOENT);
+	ck_assert_int_eq(f->refs, 1);
+	ck_assert_int_eq(kvt_region_unregister(A1, id), 0);
+	ck_assert_int_eq(f->refs, 0);
+	ck_assert_int_eq(f->puts, 1);
+	ck_assert_int_eq(get_file(M, id, &out, &got), -ENOENT);
+	ck_assert_int_eq(kvt_region_unregister(A1, id), -ENOENT);
+	ck_assert_int_eq(f->puts, 1);
+}
+END_TEST
+
+START_TEST(region_close_puts_files)
+{
+	struct drm_kvtier_region_get_fd out;
+	uint32_t id1, id2, idn, id3, again;
+	struct tfile *got;
+
+	ck_assert_int_eq(fregion(A2, KVTIER_REGION_KIND_MEMFD, &f1, &id1), 0);
+	ck_assert_int_eq(fregion(A2, KVTIER_REGION_KIND_NONE, NULL, &idn), 0);
+	ck_assert_int_eq(fregion(A2, KVTIER_REGION_KIND_CUDA_VMM, &f2, &id2),
+			 0);
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_MEMFD, &f3, &id3), 0);
+	tcore_close(&A2);
+	ck_assert_int_eq(f1.refs, 0);
+	ck_assert_int_eq(f2.refs, 0);
+	ck_assert_int_eq(f1.puts + f2.puts, 2);
+	/* Another client's region stays. */
+	ck_assert_int_eq(f3.refs, 1);
+	ck_assert_int_eq(get_file(M, id1, &out, &got), -ENOENT);
+	ck_assert_int_eq(get_file(M, id2, &out, &got), -ENOENT);
+	ck_assert_int_eq(get_file(M, idn, &out, &got), -ENOENT);
+	/* The lowest id is free again. */
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_NONE, NULL, &again), 0);
+	ck_assert_uint_eq(again, id1 < idn ? id1 : idn);
+}
+END_TEST
+
+START_TEST(region_full_keeps_callers_file)
+{
+	struct tfile *f = &f1;
+	uint32_t i, id;
+
+	for (i = 0; i < KVTIER_MAX_REGIONS; i++)
+		ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_NONE, NULL,
+					 &id), 0);
+	ck_assert_int_eq(fregion(A1, KVTIER_REGION_KIND_MEMFD, f, &id),
+			 -ENOSPC);
+	ck_assert_int_eq(f->refs, 1);
+	ck_assert_int_eq(f->puts, 0);
+}
+END_TEST
+
 /* ---- manager ------------------------------------------------------------------ */
 
 START_TEST(manager_only)
@@ -560,6 +740,15 @@ Suite *core_queue_suite(void)
 	tcase_add_test(tc, fetch_to_device);
 	tcase_add_test(tc, fetch_to_device_from_disk);
 	tcase_add_test(tc, device_region_gone_fails);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("region_files");
+	tcase_add_checked_fixture(tc, files_setup, queue_teardown);
+	tcase_add_test(tc, region_file_kinds);
+	tcase_add_test(tc, region_get_file_rules);
+	tcase_add_test(tc, region_unregister_puts_file);
+	tcase_add_test(tc, region_close_puts_files);
+	tcase_add_test(tc, region_full_keeps_callers_file);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("manager");

@@ -6,9 +6,13 @@
 #include "tlib.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NSLOTS 64
@@ -691,6 +695,265 @@ static int attach(int fd)
 	return tl_ioctl(fd, DRM_IOCTL_KVTIER_MANAGER_ATTACH, &ma);
 }
 
+/* A memfd of @size bytes filled with @fill, sealed against shrinking. */
+static int sealed_memfd(uint64_t size, int fill)
+{
+	void *p;
+	int mfd;
+
+	mfd = memfd_create("kvtier-region", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -errno;
+	if (ftruncate(mfd, (off_t)size) ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		goto err_close;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (p == MAP_FAILED)
+		goto err_close;
+	memset(p, fill, size);
+	munmap(p, size);
+	return mfd;
+
+err_close:
+	fill = -errno;
+	close(mfd);
+	return fill;
+}
+
+static int region_memfd(int fd, int mfd, uint64_t size, uint64_t cookie,
+			uint32_t *id)
+{
+	struct drm_kvtier_region_register r = {
+		.size = size, .cookie = cookie, .fd = mfd,
+		.kind = KVTIER_REGION_KIND_MEMFD,
+	};
+	int err;
+
+	err = tl_ioctl(fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &r);
+	*id = r.region_id;
+	return err;
+}
+
+static int get_fd(int mfd, uint32_t id, struct drm_kvtier_region_get_fd *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->region_id = id;
+	g->fd = -1;
+	return tl_ioctl(mfd, DRM_IOCTL_KVTIER_REGION_GET_FD, g);
+}
+
+static void case_region_memfd_get_fd(void)
+{
+	const uint64_t size = 4 * g_page;
+	struct drm_kvtier_region_unregister u = { 0 };
+	struct drm_kvtier_region_get_fd g;
+	int fd = open_admin(), mfd, memfd;
+	unsigned char *p;
+	uint32_t id;
+	uint64_t i;
+
+	TL_ASSERT(fd >= 0, "no fd");
+	mfd = tl_open();
+	TL_ASSERT(mfd >= 0, "open: %s", tl_errname(mfd));
+	TL_EXPECT_RC(attach(mfd), 0);
+	memfd = sealed_memfd(size, 0x5a);
+	TL_ASSERT(memfd >= 0, "memfd: %s", tl_errname(memfd));
+	TL_EXPECT_RC(region_memfd(fd, memfd, size, 0xbeef, &id), 0);
+	TL_ASSERT(id >= 1 && id <= KVTIER_MAX_REGIONS, "region id %u", id);
+	/* The driver holds its own reference: the client's fd may go. */
+	close(memfd);
+
+	TL_EXPECT_RC(get_fd(mfd, id, &g), 0);
+	TL_ASSERT(g.fd >= 0, "fd %d", g.fd);
+	TL_EXPECT_EQ(g.size, size);
+	TL_EXPECT_EQ(g.cookie, 0xbeef);
+	TL_EXPECT_EQ(g.tenant_id, tl_param(fd, KVTIER_PARAM_TENANT_ID));
+	TL_EXPECT_EQ(g.kind, KVTIER_REGION_KIND_MEMFD);
+	TL_EXPECT_EQ(fcntl(g.fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g.fd, 0);
+	TL_ASSERT(p != MAP_FAILED, "mmap of the region fd: %s",
+		  tl_errname(errno));
+	for (i = 0; i < size; i++)
+		TL_ASSERT(p[i] == 0x5a, "byte %llu is 0x%x, want 0x5a",
+			  (unsigned long long)i, p[i]);
+	munmap(p, size);
+
+	/* Unregistered: gone for the manager; its own fd stays good. */
+	u.region_id = id;
+	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_REGION_UNREGISTER, &u), 0);
+	TL_EXPECT_RC(get_fd(mfd, id, &g), -ENOENT);
+	close(g.fd);
+}
+
+/* Shmem in KiB from /proc/meminfo, or 0 when unreadable. */
+static uint64_t shmem_kib(void)
+{
+	unsigned long long v = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Shmem: %llu kB", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void case_region_owner_close_drops_file(void)
+{
+	const uint64_t size = 32ull << 20;
+	struct drm_kvtier_region_get_fd g;
+	uint64_t before, held, after;
+	int fd, mfd, memfd, again, i;
+	uint32_t id, id2;
+
+	mfd = open_admin();
+	TL_ASSERT(mfd >= 0, "no fd");
+	TL_EXPECT_RC(attach(mfd), 0);
+	fd = tl_open();
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	before = shmem_kib();
+	memfd = sealed_memfd(size, 1);
+	TL_ASSERT(memfd >= 0, "memfd: %s", tl_errname(memfd));
+	TL_EXPECT_RC(region_memfd(fd, memfd, size, 1, &id), 0);
+	close(memfd);
+	held = shmem_kib();
+	TL_ASSERT(held >= before + (size >> 10) / 2,
+		  "memfd not resident: Shmem %llu -> %llu kB",
+		  (unsigned long long)before, (unsigned long long)held);
+	TL_EXPECT_RC(get_fd(mfd, id, &g), 0);
+	close(g.fd);
+
+	/* The owner closes: the region and its file go with it. */
+	close(fd);
+	TL_EXPECT_RC(get_fd(mfd, id, &g), -ENOENT);
+	for (i = 0, after = shmem_kib(); i < 100; i++, after = shmem_kib()) {
+		if (after + (size >> 10) / 2 <= held)
+			break;
+		usleep(20000);
+	}
+	TL_ASSERT(after + (size >> 10) / 2 <= held,
+		  "memfd memory not freed: Shmem %llu -> %llu kB",
+		  (unsigned long long)held, (unsigned long long)after);
+	/* And its id is free again. */
+	again = tl_open();
+	TL_ASSERT(again >= 0, "open: %s", tl_errname(again));
+	memfd = sealed_memfd(g_page, 2);
+	TL_ASSERT(memfd >= 0, "memfd: %s", tl_errname(memfd));
+	TL_EXPECT_RC(region_memfd(again, memfd, g_page, 2, &id2), 0);
+	TL_EXPECT_EQ(id2, id);
+	close(memfd);
+}
+
+/* Every record of a walk from 0 in steps of @room (at most @max). */
+static int scan_all(int mfd, uint32_t room, struct drm_kvtier_obj_record *recs,
+		    uint32_t max, uint32_t *total)
+{
+	struct drm_kvtier_obj_scan sc = { 0 };
+	uint64_t cursor = 0;
+	int err;
+
+	*total = 0;
+	for (;;) {
+		if (*total + room > max)
+			return -ENOSPC;
+		sc.records_ptr = (uintptr_t)(recs + *total);
+		sc.count = room;
+		sc.cursor = cursor;
+		sc.flags = 0;
+		err = tl_ioctl(mfd, DRM_IOCTL_KVTIER_OBJ_SCAN, &sc);
+		if (err)
+			return err;
+		if (sc.count > room)
+			return -EOVERFLOW;
+		if (!sc.count)
+			return sc.cursor == cursor ? 0 : -EPROTO;
+		if (sc.cursor <= cursor)
+			return -EPROTO;
+		cursor = sc.cursor;
+		*total += sc.count;
+	}
+}
+
+static void case_obj_scan(void)
+{
+	enum { MAXREC = 512 };
+	static struct drm_kvtier_obj_record recs[MAXREC];
+	const struct drm_kvtier_obj_record *rec[3] = { NULL };
+	const uint32_t want_hits[3] = { 2, 1, 0 };
+	struct drm_kvtier_alloc_item a[3];
+	struct drm_kvtier_lookup_result r;
+	uint64_t t0, t1;
+	int fd = open_admin(), mfd;
+	uint32_t total, i, k;
+
+	TL_ASSERT(fd >= 0, "no fd");
+	mfd = tl_open();
+	TL_ASSERT(mfd >= 0, "open: %s", tl_errname(mfd));
+	TL_EXPECT_RC(attach(mfd), 0);
+	t0 = tl_now_ns();
+	for (k = 0; k < 3; k++)
+		TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(k + 1),
+					   g_page + k, &a[k]), 0);
+	TL_EXPECT_RC(tl_lookup1(fd, tl_key(1), 0, &r), 0);
+	TL_EXPECT_RC(tl_lookup1(fd, tl_key(1), 0, &r), 0);
+	TL_EXPECT_RC(tl_lookup1(fd, tl_key(2), 0, &r), 0);
+	TL_EXPECT_RC(tl_lookup1(fd, tl_key(99), 0, &r), 0);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_PIN, a[2].handle, KVTIER_TIER_HOST),
+		     0);
+	t1 = tl_now_ns();
+
+	TL_EXPECT_RC(scan_all(mfd, 2, recs, MAXREC, &total), 0);
+	for (i = 0; i < total; i++) {
+		for (k = 0; k < 3; k++) {
+			if (recs[i].handle != a[k].handle)
+				continue;
+			TL_ASSERT(!rec[k], "object %u listed twice", k);
+			rec[k] = &recs[i];
+		}
+	}
+	for (k = 0; k < 3; k++) {
+		TL_ASSERT(rec[k], "object %u not listed", k);
+		TL_EXPECT_EQ(rec[k]->key.lo, tl_key(k + 1).lo);
+		TL_EXPECT_EQ(rec[k]->key.hi, tl_key(k + 1).hi);
+		TL_EXPECT_EQ(rec[k]->tenant_id,
+			     tl_param(fd, KVTIER_PARAM_TENANT_ID));
+		TL_EXPECT_EQ(rec[k]->size, g_page + k);
+		TL_EXPECT_EQ(rec[k]->offset, a[k].offset);
+		TL_EXPECT_EQ(rec[k]->disk_location, 0);
+		TL_EXPECT_EQ(rec[k]->pool_id, g_pool);
+		TL_EXPECT_EQ(rec[k]->state, KVTIER_STATE_READY);
+		TL_EXPECT_EQ(rec[k]->tiers, KVTIER_TIER_BIT(KVTIER_TIER_HOST));
+		TL_EXPECT_EQ(rec[k]->refs, 1);
+		TL_EXPECT_EQ(rec[k]->pins, k == 2);
+		TL_EXPECT_EQ(rec[k]->hits, want_hits[k]);
+		TL_EXPECT_EQ(rec[k]->pad, 0);
+		TL_ASSERT(rec[k]->last_access_ns >= t0 &&
+			  rec[k]->last_access_ns <= t1,
+			  "last access %llu outside [%llu, %llu]",
+			  (unsigned long long)rec[k]->last_access_ns,
+			  (unsigned long long)t0, (unsigned long long)t1);
+	}
+	/* The last lookup hit is later than the commit of the others. */
+	TL_ASSERT(rec[0]->last_access_ns > rec[2]->last_access_ns,
+		  "hit did not move the last access time");
+
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_UNPIN, a[2].handle,
+			    KVTIER_TIER_HOST), 0);
+	for (k = 0; k < 3; k++)
+		TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_FREE, a[k].handle, 0), 0);
+	/* Freed and released: they leave the table. */
+	for (k = 0; k < 3; k++)
+		TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_RELEASE, a[k].handle, 0), 0);
+	TL_EXPECT_RC(scan_all(mfd, 7, recs, MAXREC, &total), 0);
+	for (i = 0; i < total; i++)
+		for (k = 0; k < 3; k++)
+			TL_ASSERT(recs[i].handle != a[k].handle,
+				  "freed object %u still listed", k);
+}
+
 static void case_work_recv_empty(void)
 {
 	struct drm_kvtier_work_item w;
@@ -912,6 +1175,10 @@ int main(void)
 	tl_run("work_recv_empty", case_work_recv_empty);
 	tl_run("work_complete_device_fetch", case_work_complete_device_fetch);
 	tl_run("residency_add_drop_disk", case_residency_add_drop_disk);
+	tl_run("region_memfd_get_fd", case_region_memfd_get_fd);
+	tl_run("region_owner_close_drops_file",
+	       case_region_owner_close_drops_file);
+	tl_run("obj_scan", case_obj_scan);
 	tl_run("stats", case_stats);
 	tl_run("null", case_null);
 	tl_teardown_pool(g_pool);

@@ -7,7 +7,9 @@
 #include "tlib.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define NSLOTS 32
@@ -182,6 +184,16 @@ static void not_manager_calls(int fd)
 		.items_ptr = (uintptr_t)&ri,
 		.count = 1,
 	};
+	struct drm_kvtier_obj_record rec;
+	struct drm_kvtier_obj_scan sc = {
+		.records_ptr = (uintptr_t)&rec,
+		.count = 1,
+	};
+	struct drm_kvtier_region_register reg = {
+		.size = g_page,
+		.kind = KVTIER_REGION_KIND_MEMFD,
+	};
+	struct drm_kvtier_region_get_fd g = { .fd = -1 };
 	struct drm_kvtier_lookup_result r;
 	struct drm_kvtier_alloc_item a;
 
@@ -191,6 +203,19 @@ static void not_manager_calls(int fd)
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_WORK_COMPLETE, &wc),
 		     -EPERM);
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_RESIDENCY, &rs), -EPERM);
+	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_OBJ_SCAN, &sc), -EPERM);
+	TL_EXPECT_EQ(sc.count, 1);
+	/* Not even the memory of a region the caller registered itself. */
+	reg.fd = memfd_create("kvtier-role", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	TL_ASSERT(reg.fd >= 0, "memfd: %s", tl_errname(errno));
+	TL_ASSERT(!ftruncate(reg.fd, (off_t)g_page) &&
+		  !fcntl(reg.fd, F_ADD_SEALS, F_SEAL_SHRINK),
+		  "memfd setup: %s", tl_errname(errno));
+	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &reg), 0);
+	g.region_id = reg.region_id;
+	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_REGION_GET_FD, &g), -EPERM);
+	TL_EXPECT_EQ(g.fd, -1);
+	close(reg.fd);
 	TL_EXPECT_RC(tl_lookup1(fd, tl_key(7), 0, &r), 0);
 	TL_EXPECT_EQ(r.tiers, KVTIER_TIER_BIT(KVTIER_TIER_HOST));
 	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_FREE, a.handle, 0), 0);

@@ -81,7 +81,7 @@ static void case_unknown_ioctl(void)
 	int fd = open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
-	REFUSED(fd, DRM_IO(DRM_COMMAND_BASE + DRM_KVTIER_NULL + 1), NULL,
+	REFUSED(fd, DRM_IO(DRM_COMMAND_BASE + DRM_KVTIER_OBJ_SCAN + 1), NULL,
 		-EINVAL);
 }
 

@@ -8,7 +8,10 @@
 #include "tlib.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define NSLOTS 64
@@ -259,6 +262,207 @@ static void case_region_unregister_other_client(void)
 	TL_EXPECT_RC(tl_ioctl(fd2, DRM_IOCTL_KVTIER_REGION_UNREGISTER, &u), 0);
 }
 
+/* A memfd of @size bytes; MFD_ALLOW_SEALING and @seals when @seals != 0. */
+static int memfd_of(uint64_t size, unsigned int seals)
+{
+	int mfd, err;
+
+	mfd = memfd_create("kvtier-valid",
+			   MFD_CLOEXEC | (seals ? MFD_ALLOW_SEALING : 0));
+	if (mfd < 0)
+		return -errno;
+	if (ftruncate(mfd, (off_t)size) ||
+	    (seals && fcntl(mfd, F_ADD_SEALS, seals))) {
+		err = -errno;
+		close(mfd);
+		return err;
+	}
+	return mfd;
+}
+
+/* REGION_REGISTER of kind @kind on @rfd for @size bytes, refused @want. */
+#define REGION_FD_CASE(name, rfd_expr, size_expr, kind_val, want)              \
+	static void case_##name(void)                                          \
+	{                                                                      \
+		struct drm_kvtier_region_register r = { 0 };                   \
+		int fd = open_admin(), rfd;                                    \
+		TL_ASSERT(fd >= 0, "no fd");                                   \
+		rfd = (rfd_expr);                                              \
+		TL_ASSERT(rfd >= 0 || (want) == -EBADF, "fd: %s",             \
+			  tl_errname(rfd));                                    \
+		r.size = (size_expr);                                          \
+		r.fd = rfd;                                                    \
+		r.kind = (kind_val);                                           \
+		REFUSED(fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &r, want);       \
+		TL_EXPECT_EQ(r.region_id, 0);                                  \
+	}
+
+static int pipe_end(void)
+{
+	int p[2];
+
+	if (pipe(p))
+		return -errno;
+	return p[1];
+}
+
+static int dev_null(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The sealed memfd reopened read-only through /proc. */
+static int memfd_read_only(void)
+{
+	char path[64];
+	int mfd = memfd_of(g_page, F_SEAL_SHRINK), fd;
+
+	if (mfd < 0)
+		return mfd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+REGION_FD_CASE(region_register_bad_fd, -1, g_page, KVTIER_REGION_KIND_MEMFD,
+	       -EBADF)
+REGION_FD_CASE(region_register_closed_fd, 999, g_page,
+	       KVTIER_REGION_KIND_CUDA_VMM, -EBADF)
+REGION_FD_CASE(region_register_dev_null, dev_null(), g_page,
+	       KVTIER_REGION_KIND_MEMFD, -EINVAL)
+REGION_FD_CASE(region_register_pipe, pipe_end(), g_page,
+	       KVTIER_REGION_KIND_MEMFD, -EINVAL)
+REGION_FD_CASE(region_register_memfd_unsealed, memfd_of(g_page, 0), g_page,
+	       KVTIER_REGION_KIND_MEMFD, -EINVAL)
+REGION_FD_CASE(region_register_memfd_write_sealed,
+	       memfd_of(g_page, F_SEAL_SHRINK | F_SEAL_WRITE), g_page,
+	       KVTIER_REGION_KIND_MEMFD, -EINVAL)
+REGION_FD_CASE(region_register_memfd_read_only, memfd_read_only(), g_page,
+	       KVTIER_REGION_KIND_MEMFD, -EINVAL)
+REGION_FD_CASE(region_register_memfd_too_small,
+	       memfd_of(g_page, F_SEAL_SHRINK), g_page + 1,
+	       KVTIER_REGION_KIND_MEMFD, -EINVAL)
+REGION_FD_CASE(region_register_kind_unknown, memfd_of(g_page, F_SEAL_SHRINK),
+	       g_page, KVTIER_REGION_KIND_COUNT, -EINVAL)
+REGION_FD_CASE(region_register_kind_huge, memfd_of(g_page, F_SEAL_SHRINK),
+	       g_page, 0xffffffffu, -EINVAL)
+/* A region must not keep its own device file open. */
+REGION_FD_CASE(region_register_kvtier_fd, fd, g_page,
+	       KVTIER_REGION_KIND_CUDA_VMM, -EINVAL)
+
+/* ---- REGION_GET_FD ------------------------------------------------------- */
+
+static int attach(int fd)
+{
+	struct drm_kvtier_manager_attach ma = { 0 };
+
+	return tl_ioctl(fd, DRM_IOCTL_KVTIER_MANAGER_ATTACH, &ma);
+}
+
+/* A manager fd, a client fd and a MEMFD region of the client's. */
+static int get_fd_setup(int *mfd, int *fd, uint32_t *id)
+{
+	struct drm_kvtier_region_register r = {
+		.size = g_page, .kind = KVTIER_REGION_KIND_MEMFD,
+	};
+	int err;
+
+	*mfd = open_admin();
+	*fd = tl_open();
+	if (*mfd < 0 || *fd < 0)
+		return -ENODEV;
+	err = attach(*mfd);
+	if (err)
+		return err;
+	r.fd = memfd_of(g_page, F_SEAL_SHRINK);
+	if (r.fd < 0)
+		return r.fd;
+	err = tl_ioctl(*fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &r);
+	close(r.fd);
+	*id = r.region_id;
+	return err;
+}
+
+#define GET_FD_CASE(name, setup, want)                                         \
+	static void case_##name(void)                                          \
+	{                                                                      \
+		struct drm_kvtier_region_get_fd g = { 0 };                     \
+		int mfd, fd, err;                                              \
+		uint32_t id = 0;                                               \
+		err = get_fd_setup(&mfd, &fd, &id);                            \
+		TL_ASSERT(!err, "setup: %s", tl_errname(err));                 \
+		g.region_id = id;                                              \
+		g.fd = -1;                                                     \
+		setup;                                                         \
+		REFUSED(mfd, DRM_IOCTL_KVTIER_REGION_GET_FD, &g, want);        \
+		TL_EXPECT_EQ(g.fd, -1);                                        \
+		TL_EXPECT_EQ(g.size, 0);                                       \
+		(void)fd;                                                      \
+	}
+
+GET_FD_CASE(region_get_fd_flags, g.flags = 1, -EINVAL)
+GET_FD_CASE(region_get_fd_id_zero, g.region_id = 0, -ENOENT)
+GET_FD_CASE(region_get_fd_id_over_max, g.region_id = KVTIER_MAX_REGIONS + 1,
+	    -ENOENT)
+/* Forget region @id of @fd; returns the ioctl's 0/-errno. */
+static int unregister(int fd, uint32_t id)
+{
+	struct drm_kvtier_region_unregister u = { .region_id = id };
+
+	return tl_ioctl(fd, DRM_IOCTL_KVTIER_REGION_UNREGISTER, &u);
+}
+
+/* A KIND_NONE region of @fd; its id, or 0 on failure. */
+static uint32_t none_region(int fd)
+{
+	struct drm_kvtier_region_register r = { .size = g_page, .fd = -1 };
+
+	return tl_ioctl(fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &r) ? 0 :
+								  r.region_id;
+}
+
+GET_FD_CASE(region_get_fd_unregistered,
+	    TL_EXPECT_RC(unregister(fd, id), 0), -ENOENT)
+GET_FD_CASE(region_get_fd_kind_none, g.region_id = none_region(fd);
+	    TL_ASSERT(g.region_id, "no NONE region"), -ENODEV)
+
+/* ---- OBJ_SCAN ------------------------------------------------------------ */
+
+static struct drm_kvtier_obj_record g_recs[4];
+
+#define SCAN_CASE(name, setup, want)                                           \
+	static void case_##name(void)                                          \
+	{                                                                      \
+		struct drm_kvtier_obj_scan sc = {                              \
+			.records_ptr = (uintptr_t)g_recs,                      \
+			.count = 4,                                            \
+		};                                                             \
+		int mfd = open_admin();                                        \
+		uint64_t h;                                                    \
+		TL_ASSERT(mfd >= 0, "no fd");                                  \
+		TL_EXPECT_RC(attach(mfd), 0);                                  \
+		h = ready_object(mfd);                                         \
+		TL_ASSERT(h, "no object");                                     \
+		setup;                                                         \
+		{                                                              \
+			struct drm_kvtier_obj_scan sc0 = sc;                   \
+			REFUSED(mfd, DRM_IOCTL_KVTIER_OBJ_SCAN, &sc, want);    \
+			TL_EXPECT_EQ(sc.count, sc0.count);                     \
+			TL_EXPECT_EQ(sc.cursor, sc0.cursor);                   \
+		}                                                              \
+		TL_EXPECT_RC(tl_op1(mfd, KVTIER_OP_FREE, h, 0), 0);            \
+	}
+
+SCAN_CASE(obj_scan_flags, sc.flags = 1, -EINVAL)
+SCAN_CASE(obj_scan_count_zero, sc.count = 0, -EINVAL)
+SCAN_CASE(obj_scan_count_over_max, sc.count = KVTIER_MAX_BATCH + 1, -EINVAL)
+SCAN_CASE(obj_scan_count_huge, sc.count = 0xffffffffu, -EINVAL)
+SCAN_CASE(obj_scan_records_null, sc.records_ptr = 0, -EFAULT)
+SCAN_CASE(obj_scan_records_unmapped,
+	  sc.records_ptr = (uintptr_t)tl_bad_ptr(), -EFAULT)
+
 /* ---- manager ioctls ------------------------------------------------------ */
 
 static void case_manager_attach_flags(void)
@@ -496,7 +700,20 @@ int main(void)
 		C(fetch_region_other_client), C(fetch_region_bounds),
 		C(region_register_flags), C(region_register_size_zero),
 		C(region_unregister_flags), C(region_unregister_unknown),
-		C(region_unregister_other_client), C(manager_attach_flags),
+		C(region_unregister_other_client), C(region_register_bad_fd),
+		C(region_register_closed_fd), C(region_register_dev_null),
+		C(region_register_pipe), C(region_register_memfd_unsealed),
+		C(region_register_memfd_write_sealed),
+		C(region_register_memfd_read_only),
+		C(region_register_memfd_too_small),
+		C(region_register_kind_unknown), C(region_register_kind_huge),
+		C(region_register_kvtier_fd), C(region_get_fd_flags),
+		C(region_get_fd_id_zero), C(region_get_fd_id_over_max),
+		C(region_get_fd_unregistered), C(region_get_fd_kind_none),
+		C(obj_scan_flags), C(obj_scan_count_zero),
+		C(obj_scan_count_over_max), C(obj_scan_count_huge),
+		C(obj_scan_records_null), C(obj_scan_records_unmapped),
+		C(manager_attach_flags),
 		C(manager_attach_pad), C(work_recv_flags),
 		C(work_recv_count_zero), C(work_recv_count_over_max),
 		C(work_complete_flags), C(work_complete_pad),
