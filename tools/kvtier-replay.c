@@ -3,17 +3,27 @@
  * kvtier-replay: replay a serving trace (JSON Lines, the Mooncake FAST'25
  * format; see tests/data/README.md).
  *
+ *   kvtier-replay [--tenants N] [--speed F | --fast] [--block-size BYTES]
+ *                 [--limit REQUESTS] [--pool ID] [--fetch-to device|host]
+ *                 [--fetch-timeout MS] [--json] TRACE
  *   kvtier-replay --simulate [--policy NAME] [--capacity 2%,5%,...]
  *                 [--capacity-blocks N,...] [--json] TRACE
+ *
+ * The live replay (tools/replay/live*.c) runs the trace through kvtier.ko
+ * and kvtierd: one client process per tenant looks each prompt's blocks
+ * up, fetches the hits into its device region, checks every loaded byte
+ * against the content derived from the block's key, and stores the
+ * misses. It reports hits by tier, bytes moved, fetch latency and
+ * `integrity: N verified, N failed`.
  *
  * --simulate runs the daemon's own policy code over the trace with no
  * driver and no daemon: one cache counted in blocks, every reference a
  * lookup, every miss inserted. For each capacity it prints the chosen
  * policy's hit rate beside LRU and Belady's offline optimum.
  *
- * Each mode is one function; the live replay through the driver and
- * kvtierd is the mode still to come. Exit status: 0 done, 1 the trace or
- * a run failed, 2 a usage error or a mode this build cannot run.
+ * Each mode is one function. Exit status: 0 done (for the live replay:
+ * every tenant process finished and no block failed verification), 1 the
+ * trace or a run failed, 2 a usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +39,8 @@
 #include "kvtr_refs.h"
 #include "kvtr_sim.h"
 #include "kvtr_trace.h"
+#include "live.h"
+#include "live_assign.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -43,6 +55,7 @@ struct replay_opts {
 	const char *trace;
 	struct kvtr_capacity caps[KVTR_CAPACITY_MAX];
 	size_t ncaps;
+	struct kvtr_live_opts live;
 };
 
 /* One row: a capacity and the three runs at it. */
@@ -56,7 +69,8 @@ struct replay_row {
 
 /* The help, around the line that lists the policies (not a format). */
 static const char usage_head[] =
-	"Usage: kvtier-replay --simulate [OPTIONS] TRACE\n"
+	"Usage: kvtier-replay [LIVE OPTIONS] TRACE\n"
+	"       kvtier-replay --simulate [OPTIONS] TRACE\n"
 	"\n"
 	"Replay a serving trace (JSON Lines: timestamp, input_length,\n"
 	"output_length, hash_ids per request).\n"
@@ -67,16 +81,37 @@ static const char usage_head[] =
 	"                        in blocks, every reference a lookup, every miss\n"
 	"                        inserted; prints the hit rate of --policy beside\n"
 	"                        LRU and Belady's offline optimum\n"
-	"  (none)                live replay through the driver and kvtierd: not\n"
-	"                        in this build\n"
+	"  (none)                live replay through kvtier.ko and kvtierd: one\n"
+	"                        client process per tenant (each in a cgroup of\n"
+	"                        its own when run as root) looks up each prompt's\n"
+	"                        blocks, fetches the hits into its device region,\n"
+	"                        checks every byte, stores the misses; prints hits\n"
+	"                        by tier, bytes moved, fetch latency, and\n"
+	"                        'integrity: N verified, N failed'\n"
 	"\n"
-	"Options:\n";
+	"Live options:\n"
+	"  --tenants N           tenant processes; request i goes to tenant\n"
+	"                        i mod N (default 1, at most 64)\n"
+	"  --speed F             keep arrival times, divided by F (default 1)\n"
+	"  --fast                ignore arrival times\n"
+	"  --block-size BYTES    bytes per block, K/M/G suffixes (default: the\n"
+	"                        pool's slot size)\n"
+	"  --limit REQUESTS      replay the first REQUESTS requests only\n"
+	"  --pool ID             the pool (default: the first KV pool)\n"
+	"  --fetch-to TIER       device (default: the tenant's memfd region,\n"
+	"                        filled by kvtierd) or host (pin in the pool:\n"
+	"                        host hits need no daemon)\n"
+	"  --fetch-timeout MS    most time to wait for one fetch (default 5000)\n"
+	"  --json                the report as one JSON object\n"
+	"\n"
+	"Simulate options:\n";
 static const char usage_tail[] =
 	"  --capacity LIST       cache sizes as shares of the trace's distinct\n"
 	"                        blocks (default " KVTR_CAPACITY_DEFAULT ")\n"
 	"  --capacity-blocks LIST\n"
 	"                        cache sizes in blocks, e.g. 1000,4000\n"
 	"  --json                one JSON object per capacity, one per line\n"
+	"\n"
 	"  -h, --help            print this help\n";
 
 /* The policy names for the help text and errors. */
@@ -121,13 +156,94 @@ static int replay_add_caps(struct replay_opts *o, const char *list,
 	return 0;
 }
 
+/* Long options without a short form. */
+enum replay_opt {
+	OPT_SIMULATE = 256, OPT_POLICY, OPT_CAPACITY, OPT_BLOCKS, OPT_JSON,
+	OPT_TENANTS, OPT_SPEED, OPT_FAST, OPT_BLOCK_SIZE, OPT_LIMIT, OPT_POOL,
+	OPT_FETCH_TO, OPT_FETCH_TIMEOUT,
+};
+
+static void replay_live_defaults(struct kvtr_live_opts *l)
+{
+	*l = (struct kvtr_live_opts){
+		.tenants = 1,
+		.speed = 1.0,
+		.fetch_tier = KVTIER_TIER_DEVICE,
+		.fetch_timeout_ms = KVTR_LIVE_FETCH_TIMEOUT_MS,
+	};
+}
+
+/* One option of the live replay. Return: 0, or the exit status. */
+static int replay_live_opt(struct kvtr_live_opts *l, int opt, const char *arg)
+{
+	uint64_t v;
+	char *end;
+
+	switch (opt) {
+	case OPT_TENANTS:
+		if (kvtool_parse_u32(arg, &l->tenants) || !l->tenants ||
+		    l->tenants > KVTR_LIVE_MAX_TENANTS)
+			return usage_error("bad --tenants '%s': want 1 to 64",
+					   arg);
+		return 0;
+	case OPT_SPEED:
+		errno = 0;
+		l->speed = strtod(arg, &end);
+		if (errno || end == arg || *end || !(l->speed > 0) ||
+		    l->speed > 1e9)
+			return usage_error("bad --speed '%s': want a positive "
+					   "factor such as 10 or 0.5", arg);
+		return 0;
+	case OPT_FAST:
+		l->fast = true;
+		return 0;
+	case OPT_BLOCK_SIZE:
+		if (kvtool_parse_size(arg, &l->block_size) || !l->block_size)
+			return usage_error("bad --block-size '%s': want bytes "
+					   "such as 65536 or 2M", arg);
+		return 0;
+	case OPT_LIMIT:
+		if (kvtool_parse_u64(arg, &v) || !v || v > SIZE_MAX)
+			return usage_error("bad --limit '%s': want a request "
+					   "count", arg);
+		l->limit = (size_t)v;
+		return 0;
+	case OPT_POOL:
+		if (kvtool_parse_u32(arg, &l->pool_id) || !l->pool_id)
+			return usage_error("bad --pool '%s': want a pool id",
+					   arg);
+		return 0;
+	case OPT_FETCH_TO:
+		if (!strcmp(arg, "device"))
+			l->fetch_tier = KVTIER_TIER_DEVICE;
+		else if (!strcmp(arg, "host"))
+			l->fetch_tier = KVTIER_TIER_HOST;
+		else
+			return usage_error("bad --fetch-to '%s': want device "
+					   "or host", arg);
+		return 0;
+	default: /* OPT_FETCH_TIMEOUT */
+		if (kvtool_parse_u32(arg, &l->fetch_timeout_ms) ||
+		    !l->fetch_timeout_ms || l->fetch_timeout_ms > INT32_MAX)
+			return usage_error("bad --fetch-timeout '%s': want "
+					   "milliseconds", arg);
+		return 0;
+	}
+}
+
 /* Return: 0, or the exit status to leave with. */
 static int replay_parse_args(int argc, char **argv, struct replay_opts *o)
 {
-	enum { OPT_SIMULATE = 256, OPT_POLICY, OPT_CAPACITY, OPT_BLOCKS,
-	       OPT_JSON };
 	static const struct option longopts[] = {
 		{ "simulate", no_argument, NULL, OPT_SIMULATE },
+		{ "tenants", required_argument, NULL, OPT_TENANTS },
+		{ "speed", required_argument, NULL, OPT_SPEED },
+		{ "fast", no_argument, NULL, OPT_FAST },
+		{ "block-size", required_argument, NULL, OPT_BLOCK_SIZE },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "pool", required_argument, NULL, OPT_POOL },
+		{ "fetch-to", required_argument, NULL, OPT_FETCH_TO },
+		{ "fetch-timeout", required_argument, NULL, OPT_FETCH_TIMEOUT },
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "capacity", required_argument, NULL, OPT_CAPACITY },
 		{ "capacity-blocks", required_argument, NULL, OPT_BLOCKS },
@@ -135,14 +251,24 @@ static int replay_parse_args(int argc, char **argv, struct replay_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool live_opts = false;
 	char names[256];
 	int c, ret;
 
 	o->policy = REPLAY_DEFAULT_POLICY;
+	replay_live_defaults(&o->live);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SIMULATE:
 			o->simulate = true;
+			break;
+		case OPT_TENANTS: case OPT_SPEED: case OPT_FAST:
+		case OPT_BLOCK_SIZE: case OPT_LIMIT: case OPT_POOL:
+		case OPT_FETCH_TO: case OPT_FETCH_TIMEOUT:
+			live_opts = true;
+			ret = replay_live_opt(&o->live, c, optarg);
+			if (ret)
+				return ret;
 			break;
 		case OPT_POLICY:
 			o->policy = optarg;
@@ -173,6 +299,13 @@ static int replay_parse_args(int argc, char **argv, struct replay_opts *o)
 					 "no trace given" :
 					 "one trace at a time");
 	o->trace = argv[optind];
+	o->live.trace = o->trace;
+	o->live.json = o->json;
+	if (o->simulate && live_opts)
+		return usage_error("%s", "--tenants, --speed, --fast, "
+				   "--block-size, --limit, --pool and --fetch-* "
+				   "are options of the live replay, not of "
+				   "--simulate");
 	if (!kvtr_policy_find(o->policy)) {
 		replay_policy_names(names, sizeof(names));
 		fprintf(stderr, "kvtier-replay: unknown policy '%s' (known:%s)\n",
@@ -324,15 +457,10 @@ out_free_trace:
 	return ret;
 }
 
-/* The live replay needs the driver and kvtierd; it is a later step. */
+/* The live replay: its own messages, its own verdict (see live.h). */
 static int replay_live(const struct replay_opts *o)
 {
-	fprintf(stderr,
-		"kvtier-replay: live replay of %s needs the kvtier driver and "
-		"the kvtierd daemon, and is not in this build;\n"
-		"kvtier-replay: use --simulate to run the eviction policies on "
-		"the trace alone\n", o->trace);
-	return -EOPNOTSUPP;
+	return kvtr_live_run(&o->live);
 }
 
 int main(int argc, char **argv)
@@ -344,7 +472,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (!o.simulate)
-		return replay_live(&o) == -EOPNOTSUPP ? EXIT_USAGE : EXIT_FAILED;
+		return replay_live(&o) ? EXIT_FAILED : EXIT_SUCCESS;
 	ret = replay_simulate(&o);
 	if (fflush(stdout) && !ret) {
 		fprintf(stderr, "kvtier-replay: writing: %s\n", strerror(errno));
