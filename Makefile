@@ -23,7 +23,7 @@ COMMON_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iuapi \
 
 USERSPACE  :=
 
-.PHONY: all module userspace deps check unit-check vm-check demo bench lint clean
+.PHONY: all module userspace deps check unit-check vm-check gpu-check demo bench lint clean
 all: module userspace
 
 include kmod/core/core.mk
@@ -33,6 +33,7 @@ include daemon/policy/policy.mk
 include tools/replay/replay.mk
 include daemon/disk/disk.mk
 include daemon/daemon.mk
+include gpu/gpu.mk
 include tests/unit/unit.mk
 include tests/vm/vm.mk
 
@@ -55,6 +56,10 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh
+
+# The GPU tests (tests/gpu): each skips (77) where there is no GPU.
+gpu-check: $(GPU_TESTS)
+	@tests/gpu/run.sh $(GPU_TESTS)
 
 lint: deps
 	@scripts/lint.sh

@@ -8,6 +8,14 @@
 #
 # Needs tools/lib/kvtier/lib.mk, daemon/policy/policy.mk and
 # daemon/disk/disk.mk included first, and tests/unit/unit.mk after.
+#
+# The CUDA device tier (tier_device_cuda.c) is built in when CUDA's
+# headers are found ($(CUDA_HOME)/include/cuda.h). It links no CUDA
+# library: libcuda.so.1 is loaded at run time, so the same kvtierd runs
+# with the CPU device tier on a host without a GPU driver. The static
+# kvtierd (for the VM, where there is no GPU) is always built without it:
+# dlopen does not work from a static binary. `make CUDA_HOME=/nonexistent`
+# builds the daemon as on a machine without CUDA.
 
 DAEMON_DIR    := daemon
 DAEMON_CFLAGS := -I$(DAEMON_DIR) $(DISK_CFLAGS) $(POLICY_CFLAGS) \
@@ -18,11 +26,23 @@ DAEMON_LIB_SRCS := log.c config.c args.c keyset.c work.c evict.c \
 # The manager: needs the driver.
 DAEMON_SRCS   := manager.c tier_host.c reconcile.c exec.c pressure.c \
 		 loop.c kvtierd.c
+# The choice of device tier; the CUDA one where CUDA's headers are.
+DAEMON_DEV_SRCS := tier_device.c
+CUDA_HOME     ?= /usr/local/cuda
+CUDA_H        := $(wildcard $(CUDA_HOME)/include/cuda.h)
+ifneq ($(CUDA_H),)
+DAEMON_DEV_SRCS += tier_device_cuda.c
+DAEMON_CUDA_CFLAGS := -DKVTD_HAVE_CUDA -isystem $(CUDA_HOME)/include
+DAEMON_CUDA_LIBS   := -ldl
+endif
 DAEMON_HDRS   := $(wildcard $(DAEMON_DIR)/*.h) $(DISK_HDRS) $(POLICY_HDRS) \
 		 $(KVTIER_HDRS)
 DAEMON_LIB    := $(BUILD)/libkvtd.a
 DAEMON_LIB_OBJS := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_LIB_SRCS:.c=.o))
 DAEMON_OBJS   := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_SRCS:.c=.o))
+DAEMON_DEV_OBJS := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_DEV_SRCS:.c=.o))
+# The static daemon's choice, compiled without CUDA.
+DAEMON_DEV_STATIC_OBJ := $(BUILD)/static/$(DAEMON_DIR)/tier_device.o
 DAEMON_ARCHIVES := $(DAEMON_LIB) $(DISK_LIB) $(POLICY_LIB) $(KVTIER_LIB_A)
 URING_LIBS    := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
 DAEMON_STATIC_LIBS := $(shell pkg-config --libs --static libdrm liburing 2>/dev/null)
@@ -31,20 +51,31 @@ $(BUILD)/$(DAEMON_DIR)/%.o: $(DAEMON_DIR)/%.c $(DAEMON_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) $(DAEMON_CFLAGS) -c -o $@ $<
 
+$(DAEMON_DEV_OBJS): $(BUILD)/$(DAEMON_DIR)/%.o: $(DAEMON_DIR)/%.c $(DAEMON_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) $(DAEMON_CFLAGS) $(DAEMON_CUDA_CFLAGS) -c -o $@ $<
+
+$(DAEMON_DEV_STATIC_OBJ): $(DAEMON_DIR)/tier_device.c $(DAEMON_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) $(DAEMON_CFLAGS) -c -o $@ $<
+
 $(DAEMON_LIB): $(DAEMON_LIB_OBJS)
 	@mkdir -p $(@D)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/kvtierd: $(DAEMON_OBJS) $(DAEMON_ARCHIVES)
+$(BUILD)/kvtierd: $(DAEMON_OBJS) $(DAEMON_DEV_OBJS) $(DAEMON_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) -pthread -o $@ $(DAEMON_OBJS) \
-		$(DAEMON_ARCHIVES) $(DRM_LIBS) $(URING_LIBS) -lpthread
+		$(DAEMON_DEV_OBJS) $(DAEMON_ARCHIVES) $(DRM_LIBS) \
+		$(URING_LIBS) $(DAEMON_CUDA_LIBS) -lpthread
 
-$(BUILD)/static/kvtierd: $(DAEMON_OBJS) $(DAEMON_ARCHIVES)
+$(BUILD)/static/kvtierd: $(DAEMON_OBJS) $(DAEMON_DEV_STATIC_OBJ) \
+		$(DAEMON_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) -pthread -static -o $@ $(DAEMON_OBJS) \
-		$(DAEMON_ARCHIVES) $(DAEMON_STATIC_LIBS) -lpthread
+		$(DAEMON_DEV_STATIC_OBJ) $(DAEMON_ARCHIVES) \
+		$(DAEMON_STATIC_LIBS) -lpthread
 
 # The unit tests' suites for the daemon (tests/unit/test_daemon_*.c);
 # the policies again after it, whatever the order of the fragments.

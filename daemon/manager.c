@@ -9,6 +9,7 @@
 
 #include "kvtd_log.h"
 #include "kvtd_manager.h"
+#include "kvtd_tier_cuda.h"
 
 static int mgr_region_fd(void *ctx, uint32_t region_id,
 			 struct drm_kvtier_region_get_fd *out)
@@ -210,9 +211,9 @@ int kvtd_manager_open(struct kvtd_manager *m, const struct kvtd_config *cfg)
 		goto err_close;
 	ret = kvtd_host_tier_open(m->kv, &m->host);
 	if (!ret)
-		ret = kvtd_device_cpu_tier_open(mgr_region_fd, m->kv,
-						cfg->copy_threads,
-						&m->dev);
+		ret = kvtd_device_tier_open(mgr_region_fd, m->kv,
+					    cfg->copy_threads, m->host,
+					    &m->dev);
 	if (ret) {
 		kvtd_err("setting up the memory tiers: %s", strerror(-ret));
 		goto err_close;

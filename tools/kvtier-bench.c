@@ -5,13 +5,20 @@
  *
  *   --core    kmod/core's lookups on the host, at several table sizes
  *             (tools/bench/bench_core.c).
+ *   --copy    the daemon's CPU device backend copying 2 MiB and 64 KiB
+ *             objects from a pool into a region, against memcpy of the
+ *             same bytes (tools/bench/bench_copy.c).
+ *   --disk P  the daemon's disk tier writing and reading 2 MiB objects at
+ *             queue depth 32 in the file P, against fio's io_uring engine
+ *             on the same file (tools/bench/bench_disk.c).
  *   --driver  through the real driver (as root, in the VM): a null ioctl,
  *             and 256-key LOOKUP ioctls over 4096 committed objects, as
  *             the per-key cost over the null ioctl's.
  *
  * With --json, one JSON object per line: name, value, unit and, where a
- * baseline applies, baseline and ratio. With neither --core nor --driver
- * both run, the driver part only when there is a device.
+ * baseline applies, baseline and ratio. With none of --core, --copy,
+ * --disk and --driver, the core, copy and driver parts run, the driver
+ * part only when there is a device (the disk part needs a path).
  *
  * Exit: 0, 1 on a failure, 77 when --driver was asked for and there is no
  * kvtier device (the convention of the project's tests for "skipped").
@@ -25,9 +32,10 @@
 #include "kvtier.h"
 #include "kvtool.h"
 
-#ifdef KVTIER_BENCH_CORE
+#include "bench_copy.h"
 #include "bench_core.h"
-#endif
+#include "bench_disk.h"
+#include "kvtd_copier.h"
 
 #define EXIT_SKIP 77
 
@@ -48,6 +56,7 @@
 struct bench {
 	bool json;
 	unsigned int round_ms;
+	unsigned int copy_threads;
 	struct kvtool_json j;
 };
 
@@ -293,43 +302,75 @@ out_close:
 
 static int bench_core(struct bench *b)
 {
-#ifdef KVTIER_BENCH_CORE
 	int ret = bench_core_lookup(stdout, b->json);
 
 	if (ret)
 		fprintf(stderr, "kvtier-bench: core benchmark: %s\n",
 			strerror(ret < 0 ? -ret : ret));
 	return ret;
-#else
-	fprintf(stderr, "kvtier-bench: built without the core benchmark (tools/bench/bench_core.h)\n");
-	return -ENOSYS;
-#endif
+}
+
+/* ---- copy, disk ---- */
+
+static int bench_cpu_copy(struct bench *b)
+{
+	int ret = bench_copy(stdout, b->copy_threads, b->json);
+
+	if (ret)
+		fprintf(stderr, "kvtier-bench: copy benchmark: %s\n",
+			ret == -EIO ? "the tier's copy differs from memcpy's" :
+				      strerror(-ret));
+	return ret;
+}
+
+static int bench_disk_tier(struct bench *b, const char *path)
+{
+	int ret = bench_disk(stdout, path, b->json);
+
+	if (ret == -ENOENT)
+		fprintf(stderr, "kvtier-bench: disk benchmark: fio could not be run (is it installed? scripts/deps.sh installs it)\n");
+	else if (ret == -EIO)
+		fprintf(stderr, "kvtier-bench: disk benchmark: an object read back wrong or went missing\n");
+	else if (ret)
+		fprintf(stderr, "kvtier-bench: disk benchmark on %s: %s\n",
+			path, strerror(-ret));
+	return ret;
 }
 
 static const char usage_text[] =
-	"Usage: kvtier-bench [--json] [--core] [--driver] [--round-ms N]\n"
+	"Usage: kvtier-bench [--json] [--core] [--copy] [--copy-threads N]\n"
+	"                    [--disk PATH] [--driver] [--round-ms N]\n"
 	"\n"
 	"  --core        kmod/core lookups per second on the host\n"
+	"  --copy        the CPU device backend's copies against memcpy\n"
+	"  --copy-threads N  copy with N threads (default: kvtierd's default)\n"
+	"  --disk PATH   the disk tier against fio's io_uring engine, in the file\n"
+	"                PATH (formatted over; removed after if it was created):\n"
+	"                put it where O_DIRECT works (not tmpfs)\n"
 	"  --driver      null ioctl and 256-key lookup ioctls through the driver\n"
 	"                (root; creates and destroys a pool)\n"
 	"  --json        one JSON object per line\n"
 	"  --round-ms N  length of one measurement round (default 100)\n"
 	"\n"
-	"With neither --core nor --driver, both run (the driver part only when\n"
-	"a kvtier device exists).\n";
+	"With none of --core, --copy, --disk and --driver: core, copy and driver\n"
+	"(the driver part only when a kvtier device exists).\n";
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "core", no_argument, NULL, 'c' },
+		{ "copy", no_argument, NULL, 'C' },
+		{ "copy-threads", required_argument, NULL, 'T' },
+		{ "disk", required_argument, NULL, 'D' },
 		{ "driver", no_argument, NULL, 'd' },
 		{ "round-ms", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench b = { .round_ms = BENCH_ROUND_MS };
-	bool core = false, driver = false, any;
+	bool core = false, copy = false, driver = false, any;
+	const char *disk = NULL;
 	int opt, ret, status = 0;
 	uint32_t ms;
 
@@ -340,6 +381,21 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			core = true;
+			break;
+		case 'C':
+			copy = true;
+			break;
+		case 'T':
+			if (kvtool_parse_u32(optarg, &ms) || ms == 0 ||
+			    ms > KVTD_CPU_COPY_THREADS_MAX) {
+				fprintf(stderr, "kvtier-bench: bad --copy-threads '%s' (1 to %u)\n",
+					optarg, KVTD_CPU_COPY_THREADS_MAX);
+				return 2;
+			}
+			b.copy_threads = ms;
+			break;
+		case 'D':
+			disk = optarg;
 			break;
 		case 'd':
 			driver = true;
@@ -366,10 +422,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	kvtool_json_init(&b.j, stdout);
-	any = !core && !driver;
+	any = !core && !copy && !disk && !driver;
 	if (core || any) {
-		ret = bench_core(&b);
-		if (ret && !(any && ret == -ENOSYS))
+		if (bench_core(&b))
+			status = 1;
+	}
+	if (copy || any) {
+		if (bench_cpu_copy(&b))
+			status = 1;
+	}
+	if (disk) {
+		if (bench_disk_tier(&b, disk))
 			status = 1;
 	}
 	if (driver || any) {

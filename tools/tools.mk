@@ -11,15 +11,19 @@ TOOLS_DYN_LIBS    := $(KVTOOL_LIB_A) $(KVTIER_LIB_SO) $(DRM_LIBS) -lm
 TOOLS_STATIC_LIBS := $(KVTOOL_LIB_A) $(KVTIER_LIB_A) $(DRM_STATIC_LIBS) -lm
 TOOLS_DEPS        := $(KVTIER_HDRS) $(KVTOOL_LIB_A)
 
-# kvtier-bench --core runs the core engineer's host benchmark
-# (tools/bench/bench_core.c, over $(KVTCORE_LIB)); it is built in once both
-# bench_core.c and bench_core.h exist.
-BENCH_DIR      := tools/bench
-BENCH_CORE_ON  := $(and $(wildcard $(BENCH_DIR)/bench_core.h),$(wildcard $(BENCH_DIR)/bench_core.c))
-BENCH_CORE_SRC := $(if $(BENCH_CORE_ON),$(BENCH_DIR)/bench_core.c)
-BENCH_CORE_DEP := $(if $(BENCH_CORE_ON),$(BENCH_CORE_SRC) $(BENCH_DIR)/bench_core.h $(KVTCORE_LIB))
-BENCH_CFLAGS   := -pthread $(if $(BENCH_CORE_ON),-DKVTIER_BENCH_CORE -I$(BENCH_DIR) -Ikmod/core)
-BENCH_LIBS     := $(if $(BENCH_CORE_ON),$(KVTCORE_LIB)) -lpthread
+# kvtier-bench's parts in tools/bench: --core over $(KVTCORE_LIB), --copy
+# over the daemon's CPU device tier ($(DAEMON_LIB)), --disk over the disk
+# tier ($(DISK_BENCH_LIB), $(DISK_LIB)). Those libraries are defined by
+# fragments included after this one, hence the second expansion of the
+# prerequisites ($$ below): at the point of reading they are still empty.
+BENCH_DIR     := tools/bench
+BENCH_SRCS    := $(BENCH_DIR)/bench_core.c $(BENCH_DIR)/bench_copy.c
+BENCH_HDRS    := $(wildcard $(BENCH_DIR)/*.h)
+BENCH_CFLAGS   = -pthread -I$(BENCH_DIR) -Ikmod/core $(DAEMON_CFLAGS) \
+		 $(DISK_CFLAGS)
+BENCH_LIBS     = $(KVTCORE_LIB) $(DISK_BENCH_LIB) $(DAEMON_LIB) $(DISK_LIB) \
+		 $(DISK_LDLIBS) -lpthread
+BENCH_LIB_DEPS = $(KVTCORE_LIB) $(DISK_BENCH_LIB) $(DAEMON_LIB) $(DISK_LIB)
 
 TOOLS := kvtierctl kvtier-bench kvtier-demo-client
 
@@ -39,14 +43,17 @@ $(BUILD)/static/kvtier-demo-client: tools/kvtier-demo-client.c $(TOOLS_DEPS) $(K
 	@mkdir -p $(@D)
 	$(CC) $(TOOLS_CFLAGS) -static -o $@ $< $(TOOLS_STATIC_LIBS)
 
-$(BUILD)/kvtier-bench: tools/kvtier-bench.c $(TOOLS_DEPS) $(KVTIER_LIB_SO) $(BENCH_CORE_DEP)
+.SECONDEXPANSION:
+$(BUILD)/kvtier-bench: tools/kvtier-bench.c $(BENCH_SRCS) $(BENCH_HDRS) \
+		$(TOOLS_DEPS) $(KVTIER_LIB_SO) $$(BENCH_LIB_DEPS) $$(DAEMON_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TOOLS_CFLAGS) $(BENCH_CFLAGS) -o $@ $< $(BENCH_CORE_SRC) \
+	$(CC) $(TOOLS_CFLAGS) $(BENCH_CFLAGS) -o $@ $< $(BENCH_SRCS) \
 		$(BENCH_LIBS) $(TOOLS_DYN_LIBS) $(TOOLS_RPATH)
 
-$(BUILD)/static/kvtier-bench: tools/kvtier-bench.c $(TOOLS_DEPS) $(KVTIER_LIB_A) $(BENCH_CORE_DEP)
+$(BUILD)/static/kvtier-bench: tools/kvtier-bench.c $(BENCH_SRCS) $(BENCH_HDRS) \
+		$(TOOLS_DEPS) $(KVTIER_LIB_A) $$(BENCH_LIB_DEPS) $$(DAEMON_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TOOLS_CFLAGS) $(BENCH_CFLAGS) -static -o $@ $< $(BENCH_CORE_SRC) \
+	$(CC) $(TOOLS_CFLAGS) $(BENCH_CFLAGS) -static -o $@ $< $(BENCH_SRCS) \
 		$(BENCH_LIBS) $(TOOLS_STATIC_LIBS)
 
 USERSPACE += $(addprefix $(BUILD)/,$(TOOLS)) $(addprefix $(BUILD)/static/,$(TOOLS))
