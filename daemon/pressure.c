@@ -142,6 +142,25 @@ static void pressure_log_drop(const struct drm_kvtier_obj_record *r,
 		   (unsigned long long)r->hits, why);
 }
 
+/*
+ * Say how many objects a policy decided to drop before dropping them, so
+ * that a daemon killed between the drop and the pass's summary line has
+ * still logged the decision (the restart test counts on it).
+ */
+static void pressure_log_decision(uint32_t id, const uint32_t *kinds,
+				  uint32_t n)
+{
+	uint32_t i, policy = 0, nospace = 0;
+
+	for (i = 0; i < n; i++) {
+		policy += kinds[i] == KVTD_EVICT_DROP_POLICY;
+		nospace += kinds[i] == KVTD_EVICT_WRITE_DROP;
+	}
+	if (policy + nospace)
+		kvtd_info("evict: pool %u: dropping %u objects by policy decision (%u by policy, %u for want of disk space)",
+			  id, policy + nospace, policy, nospace);
+}
+
 /* DROP HOST of the chosen objects; counts by why each was dropped. */
 static void pressure_drop(struct kvtd_manager *m,
 			  struct drm_kvtier_residency_item *items,
@@ -255,6 +274,7 @@ static void pressure_evict_pool(struct kvtd_manager *m, uint32_t id,
 		};
 		kinds[nd++] = act[i].kind;
 	}
+	pressure_log_decision(id, kinds, nd);
 	pressure_drop(m, items, kinds, nd, &t);
 	kvtd_info("evict: pool %u at %llu of %llu slots (tenants over by %llu): %u dropped, %u being written, %u dropped by policy, %u dropped for want of disk space, %u busy; short by %llu slots",
 		  id, (unsigned long long)p->info.slots_used,

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the kvtier test VM (busybox sh). Mounts what the tests need, loads
-# drm, drm_shmem_helper and kvtier, runs what /etc/vm.conf asks for, dumps
-# the kernel log and powers off. The host side (tests/vm/run.sh) reads the
+# the virtio disk driver (the disk appears as /dev/vda, exported to the
+# tests as KVTIER_DISK), drm, drm_shmem_helper and kvtier, runs what
+# /etc/vm.conf asks for, dumps the kernel log and powers off. The host side (tests/vm/run.sh) reads the
 # markers printed here from the serial console:
 #
 #   vm: kvtier <version> loaded on <release>
@@ -74,9 +75,30 @@ load_kvtier() {
 	return 0
 }
 
+# The virtual disk: run.sh wrote its modules in dependency order.
+if [ -f /lib/modules/disk.order ]; then
+	while read -r m; do
+		insmod "/lib/modules/$m.ko" ||
+			echo "FAIL vm:insmod_$m: insmod failed"
+	done </lib/modules/disk.order
+fi
+
 for m in drm drm_shmem_helper; do
 	insmod "/lib/modules/$m.ko" || echo "FAIL vm:insmod_$m: insmod failed"
 done
+
+# virtio_blk probes the disk asynchronously: wait for its node, briefly
+# (it comes within milliseconds; the drm modules loaded meanwhile).
+i=0
+while [ $i -lt 100 ] && [ ! -b /dev/vda ]; do
+	usleep 20000
+	i=$((i + 1))
+done
+if [ -b /dev/vda ]; then
+	export KVTIER_DISK=/dev/vda
+else
+	echo "vm: no /dev/vda: tests of the disk tier will skip"
+fi
 
 version=none
 if [ ! -f "$KVTIER_KO" ]; then

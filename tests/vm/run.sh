@@ -13,13 +13,20 @@
 #   tests/vm/run.sh --bench         kvtier-bench --json --driver; JSON on stdout
 #   tests/vm/run.sh --shell 'CMD'   run CMD in the guest, print its output
 #
+# The guest gets a virtual disk, /dev/vda: a sparse raw image created empty
+# for each run ($BUILD/vm/disk.img), which kvtierd's disk tier uses as a
+# block device with O_DIRECT. The guest also holds kvtierd, kvtier-replay
+# (once they build) and the trace slices of tests/data/ under /data.
+#
 # Environment: BUILD (build), KVTIER_VM_TIMEOUT (whole VM, 600 s),
-# KVTIER_VM_TEST_TIMEOUT (one test, 240 s), KVTIER_VM_APPEND (extra kernel
-# arguments), KVTIER_VM_QEMU_ARGS (extra QEMU options), KVTIER_VM_VERBOSE=1
-# (echo the whole console).
+# KVTIER_VM_TEST_TIMEOUT (one test, 240 s; the demo gets the VM's time),
+# KVTIER_VM_DISK_SIZE (the virtual disk, 512M), KVTIER_VM_APPEND (extra
+# kernel arguments), KVTIER_VM_QEMU_ARGS (extra QEMU options),
+# KVTIER_VM_VERBOSE=1 (echo the whole console).
 #
 # Exit status: 0 when every case passed and at least one passed, else 1.
-# The last line is always "vm: N passed, N failed".
+# The last line is "vm: N passed, N failed", except after a demo that
+# worked, whose own last line (the replay's report) ends the output.
 
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -35,8 +42,11 @@ fi
 VMDIR=$BUILD/vm
 VM_TIMEOUT=${KVTIER_VM_TIMEOUT:-600}
 TEST_TIMEOUT=${KVTIER_VM_TEST_TIMEOUT:-240}
-STATIC_TOOLS="kvtierctl kvtier-bench kvtier-demo-client"
+STATIC_TOOLS="kvtierctl kvtier-bench kvtier-demo-client kvtierd kvtier-replay"
 DRM_MODULES="drm drm_shmem_helper vgem/vgem"
+# The virtual disk's driver; run.sh adds what they depend on, in order.
+DISK_MODULES="virtio_pci virtio_blk"
+DISK_SIZE=${KVTIER_VM_DISK_SIZE:-512M}
 
 mode=tests
 shell_cmd=
@@ -51,7 +61,7 @@ while [ $# -gt 0 ]; do
 		shell_cmd=${1:?--shell needs a command}
 		;;
 	-h | --help)
-		sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*)
@@ -65,6 +75,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+
+# The demo is one program that is the whole run: it gets the VM's time.
+if [ "$mode" = demo ]; then
+	TEST_TIMEOUT=${KVTIER_VM_TEST_TIMEOUT:-$((VM_TIMEOUT - 30))}
+fi
 
 # Informational lines go to stderr in bench mode, so stdout is pure JSON.
 say() {
@@ -172,6 +187,27 @@ for m in $DRM_MODULES; do
 done
 [ -f kvtier.ko ] && cp kvtier.ko "$root/lib/modules/kvtier.ko"
 
+# The virtio block driver and its dependencies, in load order (a module
+# after everything it depends on), as modinfo says for this release: the
+# set differs between kernel versions (6.1 splits virtio_pci in three).
+mod_order=()
+mod_visit() {
+	local m=$1 d deps
+	for d in "${mod_order[@]}"; do [ "$d" = "$m" ] && return 0; done
+	deps=$(modinfo -k "$release" -F depends "$m" 2>/dev/null) || return 1
+	for d in ${deps//,/ }; do mod_visit "$d" || return 1; done
+	mod_order+=("$m")
+}
+for m in $DISK_MODULES; do
+	mod_visit "$m" || die "no module $m for $release (modinfo)"
+done
+: >"$root/lib/modules/disk.order"
+for m in "${mod_order[@]}"; do
+	f=$(modinfo -k "$release" -n "$m") || die "no module $m for $release"
+	add_module "${f%.ko*}" "$root/lib/modules/$m.ko" || die "$f: cannot copy"
+	echo "$m" >>"$root/lib/modules/disk.order"
+done
+
 for t in "${tests[@]}"; do
 	if [ -x "$VMDIR/$t" ]; then
 		cp "$VMDIR/$t" "$root/tests/$t"
@@ -179,6 +215,10 @@ for t in "${tests[@]}"; do
 done
 for t in $STATIC_TOOLS; do
 	[ -x "$BUILD/static/$t" ] && cp "$BUILD/static/$t" "$root/bin/$t"
+done
+mkdir -p "$root/data"
+for f in tests/data/*.jsonl; do
+	[ -f "$f" ] && cp "$f" "$root/data/"
 done
 cp tests/vm/init.sh "$root/init"
 cp tests/vm/demo.sh "$root/demo.sh" 2>/dev/null
@@ -200,6 +240,18 @@ initrd=$VMDIR/initramfs.cpio
 
 log=$VMDIR/console.log
 append="console=ttyS0 panic=-1 quiet ${KVTIER_VM_APPEND:-}"
+
+# A fresh, empty, sparse disk for every run: no test sees a store that an
+# earlier run left. cache=none (O_DIRECT on the host too) where the host
+# file system allows it, so the guest's flushes reach the image.
+disk=$VMDIR/disk.img
+rm -f "$disk"
+truncate -s "$DISK_SIZE" "$disk" || die "cannot create $disk"
+cache=none
+if ! dd if=/dev/zero of="$disk" bs=4096 count=1 oflag=direct conv=notrunc \
+	status=none 2>/dev/null; then
+	cache=writeback
+fi
 
 # What to echo while the guest runs, by mode.
 live_filter() {
@@ -231,6 +283,7 @@ t0=$(date +%s.%N)
 timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -m 1G -smp 2 \
 	-nographic -no-reboot -monitor none -net none ${KVTIER_VM_QEMU_ARGS:-} \
+	-drive "file=$disk,if=virtio,format=raw,cache=$cache" \
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$append" </dev/null |
 	tr -d '\r' | tee "$log" | live_filter
 qemu_rc=${PIPESTATUS[0]}
@@ -294,6 +347,10 @@ if [ "$mode" != tests ] && [ "$failed" -eq 0 ]; then
 	if [ "${rc:-x}" = 0 ]; then passed=1; fi
 fi
 
+# A demo that worked ends with its own last line (the replay's report).
+if [ "$mode" = demo ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]; then
+	exit 0
+fi
 say ""
 if [ "$failed" -gt 0 ]; then
 	say "vm: failures:"

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvtierd moving objects between its tiers, for real: a client stores
+ * objects in a pool too small for them, the daemon evicts past its high
+ * watermark by writing them to the disk tier (/dev/vda, the VM's virtual
+ * disk) and dropping their host copies, lookups then show DISK-only
+ * objects, and fetching them to HOST and to a DEVICE region (a sealed
+ * memfd) gives back every byte (content derived from the key). Two fetches
+ * of one object at once cost one disk read.
+ *
+ * One daemon serves every case; it starts before them (write-back on
+ * eviction, watermarks 50%/25%) and must stop cleanly after them.
+ */
+#include "daemon_ctl.h"
+#include "dclient.h"
+#include "tlib.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define OBJ_SIZE (64u * 1024u)
+#define NSLOTS 64u
+/* 40 of 64 slots: past the 50% high watermark, so 24 go to disk. */
+#define NSTORE 40u
+/* The longest the daemon may take to bring the pool under its mark. */
+#define EVICT_MS 60000
+
+static uint32_t g_pool;
+static struct dctl g_d;
+
+struct client {
+	struct kvtier *kv;
+	struct kvtier_map map;
+	uint64_t salt;
+};
+
+static bool client_open(struct client *c)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = kvtier_open(&c->kv);
+	TL_ASSERT_R(false, !ret, "kvtier_open: %s", tl_errname(ret));
+	ret = kvtier_map_pool(c->kv, g_pool, PROT_READ | PROT_WRITE, &c->map);
+	TL_ASSERT_R(false, !ret, "map pool %u: %s", g_pool, tl_errname(ret));
+	c->salt = tl_key_salt();
+	return true;
+}
+
+static void client_close(struct client *c, uint64_t nkeys)
+{
+	struct drm_kvtier_lookup_result r;
+	struct drm_kvtier_key k;
+	uint64_t i;
+
+	/* Free what the case stored, so that the pool can be destroyed. */
+	for (i = 0; c->kv && i < nkeys; i++) {
+		k = dc_key(c->salt, i);
+		if (dc_tiers(c->kv, &k, &r) >= 0)
+			kvtier_free(c->kv, &r.handle, 1, NULL);
+	}
+	kvtier_unmap(&c->map);
+	kvtier_close(c->kv);
+}
+
+/* Store @n objects, then wait until the daemon has the pool below high. */
+static bool store_and_settle(struct client *c, uint64_t first, uint64_t n)
+{
+	struct drm_kvtier_pool_info pi;
+	struct drm_kvtier_key k;
+	uint64_t i, end;
+	int ret;
+
+	for (i = first; i < first + n; i++) {
+		k = dc_key(c->salt, i);
+		ret = dc_store(c->kv, &c->map, g_pool, &k, OBJ_SIZE, EVICT_MS);
+		TL_ASSERT_R(false, !ret, "store %llu: %s",
+			    (unsigned long long)i, tl_errname(ret));
+	}
+	end = tl_now_ns() + EVICT_MS * 1000000ull;
+	for (;;) {
+		ret = kvtier_pool_info(c->kv, g_pool, &pi);
+		TL_ASSERT_R(false, !ret, "pool info: %s", tl_errname(ret));
+		if (pi.slots_used * 2 <= pi.slot_count)
+			return true;
+		if (tl_now_ns() > end) {
+			dctl_dump(&g_d, 20);
+			tl_fail("pool still at %llu of %llu slots after %d ms",
+				(unsigned long long)pi.slots_used,
+				(unsigned long long)pi.slot_count, EVICT_MS);
+			return false;
+		}
+		poll(NULL, 0, 10);
+	}
+}
+
+/* Keys in [first, first + n) held only on disk; their count. */
+static uint32_t disk_only(struct client *c, uint64_t first, uint64_t n,
+			  uint64_t *out, uint32_t room)
+{
+	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
+	struct drm_kvtier_key k;
+	uint32_t got = 0;
+	uint64_t i;
+	int t;
+
+	for (i = first; i < first + n; i++) {
+		k = dc_key(c->salt, i);
+		t = dc_tiers(c->kv, &k, NULL);
+		if (t == (int)disk && got < room)
+			out[got++] = i;
+	}
+	return got;
+}
+
+/*
+ * Every stored object is found, in HOST or DISK; the daemon moved some to
+ * DISK only; and they come back, byte for byte, to HOST and to a region.
+ */
+static void case_evict_and_fetch(void)
+{
+	const uint32_t host = KVTIER_TIER_BIT(KVTIER_TIER_HOST);
+	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
+	struct dc_region reg;
+	struct drm_kvtier_key k;
+	struct client c;
+	uint64_t ids[NSTORE];
+	uint32_t n, i, on_disk = 0;
+	int t, ret, queued;
+
+	if (!client_open(&c))
+		return;
+	if (!store_and_settle(&c, 0, NSTORE))
+		goto out;
+	for (i = 0; i < NSTORE; i++) {
+		k = dc_key(c.salt, i);
+		t = dc_tiers(c.kv, &k, NULL);
+		TL_ASSERT(t > 0 && !(t & ~(host | disk)),
+			  "object %u: tiers %d after eviction", i, t);
+		on_disk += !!(t & disk);
+	}
+	n = disk_only(&c, 0, NSTORE, ids, NSTORE);
+	/*
+	 * Below the 50% mark: at least 8 of 40 left the pool (more once the
+	 * pass's writes all land; an object a client touched meanwhile stays).
+	 */
+	TL_ASSERT(n >= NSTORE - NSLOTS / 2,
+		  "%u objects only on disk (%u with a disk copy), want >= %u",
+		  n, on_disk, NSTORE - NSLOTS / 2);
+
+	/* Half of them back to HOST, through a disk read each. */
+	for (i = 0; i < n / 2; i++) {
+		k = dc_key(c.salt, ids[i]);
+		ret = dc_fetch_host_check(c.kv, &c.map, &k, &queued);
+		TL_ASSERT(!ret, "fetch %llu to host: %s",
+			  (unsigned long long)ids[i], tl_errname(ret));
+		TL_ASSERT(queued, "fetch %llu of a disk-only object was not queued",
+			  (unsigned long long)ids[i]);
+	}
+
+	/* The other half straight from disk to a device region. */
+	ret = dc_region_open(c.kv, (size_t)8 * OBJ_SIZE, &reg);
+	TL_ASSERT(!ret, "region: %s", tl_errname(ret));
+	for (i = n / 2; i < n; i++) {
+		k = dc_key(c.salt, ids[i]);
+		TL_ASSERT(dc_tiers(c.kv, &k, NULL) == (int)disk,
+			  "object %llu left the disk-only state",
+			  (unsigned long long)ids[i]);
+		ret = dc_fetch_device_check(c.kv, &reg,
+					    (uint64_t)(i % 8) * OBJ_SIZE, &k);
+		if (ret)
+			dctl_dump(&g_d, 20);
+		TL_ASSERT(!ret, "fetch %llu to device: %s",
+			  (unsigned long long)ids[i], tl_errname(ret));
+	}
+	/* And one from HOST to the region (the copy path, no disk). */
+	k = dc_key(c.salt, ids[0]);
+	ret = dc_fetch_device_check(c.kv, &reg, 0, &k);
+	TL_ASSERT(!ret, "host object to device: %s", tl_errname(ret));
+	dc_region_close(c.kv, &reg);
+out:
+	client_close(&c, NSTORE);
+}
+
+struct racer {
+	struct drm_kvtier_key key;
+	int result;	/* the fetch item's: 0 served at once, 1 queued */
+	int ret;
+};
+
+/*
+ * Two clients fetch the same disk-only object to HOST at the same moment:
+ * one work item, one disk read, both get the bytes.
+ */
+static void case_shared_fetch(void)
+{
+	struct drm_kvtier_fetch_item it[2];
+	struct drm_kvtier_lookup_result r;
+	struct drm_kvtier_stats s0, s1;
+	struct dctl_stats d0, d1;
+	struct kvtier_fetch_ticket t[2];
+	struct drm_kvtier_event_fetch ev;
+	struct kvtier *kv2 = NULL;
+	struct drm_kvtier_key k;
+	struct client c;
+	uint64_t ids[NSTORE];
+	uint32_t n, j;
+	int ret;
+
+	if (!client_open(&c))
+		return;
+	if (!store_and_settle(&c, 0, NSTORE))
+		goto out;
+	n = disk_only(&c, 0, NSTORE, ids, NSTORE);
+	TL_ASSERT(n > 0, "no object only on disk");
+	k = dc_key(c.salt, ids[0]);
+	ret = kvtier_open(&kv2);
+	TL_ASSERT(!ret, "second client: %s", tl_errname(ret));
+
+	memset(it, 0, sizeof(it));
+	for (j = 0; j < 2; j++) {
+		ret = kvtier_lookup(j ? kv2 : c.kv, &k, &r, 1,
+				    KVTIER_LOOKUP_ACQUIRE, NULL);
+		TL_ASSERT(ret == 1, "lookup: %s", tl_errname(ret));
+		it[j].handle = r.handle;
+		it[j].tier = KVTIER_TIER_HOST;
+	}
+	ret = dctl_stats_now(&g_d, &d0);
+	TL_ASSERT(!ret, "daemon stats: %s", tl_errname(ret));
+	s0 = dc_stats(c.kv);
+	/* Back to back: the daemon has not read it yet, or just has. */
+	ret = kvtier_fetch(c.kv, &it[0], 1, 1, &t[0]);
+	TL_ASSERT(!ret, "fetch 1: %s", tl_errname(ret));
+	ret = kvtier_fetch(kv2, &it[1], 1, 2, &t[1]);
+	TL_ASSERT(!ret, "fetch 2: %s", tl_errname(ret));
+	TL_ASSERT(t[0].pending == 1, "the first fetch was not queued");
+	for (j = 0; j < 2; j++) {
+		if (!t[j].pending)
+			continue;
+		ret = kvtier_fetch_wait(j ? kv2 : c.kv, t[j].fetch_id,
+					DC_FETCH_MS, &ev);
+		TL_ASSERT(!ret && !ev.status && ev.completed == 1,
+			  "fetch %u: %s, status %d", j + 1, tl_errname(ret),
+			  ev.status);
+	}
+	s1 = dc_stats(c.kv);
+	ret = dctl_stats_now(&g_d, &d1);
+	TL_ASSERT(!ret, "daemon stats: %s", tl_errname(ret));
+	fprintf(stderr, "shared_fetch: second fetch %s\n",
+		t[1].pending ? "joined the queued work" :
+			       "found the object in host already");
+	TL_EXPECT_EQ(s1.work_queued - s0.work_queued, 1);
+	TL_EXPECT_EQ(dctl_stat(&d1, "bytes_read") -
+			     dctl_stat(&d0, "bytes_read"), OBJ_SIZE);
+	/* Both hold it in HOST now; the bytes are the key's. */
+	ret = kvtier_lookup(kv2, &k, &r, 1, 0, NULL);
+	TL_ASSERT(ret == 1 && (r.tiers & KVTIER_TIER_BIT(KVTIER_TIER_HOST)),
+		  "not in host after the fetches");
+	ret = dc_check(kvtier_map_ptr(&c.map, r.offset, OBJ_SIZE), OBJ_SIZE,
+		       &k, "shared");
+	TL_ASSERT(!ret, "content after the shared fetch");
+	kvtier_release(c.kv, &it[0].handle, 1, NULL);
+	kvtier_release(kv2, &it[1].handle, 1, NULL);
+out:
+	kvtier_close(kv2);
+	client_close(&c, NSTORE);
+}
+
+int main(void)
+{
+	struct dctl_opts o = {
+		.disk = getenv("KVTIER_DISK"),
+		.disk_size = "64M",
+		.format = true,
+		.write_policy = "back",
+		.wm_high = "50",
+		.wm_low = "25",
+		.tick_ms = 20,
+	};
+	int ret;
+
+	tl_init("daemon_tiers");
+	if (!o.disk)
+		tl_skip("no disk for the disk tier (KVTIER_DISK)");
+	if (!dctl_binary())
+		tl_skip("no kvtierd to run");
+	g_pool = tl_setup_pool(OBJ_SIZE, NSLOTS);
+	ret = dctl_start(&g_d, "tiers", &o);
+	if (ret) {
+		printf("FAIL daemon_tiers:setup: kvtierd did not start: %s\n",
+		       tl_errname(ret));
+		tl_teardown_pool(g_pool);
+		return 1;
+	}
+
+	tl_run("evict_and_fetch", case_evict_and_fetch);
+	tl_run("shared_fetch", case_shared_fetch);
+
+	/* A clean stop: exit status 0, and the stats line written. */
+	ret = dctl_stop(&g_d);
+	if (!ret && !dctl_log_has(&g_d, "stats why=exit"))
+		ret = -ENODATA;
+	if (ret)
+		printf("FAIL daemon_tiers:clean_stop: %s\n", tl_errname(ret));
+	else
+		printf("PASS daemon_tiers:clean_stop\n");
+	tl_teardown_pool(g_pool);
+	return ret ? 1 : tl_finish();
+}
