@@ -2,7 +2,9 @@
 /*
  * Executing work: each item becomes a copy (HOST -> DEVICE, batched per
  * pass) or a disk read (DISK -> HOST or DEVICE, straight into the pool
- * slot or the region when O_DIRECT allows). A second item for an object
+ * slot or the region when O_DIRECT allows; a region the CPU cannot
+ * address, a GPU's, is read into a staging buffer that the DEVICE tier
+ * copies from once the read completes). A second item for an object
  * whose read is in flight rides on it and gets a copy of its bytes.
  * Completions go to the driver in batches (WORK_COMPLETE), which records
  * the residency. Write-backs to disk (queued by pressure.c) complete here
@@ -39,6 +41,7 @@ int kvtd_exec_init(struct kvtd_manager *m)
 	for (i = 0; i < m->nr_ops; i++)
 		m->ops[i].next = i + 1 < m->nr_ops ? i + 1 : KVTD_OP_NONE;
 	m->free_op = 0;
+	kvtd_stage_init(&m->stage, m->dev);
 	ret = kvtd_keyset_init(&m->reads, qd);
 	if (!ret)
 		ret = kvtd_keyset_init(&m->writes, qd);
@@ -53,6 +56,8 @@ void kvtd_exec_fini(struct kvtd_manager *m)
 		free(m->ops[i].bounce);
 	free(m->ops);
 	m->ops = NULL;
+	/* Before the DEVICE tier closes: it unregisters them. */
+	kvtd_stage_fini(&m->stage);
 	free(m->lost);
 	m->lost = NULL;
 	if (m->reads.slots)
@@ -83,6 +88,8 @@ static void op_free(struct kvtd_manager *m, uint32_t i)
 
 	free(op->bounce);
 	op->bounce = NULL;
+	kvtd_stage_put(&m->stage, op->stage);
+	op->stage = NULL;
 	op->type = KVTD_OP_FREE;
 	op->next = m->free_op;
 	m->free_op = i;
@@ -226,6 +233,7 @@ static int exec_read(struct kvtd_manager *m,
 		op->work_id = w->work_id;
 		op->dst = dst;
 		op->len = a->len;
+		op->dev_copy = a->stage;
 		op->follow = m->ops[lead].follow;
 		m->ops[lead].follow = i;
 		m->ctr.work_merged++;
@@ -243,6 +251,17 @@ static int exec_read(struct kvtd_manager *m,
 			return 0;
 		}
 		buf = op->bounce;
+	} else if (a->stage) {
+		ret = kvtd_stage_get(&m->stage, a->io_len, &op->stage);
+		if (ret) {
+			op_free(m, i);
+			if (ret == -EAGAIN)
+				return ret;
+			exec_complete(m, w->work_id, ret, 0);
+			return 0;
+		}
+		buf = op->stage->addr;
+		op->dev_copy = true;
 	}
 	ret = kvtd_disk_read(m->disk, &key, buf, a->io_len, i);
 	if (ret) {
@@ -281,6 +300,9 @@ static int exec_item(struct kvtd_manager *m,
 	if (!ret && w->dst_tier == KVTIER_TIER_DEVICE)
 		ret = m->dev->ops->lookup(m->dev, w->region_id, &region,
 					  &g.region_size);
+	if (!ret && w->dst_tier == KVTIER_TIER_DEVICE)
+		g.region_devmem = !kvtd_mem_host_addressable(m->dev,
+							     w->region_id);
 	if (!ret)
 		ret = kvtd_work_plan(w, &g, &a);
 	if (ret) {
@@ -322,23 +344,46 @@ void kvtd_exec_drain(struct kvtd_manager *m)
 	exec_flush_copies(m);
 }
 
+/*
+ * Put @len bytes from host memory at @src into @dst: by memcpy, or with
+ * @dev_copy (@dst is a GPU's) by the DEVICE tier's copy, which returns
+ * once the bytes are there. 0 or -errno.
+ */
+static int exec_put(struct kvtd_manager *m, void *dst, const void *src,
+		    uint64_t len, bool dev_copy)
+{
+	struct kvtd_copy c = { .dst = dst, .src = src, .len = len };
+
+	if (!dev_copy) {
+		memcpy(dst, src, len);
+		return 0;
+	}
+	return m->dev->ops->copy(m->dev, &c, 1);
+}
+
 static void exec_read_done(struct kvtd_manager *m, uint32_t i, int res)
 {
 	struct kvtd_op *op = &m->ops[i], *f;
+	/* The object's bytes in host memory, for the followers too. */
+	const void *bytes = op->stage ? op->stage->addr : op->dst;
 	uint32_t j, next;
+	int status = res, ret;
 
 	if (kvtd_keyset_get(&m->reads, &op->key) == i)
 		kvtd_keyset_del(&m->reads, &op->key);
 	if (!res && op->bounce)
 		memcpy(op->dst, op->bounce, op->len);
+	if (!res && op->stage)
+		status = exec_put(m, op->dst, bytes, op->len, true);
 	for (j = op->follow; j != KVTD_OP_NONE; j = next) {
 		f = &m->ops[j];
 		next = f->follow;
-		if (!res) {
-			memcpy(f->dst, op->dst, f->len);
+		ret = res;
+		if (!ret)
+			ret = exec_put(m, f->dst, bytes, f->len, f->dev_copy);
+		if (!ret)
 			m->ctr.bytes_copied += f->len;
-		}
-		exec_complete(m, f->work_id, res, f->len);
+		exec_complete(m, f->work_id, ret, f->len);
 		op_free(m, j);
 	}
 	if (!res)
@@ -350,7 +395,8 @@ static void exec_read_done(struct kvtd_manager *m, uint32_t i, int res)
 	else
 		kvtd_warn("disk: reading handle %llu: %s",
 			  (unsigned long long)op->handle, strerror(-res));
-	exec_complete(m, op->work_id, res, op->len);
+	/* The staging buffer goes back with the op, its copy done. */
+	exec_complete(m, op->work_id, status, op->len);
 	op_free(m, i);
 }
 

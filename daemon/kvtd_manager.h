@@ -23,6 +23,7 @@
 #include "kvtd_config.h"
 #include "kvtd_keyset.h"
 #include "kvtd_policy.h"
+#include "kvtd_stage.h"
 #include "kvtd_tier_mem.h"
 #include "kvtd_work.h"
 #include "kvtier.h"
@@ -77,6 +78,10 @@ enum kvtd_op_type {
  * @handle: The object.
  * @dst: READ, FOLLOW: where the object's bytes go.
  * @bounce: READ: the aligned buffer read into, when @dst cannot be.
+ * @stage: READ: the staging buffer read into, when @dst is not
+ *	   host-addressable; held until the copy out of it is done.
+ * @dev_copy: READ, FOLLOW: @dst is not host-addressable: the DEVICE
+ *	      tier's copy puts the bytes there, never memcpy.
  * @len: READ, FOLLOW: the object's bytes; WRITE: bytes written.
  * @pool_id: WRITE: the object's pool.
  * @evict: WRITE: drop the host copy once the disk copy is recorded.
@@ -90,9 +95,11 @@ struct kvtd_op {
 	uint64_t handle;
 	void *dst;
 	void *bounce;
+	struct kvtd_stage_buf *stage;
 	uint64_t len;
 	uint32_t pool_id;
 	bool evict;
+	bool dev_copy;
 };
 
 /**
@@ -160,6 +167,8 @@ struct kvtd_manager {
 	bool submit;
 	struct kvtd_keyset reads;
 	struct kvtd_keyset writes;
+	/* Disk reads into regions the CPU cannot address land here first. */
+	struct kvtd_stage stage;
 	/* Residency drops of lost disk copies, sent with the completions. */
 	struct drm_kvtier_residency_item *lost;
 	uint32_t nr_lost;

@@ -12,6 +12,7 @@
 #ifndef KVTD_TIER_MEM_H
 #define KVTD_TIER_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,18 @@ struct kvtd_mem_tier {
  * @revalidate: Spaces looked up from now on are checked against the
  *		driver again (an id may have been reused for a new space).
  * @copy: Copy a batch of @n into this tier's memory. 0 or -errno.
+ * @host_addressable: Whether space @id, as its last lookup mapped it, is
+ *		      memory the daemon's CPU can load and store (a memfd),
+ *		      rather than memory only @copy reaches (a GPU's). The
+ *		      executor reads from disk straight into the former and
+ *		      stages reads for the latter through a host buffer.
+ *		      NULL: every space is.
+ * @host_register: Make the daemon's buffer [@addr, @addr + @len) fast for
+ *		   @copy to read (pinned for DMA), until @host_unregister.
+ *		   0, or -errno when it cannot (@copy still works from it,
+ *		   slower). NULL: nothing to gain.
+ * @host_unregister: Undo @host_register for @addr; harmless when it
+ *		     failed. NULL when @host_register is.
  * @close: Unmap everything and free the tier.
  */
 struct kvtd_mem_tier_ops {
@@ -52,8 +65,18 @@ struct kvtd_mem_tier_ops {
 	void (*revalidate)(struct kvtd_mem_tier *t);
 	int (*copy)(struct kvtd_mem_tier *t, const struct kvtd_copy *c,
 		    size_t n);
+	bool (*host_addressable)(struct kvtd_mem_tier *t, uint32_t id);
+	int (*host_register)(struct kvtd_mem_tier *t, void *addr, size_t len);
+	void (*host_unregister)(struct kvtd_mem_tier *t, void *addr);
 	void (*close)(struct kvtd_mem_tier *t);
 };
+
+/* Whether space @id of @t (looked up) is host-addressable; see the ops. */
+static inline bool kvtd_mem_host_addressable(struct kvtd_mem_tier *t,
+					     uint32_t id)
+{
+	return !t->ops->host_addressable || t->ops->host_addressable(t, id);
+}
 
 /* HOST: the pools of the device behind @kv (tier_host.c). */
 extern const struct kvtd_mem_tier_ops kvtd_host_tier_ops;

@@ -34,10 +34,13 @@ enum kvtd_action_kind {
  * @pool_size: Bytes of the item's pool mapping; 0 when the pool is unknown.
  * @region_size: Bytes of the item's region (DEVICE destinations); 0 when
  *               the region is unknown.
+ * @region_devmem: The region is not host-addressable (a GPU's memory,
+ *                 which only the DEVICE tier's copy reaches).
  */
 struct kvtd_work_geom {
 	uint64_t pool_size;
 	uint64_t region_size;
+	bool region_devmem;
 };
 
 /**
@@ -53,6 +56,10 @@ struct kvtd_work_geom {
  *          O_DIRECT read itself (unaligned, or rounding would write past
  *          the object into the client's bytes), so it reads into a
  *          buffer and copies @len bytes.
+ * @stage: For DISK_READ to DEVICE: the region is not host-addressable, so
+ *         the disk reads into a daemon staging buffer and the DEVICE
+ *         tier's copy moves @len bytes from it into the region. Never
+ *         with @bounce.
  */
 struct kvtd_work_action {
 	uint32_t kind;
@@ -62,6 +69,7 @@ struct kvtd_work_action {
 	uint64_t len;
 	uint64_t io_len;
 	bool bounce;
+	bool stage;
 };
 
 /*

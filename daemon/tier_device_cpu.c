@@ -131,6 +131,12 @@ static int dev_copy(struct kvtd_mem_tier *t, const struct kvtd_copy *c,
 	return 0;
 }
 
+/* Every region is a memfd mapped into the daemon. */
+static bool dev_host_addressable(struct kvtd_mem_tier *t, uint32_t id)
+{
+	return true;
+}
+
 static void dev_close(struct kvtd_mem_tier *t)
 {
 	struct dev_cpu_tier *d = to_dev(t);
@@ -149,6 +155,7 @@ const struct kvtd_mem_tier_ops kvtd_device_cpu_tier_ops = {
 	.lookup = dev_lookup,
 	.revalidate = dev_revalidate,
 	.copy = dev_copy,
+	.host_addressable = dev_host_addressable,
 	.close = dev_close,
 };
 

@@ -647,6 +647,64 @@ static int cu_copy(struct kvtd_mem_tier *t, const struct kvtd_copy *c,
 	return err ? err : ret;
 }
 
+/* Whether @id is a memfd region (the CPU tier's) rather than a GPU's. */
+static bool cu_host_addressable(struct kvtd_mem_tier *t, uint32_t id)
+{
+	struct cu_tier *d = to_cu(t);
+
+	return id == 0 || id > KVTIER_MAX_REGIONS || d->r[id].kind != REG_CUDA;
+}
+
+/*
+ * Pin a daemon buffer (the executor's staging buffers) as the pools are,
+ * and list it with them, so that copies from it are DMA and do not send
+ * cu_copy() looking for new pools. A buffer CUDA refuses is listed too,
+ * unpinned: CUDA stages its copies itself.
+ */
+static int cu_host_register(struct kvtd_mem_tier *t, void *addr, size_t len)
+{
+	struct cu_tier *d = to_cu(t);
+	struct cu_host *h;
+	struct cu_gpu *g;
+	int ret;
+
+	if (d->nr_hosts == d->host_room) {
+		h = realloc(d->hosts, (d->host_room + KVTIER_MAX_POOLS) *
+			    sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		d->hosts = h;
+		d->host_room += KVTIER_MAX_POOLS;
+	}
+	/* A context must be current; PORTABLE pins it for every one. */
+	ret = cu_gpu_get(d, 0, &g);
+	if (!ret)
+		ret = cu_check(d, d->api.cuMemHostRegister(addr, len,
+						CU_MEMHOSTREGISTER_PORTABLE),
+			       "cuMemHostRegister");
+	h = &d->hosts[d->nr_hosts++];
+	h->addr = addr;
+	h->len = len;
+	h->pinned = !ret;
+	return ret;
+}
+
+static void cu_host_unregister(struct kvtd_mem_tier *t, void *addr)
+{
+	struct cu_tier *d = to_cu(t);
+	unsigned int i;
+
+	for (i = 0; i < d->nr_hosts; i++) {
+		if (d->hosts[i].addr != addr)
+			continue;
+		if (d->hosts[i].pinned)
+			cu_check(d, d->api.cuMemHostUnregister(addr),
+				 "cuMemHostUnregister");
+		d->hosts[i] = d->hosts[--d->nr_hosts];
+		return;
+	}
+}
+
 static void cu_close(struct kvtd_mem_tier *t)
 {
 	struct cu_tier *d = to_cu(t);
@@ -679,6 +737,9 @@ const struct kvtd_mem_tier_ops kvtd_device_cuda_tier_ops = {
 	.lookup = cu_lookup,
 	.revalidate = cu_revalidate,
 	.copy = cu_copy,
+	.host_addressable = cu_host_addressable,
+	.host_register = cu_host_register,
+	.host_unregister = cu_host_unregister,
 	.close = cu_close,
 };
 

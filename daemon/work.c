@@ -33,6 +33,11 @@ static int work_plan_dst(const struct drm_kvtier_work_item *w,
 		return -ENOENT;
 	if (!work_in(w->dst_offset, w->size, g->region_size))
 		return -EINVAL;
+	/* The CPU cannot write a GPU's memory: the tier's copy must. */
+	if (g->region_devmem) {
+		a->stage = true;
+		return 0;
+	}
 	/* Region bytes past the object are the client's: never touched. */
 	a->bounce = w->dst_offset % KVTD_IO_ALIGN || a->io_len != w->size;
 	return 0;

@@ -3,9 +3,10 @@
 # The GPU kernels (gpu/*.cu, each with a C reference beside it) as
 # $(BUILD)/libkvtgpu.a, and the GPU tests (tests/gpu) as
 # $(BUILD)/tests/gpu/t_*. Built when nvcc is found ($(CUDA_HOME)/bin/nvcc
-# or on PATH); without it, nothing here is built and `make gpu-check`
+# or on PATH); without it, no kernel or GPU test is built and `make gpu-check`
 # says so. `make gpu-check` runs the tests: each exits 77 (skip) where
-# there is no GPU.
+# there is no GPU. The C references are plain C: the host unit tests
+# (tests/unit/test_gpu_*.c) link them whether or not nvcc is found.
 #
 # Needs daemon/daemon.mk included first (the CUDA device tier's test links
 # the daemon's objects).
@@ -24,22 +25,26 @@ GPU_DIR     := gpu
 GPU_LIB     := $(BUILD)/libkvtgpu.a
 GPU_TESTS_DIR := $(BUILD)/tests/gpu
 GPU_TESTS   :=
+GPU_HDRS    := $(wildcard $(GPU_DIR)/*.h)
+GPU_C_SRCS  := copy_ref.c
+GPU_C_OBJS  := $(addprefix $(BUILD)/$(GPU_DIR)/,$(GPU_C_SRCS:.c=.o))
+
+$(BUILD)/$(GPU_DIR)/%.o: $(GPU_DIR)/%.c $(GPU_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(COMMON_CFLAGS) -I$(GPU_DIR) -c -o $@ $<
+
+UNIT_LIBS   += $(GPU_C_OBJS)
+UNIT_CFLAGS += -I$(GPU_DIR)
 
 ifneq ($(NVCC),)
 GPU_CU_SRCS := copy_kernels.cu
-GPU_C_SRCS  := copy_ref.c
-GPU_OBJS    := $(addprefix $(BUILD)/$(GPU_DIR)/,$(GPU_CU_SRCS:.cu=.o) \
-		 $(GPU_C_SRCS:.c=.o))
-GPU_HDRS    := $(wildcard $(GPU_DIR)/*.h)
+GPU_OBJS    := $(addprefix $(BUILD)/$(GPU_DIR)/,$(GPU_CU_SRCS:.cu=.o)) \
+	       $(GPU_C_OBJS)
 GPU_TESTS   += $(GPU_TESTS_DIR)/t_copy
 
 $(BUILD)/$(GPU_DIR)/%.o: $(GPU_DIR)/%.cu $(GPU_HDRS)
 	@mkdir -p $(@D)
 	$(NVCC) $(NVCC_FLAGS) -c -o $@ $<
-
-$(BUILD)/$(GPU_DIR)/%.o: $(GPU_DIR)/%.c $(GPU_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -I$(GPU_DIR) -c -o $@ $<
 
 $(GPU_LIB): $(GPU_OBJS)
 	@mkdir -p $(@D)

@@ -5,7 +5,10 @@
  * through a fake REGION_GET_FD; one batch of host -> device copies into
  * both (scattered, and adjacent ones that the tier merges), one of device
  * -> host copies back; every byte checked through a mapping of the test's
- * own. Exit 0 pass, 1 fail, 77 skip (no CUDA driver or GPU).
+ * own. Then the staged DISK -> DEVICE path's part: the VMM region is not
+ * host-addressable and the memfd one is, and a staging buffer registered
+ * through the tier copies into the GPU region and is unregistered.
+ * Exit 0 pass, 1 fail, 77 skip (no CUDA driver or GPU).
  */
 #include <cuda.h>
 #include <dlfcn.h>
@@ -79,7 +82,7 @@ int main(void)
 	CUmemAllocationProp prop = { 0 };
 	CUmemAccessDesc access = { 0 };
 	CUmemGenericAllocationHandle h;
-	unsigned char *src, *back, *view, *memfd_map;
+	unsigned char *src, *back, *view, *memfd_map, *stage;
 	struct kvtd_mem_tier *t;
 	void *b1, *b2;
 	uint64_t s1, s2;
@@ -180,6 +183,28 @@ int main(void)
 		fprintf(stderr, "t_tier_cuda: device -> host copies differ\n");
 		fail = 1;
 	}
+	if (kvtd_mem_host_addressable(t, 1) || !kvtd_mem_host_addressable(t, 2)) {
+		fprintf(stderr, "t_tier_cuda: host_addressable: wrong answer\n");
+		fail = 1;
+	}
+	stage = aligned_alloc(4096, OBJ);
+	if (!stage)
+		return 1;
+	memcpy(stage, src + OBJ, OBJ);
+	ret = t->ops->host_register(t, stage, OBJ);
+	if (ret)
+		fprintf(stderr, "t_tier_cuda: staging buffer not pinned: %s\n",
+			strerror(-ret));
+	c[0] = (struct kvtd_copy){ (char *)b1 + 124 * OBJ, stage, OBJ };
+	ret = t->ops->copy(t, c, 1);
+	CK(p_cuMemcpyDtoH(view, mine, RSIZE));
+	if (ret || memcmp(view + 124 * OBJ, stage, OBJ)) {
+		fprintf(stderr, "t_tier_cuda: staged copy: %s\n",
+			ret ? strerror(-ret) : "bytes differ");
+		fail = 1;
+	}
+	t->ops->host_unregister(t, stage);
+	free(stage);
 	t->ops->close(t);
 	printf("t_tier_cuda: %s\n", fail ? "FAIL" : "PASS");
 	return fail;

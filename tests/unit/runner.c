@@ -49,6 +49,8 @@ static Suite *(*const suites[])(void) = {
 	daemon_writeback_suite,
 	daemon_copier_suite,
 	daemon_tier_device_cpu_suite,
+	daemon_stage_suite,
+	gpu_copy_ref_suite,
 };
 
 int main(void)

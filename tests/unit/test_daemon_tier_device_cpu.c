@@ -104,6 +104,8 @@ START_TEST(test_lookup_and_cache)
 	ck_assert_uint_eq(fk.calls, 2);
 	/* Same file: the same mapping stays. */
 	ck_assert_ptr_eq(again, base);
+	/* A memfd mapping: the disk reads straight into it, unstaged. */
+	ck_assert(kvtd_mem_host_addressable(t, 3));
 }
 END_TEST
 

@@ -2,12 +2,14 @@
 /*
  * Unit tests for daemon/work.c: which tier reads and writes what for each
  * work item, the bounds every item is checked against (an item pointing
- * outside a mapping fails with -EINVAL), and completion batches.
+ * outside a mapping fails with -EINVAL), staging for regions that are not
+ * host-addressable, as a fake tier answers, and completion batches.
  */
 #include <check.h>
 #include <errno.h>
 #include <string.h>
 
+#include "kvtd_tier_mem.h"
 #include "kvtd_work.h"
 
 #define POOL (64ull << 20)
@@ -137,8 +139,8 @@ END_TEST
 
 START_TEST(test_unknown_spaces)
 {
-	const struct kvtd_work_geom no_pool = { 0, REGION };
-	const struct kvtd_work_geom no_region = { POOL, 0 };
+	const struct kvtd_work_geom no_pool = { .region_size = REGION };
+	const struct kvtd_work_geom no_region = { .pool_size = POOL };
 	const uint32_t H = KVTIER_TIER_HOST, D = KVTIER_TIER_DEVICE,
 		       K = KVTIER_TIER_DISK;
 
@@ -162,6 +164,116 @@ START_TEST(test_unsupported)
 	expect_fail(item(7, D, 0, 0, 4096), &geom, -EOPNOTSUPP);
 	w.op = KVTIER_WORK_COUNT;
 	expect_fail(w, &geom, -EOPNOTSUPP);
+}
+END_TEST
+
+/*
+ * A DEVICE tier whose odd region ids are GPU memory and even ones memfds,
+ * as the CUDA tier answers; only host_addressable is ever called.
+ */
+static bool fake_host_addressable(struct kvtd_mem_tier *t, uint32_t id)
+{
+	return id % 2 == 0;
+}
+
+static const struct kvtd_mem_tier_ops fake_dev_ops = {
+	.name = "fake-device",
+	.host_addressable = fake_host_addressable,
+};
+
+/* The geometry exec.c builds for @w against the tier @t. */
+static struct kvtd_work_geom geom_for(struct kvtd_mem_tier *t,
+				      const struct drm_kvtier_work_item *w)
+{
+	struct kvtd_work_geom g = geom;
+
+	g.region_devmem = !kvtd_mem_host_addressable(t, w->region_id);
+	return g;
+}
+
+START_TEST(test_disk_to_device_staged)
+{
+	struct kvtd_mem_tier fake = { .ops = &fake_dev_ops };
+	struct drm_kvtier_work_item w = item(KVTIER_TIER_DISK,
+					     KVTIER_TIER_DEVICE, 0, 8192,
+					     2 << 20);
+	struct kvtd_work_geom g;
+	struct kvtd_work_action a;
+
+	/* Aligned and whole, but GPU memory: staged, never a direct read. */
+	g = geom_for(&fake, &w);
+	ck_assert(g.region_devmem);
+	ck_assert_int_eq(kvtd_work_plan(&w, &g, &a), 0);
+	ck_assert_uint_eq(a.kind, KVTD_ACT_DISK_READ);
+	ck_assert_uint_eq(a.dst_tier, KVTIER_TIER_DEVICE);
+	ck_assert_uint_eq(a.dst_off, 8192);
+	ck_assert_uint_eq(a.io_len, 2 << 20);
+	ck_assert_uint_eq(a.len, 2 << 20);
+	ck_assert(a.stage);
+	ck_assert(!a.bounce);
+	/* Unaligned and rounded up: staged too, never bounced as well. */
+	w.dst_offset = 100;
+	w.size = 5000;
+	ck_assert_int_eq(kvtd_work_plan(&w, &g, &a), 0);
+	ck_assert(a.stage);
+	ck_assert(!a.bounce);
+	ck_assert_uint_eq(a.io_len, 8192);
+	ck_assert_uint_eq(a.len, 5000);
+
+	/* A memfd region of the same tier: read straight into it. */
+	w = item(KVTIER_TIER_DISK, KVTIER_TIER_DEVICE, 0, 8192, 2 << 20);
+	w.region_id = 4;
+	g = geom_for(&fake, &w);
+	ck_assert(!g.region_devmem);
+	ck_assert_int_eq(kvtd_work_plan(&w, &g, &a), 0);
+	ck_assert(!a.stage);
+	ck_assert(!a.bounce);
+	/* ... or through the bounce buffer, as before. */
+	w.dst_offset = 100;
+	ck_assert_int_eq(kvtd_work_plan(&w, &g, &a), 0);
+	ck_assert(!a.stage);
+	ck_assert(a.bounce);
+}
+END_TEST
+
+START_TEST(test_staged_other_paths)
+{
+	struct kvtd_mem_tier fake = { .ops = &fake_dev_ops };
+	static const struct kvtd_mem_tier_ops no_answer_ops = {
+		.name = "no-answer",
+	};
+	struct kvtd_mem_tier plain = { .ops = &no_answer_ops };
+	struct kvtd_work_geom g = geom;
+	struct drm_kvtier_work_item w;
+	struct kvtd_work_action a;
+
+	/* HOST -> DEVICE is the tier's copy already: nothing to stage. */
+	w = item(KVTIER_TIER_HOST, KVTIER_TIER_DEVICE, 0, 0, 4096);
+	g = geom_for(&fake, &w);
+	ck_assert(g.region_devmem);
+	ck_assert_int_eq(kvtd_work_plan(&w, &g, &a), 0);
+	ck_assert_uint_eq(a.kind, KVTD_ACT_COPY);
+	ck_assert(!a.stage);
+	/* DISK -> HOST reads into the pool, whatever the regions are. */
+	w = item(KVTIER_TIER_DISK, KVTIER_TIER_HOST, 0, 0, 4096);
+	g.region_devmem = true;
+	ck_assert_int_eq(kvtd_work_plan(&w, &g, &a), 0);
+	ck_assert(!a.stage);
+	/* A tier with no answer has host memory only. */
+	w = item(KVTIER_TIER_DISK, KVTIER_TIER_DEVICE, 0, 0, 4096);
+	ck_assert(kvtd_mem_host_addressable(&plain, w.region_id));
+	g = geom_for(&plain, &w);
+	ck_assert_int_eq(kvtd_work_plan(&w, &g, &a), 0);
+	ck_assert(!a.stage);
+	/* Staged items are bounds-checked like the others. */
+	g.region_devmem = true;
+	expect_fail(item(KVTIER_TIER_DISK, KVTIER_TIER_DEVICE, 0,
+			 REGION - 4096, 4097), &g, -EINVAL);
+	expect_fail(item(KVTIER_TIER_DISK, KVTIER_TIER_DEVICE, 0,
+			 UINT64_MAX - 10, 4096), &g, -EINVAL);
+	g.region_size = 0;
+	expect_fail(item(KVTIER_TIER_DISK, KVTIER_TIER_DEVICE, 0, 0, 4096),
+		    &g, -ENOENT);
 }
 END_TEST
 
@@ -229,6 +341,11 @@ Suite *daemon_work_suite(void)
 	tcase_add_test(tc, test_host_to_device);
 	tcase_add_test(tc, test_disk_to_host);
 	tcase_add_test(tc, test_disk_to_device);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("staging");
+	tcase_add_test(tc, test_disk_to_device_staged);
+	tcase_add_test(tc, test_staged_other_paths);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("checks");

@@ -44,5 +44,7 @@ Suite *daemon_evict_suite(void);
 Suite *daemon_writeback_suite(void);
 Suite *daemon_copier_suite(void);
 Suite *daemon_tier_device_cpu_suite(void);
+Suite *daemon_stage_suite(void);
+Suite *gpu_copy_ref_suite(void);
 
 #endif /* TEST_SUITES_H */
