@@ -161,10 +161,29 @@ static void kvt_check_sum(struct kvt_core *core, uint32_t pool_id,
 	}
 }
 
+/* Whether the index entry of indexed object @obj mirrors it. */
+static bool kvt_check_mirror(struct kvt_core *core, struct kvt_obj *obj,
+			     uint32_t idx)
+{
+	uint64_t handle = KVT_HANDLE(idx, obj->gen);
+	struct kvt_imirror m;
+
+	if (kvt_index_get(core, &kvt_obj_ext(core, idx)->key, handle, &m))
+		return false;
+	if (obj->state == KVT_OBJ_READY)
+		handle |= KVT_IENTRY_READY;
+	return !(obj->flags & KVT_OF_MIRROR) && m.handle == handle &&
+	       m.size == obj->size && m.pool_id == obj->pool_id &&
+	       m.tiers == kvt_obj_tiers(obj) &&
+	       m.offset == ((obj->tiers & KVT_TIER_HOST_BIT) ?
+			    obj->slot_first *
+			    kvt_pool_slot_size(core, obj->pool_id) : 0);
+}
+
 /*
  * Walks every structure and checks that the counters agree with the
- * objects: pool and tenant usage, index entries, statistics by state and
- * tier. The caller guarantees that nothing else runs. Returns 0 or -EINVAL
+ * objects: pool and tenant usage, index entries and their mirrors of the
+ * objects, statistics by state and tier. The caller guarantees that nothing else runs. Returns 0 or -EINVAL
  * (with a warning naming the broken invariant).
  */
 int kvt_core_check(struct kvt_core *core)
@@ -183,8 +202,10 @@ int kvt_core_check(struct kvt_core *core)
 			continue;
 		live++;
 		by_state[obj->state - KVT_OBJ_WRITING]++;
-		if (obj->flags & KVT_OF_INDEXED)
+		if (obj->flags & KVT_OF_INDEXED) {
 			indexed++;
+			KVT_CHECK(kvt_check_mirror(core, obj, i));
+		}
 		for (p = 0; p < KVTIER_TIER_COUNT; p++)
 			if (kvt_obj_tiers(obj) & KVTIER_TIER_BIT(p))
 				by_tier[p]++;

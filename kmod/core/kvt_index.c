@@ -6,8 +6,10 @@
  *
  * Keys are hashed without the tenant, so a tenant's object and a global one
  * with the same key sit in the same probe run and one probe finds both.
- * Entries carry the key and tenant inline: a probe reads only the shard's
- * array, and the object is read once, for the result. Shards grow by
+ * Entries carry the key and tenant inline, and a mirror of everything a
+ * plain lookup returns (kvt_index_mirror_update()), one entry per cache
+ * line: a lookup reads the line its key hashes to and, for the keys a
+ * collision pushed on, the next ones - never the object. Shards grow by
  * doubling at 3/4 load; the new array is allocated with the shard unlocked.
  *
  * Probes take no lock: each shard has a sequence that writers (holding the
@@ -49,17 +51,10 @@ uint64_t kvt_key_hash(const struct kvt_core *core,
 			 (key->hi * 0x9e3779b97f4a7c15ull));
 }
 
-/*
- * Probes start at the first entry of the home cache line (two entries per
- * line), so that the line a lookup prefetched holds both entries it reads
- * first.
- */
-#define KVT_IENTRY_LINE_MASK (~(uint32_t)(KVT_CACHELINE / \
-					 sizeof(struct kvt_ientry) - 1))
-
+/* One entry per cache line: a probe starts on the line the hash names. */
 static inline uint32_t kvt_home(uint64_t hash, uint32_t mask)
 {
-	return (uint32_t)hash & mask & KVT_IENTRY_LINE_MASK;
+	return (uint32_t)hash & mask;
 }
 
 static inline struct kvt_shard *kvt_shard_of(struct kvt_core *core,
@@ -226,6 +221,7 @@ int kvt_index_reserve(struct kvt_core *core, const struct drm_kvtier_key *key,
 		}
 	}
 	kvt_shard_write_begin(s);
+	kvt_memset(&s->e[i], 0, sizeof(s->e[i]));
 	s->e[i].lo = key->lo;
 	s->e[i].hi = key->hi;
 	s->e[i].tenant = tenant;
@@ -252,7 +248,7 @@ static int64_t kvt_shard_find(struct kvt_shard *s, uint64_t hash,
 	return -1;
 }
 
-/* Makes @handle's entry visible to lookups (commit). */
+/* Makes @handle's entry visible to lookups, mirror aside (index tests). */
 void kvt_index_set_ready(struct kvt_core *core,
 			 const struct drm_kvtier_key *key, uint64_t handle)
 {
@@ -264,10 +260,104 @@ void kvt_index_set_ready(struct kvt_core *core,
 	pos = kvt_shard_find(s, hash, key, handle);
 	if (!KVT_WARN_ON(pos < 0)) {
 		kvt_shard_write_begin(s);
-		s->e[pos].handle |= KVT_IENTRY_READY;
+		kvt_write_once(s->e[pos].handle, handle | KVT_IENTRY_READY);
 		kvt_shard_write_end(s);
 	}
 	kvt_unlock(&s->lock);
+}
+
+/*
+ * Brings the index entry of @obj (at table index @idx; object locked) up to
+ * date with the object: READY, size, pool, host offset and tiers, all that
+ * a plain lookup returns. Nothing to do when the object is not indexed.
+ */
+void kvt_index_mirror_update(struct kvt_core *core, struct kvt_obj *obj,
+			     uint32_t idx)
+{
+	const struct drm_kvtier_key *key;
+	uint64_t hash, handle;
+	struct kvt_ientry *e;
+	struct kvt_shard *s;
+	int64_t pos;
+
+	if (!(obj->flags & KVT_OF_INDEXED))
+		return;
+	key = &kvt_obj_ext(core, idx)->key;
+	handle = KVT_HANDLE(idx, obj->gen);
+	hash = kvt_key_hash(core, key);
+	s = kvt_shard_of(core, hash);
+	kvt_lock(&s->lock);
+	pos = kvt_shard_find(s, hash, key, handle);
+	if (!KVT_WARN_ON(pos < 0)) {
+		e = &s->e[pos];
+		kvt_shard_write_begin(s);
+		kvt_write_once(e->handle, handle |
+			       (obj->state == KVT_OBJ_READY ?
+				KVT_IENTRY_READY : 0));
+		kvt_write_once(e->size, obj->size);
+		kvt_write_once(e->offset, (obj->tiers & KVT_TIER_HOST_BIT) ?
+			       obj->slot_first *
+			       kvt_pool_slot_size(core, obj->pool_id) : 0);
+		kvt_write_once(e->pool_id, obj->pool_id);
+		kvt_write_once(e->tiers, (uint8_t)kvt_obj_tiers(obj));
+		kvt_shard_write_end(s);
+	}
+	kvt_unlock(&s->lock);
+}
+
+/*
+ * Records an access (fetch, commit) to @obj at @now in its index entry,
+ * zeroing its hits with @reset; object locked, and indexed. The statistics
+ * are no part of the mirror: relaxed stores under the shard lock, as
+ * lookups make them without it.
+ */
+void kvt_index_touch(struct kvt_core *core, struct kvt_obj *obj,
+		     uint32_t idx, uint64_t now, bool reset)
+{
+	const struct drm_kvtier_key *key = &kvt_obj_ext(core, idx)->key;
+	uint64_t hash = kvt_key_hash(core, key);
+	struct kvt_shard *s = kvt_shard_of(core, hash);
+	struct kvt_ientry *e;
+	int64_t pos;
+
+	kvt_lock(&s->lock);
+	pos = kvt_shard_find(s, hash, key, KVT_HANDLE(idx, obj->gen));
+	if (!KVT_WARN_ON(pos < 0)) {
+		e = &s->e[pos];
+		if (reset)
+			kvt_write_once(e->hits, 0);
+		kvt_write_once(e->last_access_ns, now);
+	}
+	kvt_unlock(&s->lock);
+}
+
+/*
+ * Copies the entry of @key naming @handle (READY or not) into @out.
+ * Returns 0, or -ENOENT when no entry names it. For consistency checks and
+ * for the access statistics.
+ */
+int kvt_index_get(struct kvt_core *core, const struct drm_kvtier_key *key,
+		  uint64_t handle, struct kvt_imirror *out)
+{
+	uint64_t hash = kvt_key_hash(core, key);
+	struct kvt_shard *s = kvt_shard_of(core, hash);
+	const struct kvt_ientry *e;
+	int64_t pos;
+
+	kvt_lock(&s->lock);
+	pos = kvt_shard_find(s, hash, key, handle);
+	if (pos >= 0) {
+		e = &s->e[pos];
+		out->handle = e->handle;
+		out->size = e->size;
+		out->offset = e->offset;
+		out->pool_id = e->pool_id;
+		out->tiers = e->tiers;
+		out->hits = kvt_read_once(e->hits);
+		out->last_access_ns = kvt_read_once(e->last_access_ns);
+	}
+	kvt_unlock(&s->lock);
+	return pos < 0 ? -KVT_ENOENT : 0;
 }
 
 /* Removes @handle's entry, shifting later entries of its run back. */
@@ -321,29 +411,35 @@ void kvt_index_prefetch(struct kvt_core *core, uint64_t hash)
 	struct kvt_shard *s = kvt_shard_of(core, hash);
 	uint32_t mask = kvt_load_acquire(&s->mask);
 	struct kvt_ientry *e = kvt_load_acquire(&s->e);
-	struct kvt_ientry *home = &e[kvt_home(hash, mask)];
 
-	kvt_prefetch(home);
-	/* A run often goes on into the next line: load it alongside. */
-	kvt_prefetch(home + KVT_CACHELINE / sizeof(*home));
+	kvt_prefetch(&e[kvt_home(hash, mask)]);
 }
 
+/* kvt_shard_probe() results that name no entry. */
+#define KVT_PROBE_MISS UINT32_MAX
+#define KVT_PROBE_MORE (UINT32_MAX - 1)
+
 /*
- * One probe of @e (@mask + 1 entries), locked or not: every entry is read
+ * One probe of @e (@mask + 1 entries), locked or not: every field is read
  * once, and the walk is bounded, so a table changing underneath can give a
  * wrong answer (which the caller's sequence check throws away) but never a
- * fault or an endless loop.
+ * fault or an endless loop. Returns the position of @tenant's READY entry
+ * for @key, else of a global READY one (*global set), else KVT_PROBE_MISS;
+ * KVT_PROBE_MORE when @limit entries did not settle it.
  */
-static uint64_t kvt_shard_probe(const struct kvt_ientry *e, uint32_t mask,
+static uint32_t kvt_shard_probe(const struct kvt_ientry *e, uint32_t mask,
 				uint64_t hash,
 				const struct drm_kvtier_key *key,
-				uint64_t tenant, bool *global)
+				uint64_t tenant, uint32_t limit, bool *global)
 {
-	uint64_t found = 0, glob = 0, h, t;
-	uint32_t i, n;
+	uint32_t i, n, glob = KVT_PROBE_MISS;
+	uint64_t h, t;
 
+	*global = false;
 	i = kvt_home(hash, mask);
 	for (n = 0; n <= mask; n++, i = (i + 1) & mask) {
+		if (n == limit)
+			return KVT_PROBE_MORE;
 		h = kvt_read_once(e[i].handle);
 		if (!h)
 			break;
@@ -352,19 +448,13 @@ static uint64_t kvt_shard_probe(const struct kvt_ientry *e, uint32_t mask,
 		    kvt_read_once(e[i].hi) != key->hi)
 			continue;
 		t = kvt_read_once(e[i].tenant);
-		if (t == tenant) {
-			found = h;
-			break;
-		}
-		if (!t && !glob)
-			glob = h;
+		if (t == tenant)
+			return i;
+		if (!t && glob == KVT_PROBE_MISS)
+			glob = i;
 	}
-	*global = false;
-	if (!found && glob) {
-		found = glob;
-		*global = true;
-	}
-	return found & ~KVT_IENTRY_READY;
+	*global = glob != KVT_PROBE_MISS;
+	return glob;
 }
 
 /* Lockless probes of a shard before one under its lock. */
@@ -381,7 +471,7 @@ uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
 {
 	struct kvt_shard *s = kvt_shard_of(core, hash);
 	const struct kvt_ientry *e;
-	uint32_t seq, mask, tries;
+	uint32_t seq, mask, tries, pos;
 	uint64_t found;
 
 	for (tries = 0; tries < KVT_PROBE_TRIES; tries++) {
@@ -391,14 +481,145 @@ uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
 		/* Mask first: with an old mask, either array is big enough. */
 		mask = kvt_load_acquire(&s->mask);
 		e = kvt_load_acquire(&s->e);
-		found = kvt_shard_probe(e, mask, hash, key, tenant, global);
+		pos = kvt_shard_probe(e, mask, hash, key, tenant, UINT32_MAX,
+				      global);
+		found = pos == KVT_PROBE_MISS ? 0 :
+			kvt_read_once(e[pos].handle);
 		if (!kvt_shard_read_retry(s, seq))
-			return found;
+			return found & ~KVT_IENTRY_READY;
 	}
 	kvt_lock(&s->lock);
-	found = kvt_shard_probe(s->e, s->mask, hash, key, tenant, global);
+	pos = kvt_shard_probe(s->e, s->mask, hash, key, tenant, UINT32_MAX,
+			      global);
+	found = pos == KVT_PROBE_MISS ? 0 : s->e[pos].handle;
 	kvt_unlock(&s->lock);
-	return found;
+	return found & ~KVT_IENTRY_READY;
+}
+
+/*
+ * For a lookup pipeline: whether the line kvt_index_prefetch() loaded
+ * settles @key (its entry or the end of its run is there). When it does
+ * not, starts loading the next line and returns false. A hint only: reads
+ * without the sequence.
+ */
+bool kvt_index_peek(struct kvt_core *core, uint64_t hash,
+		    const struct drm_kvtier_key *key, uint64_t tenant)
+{
+	struct kvt_shard *s = kvt_shard_of(core, hash);
+	uint32_t mask = kvt_load_acquire(&s->mask);
+	const struct kvt_ientry *e = kvt_load_acquire(&s->e);
+	uint32_t i = kvt_home(hash, mask);
+
+	if (!kvt_read_once(e[i].handle) ||
+	    (kvt_read_once(e[i].lo) == key->lo &&
+	     kvt_read_once(e[i].hi) == key->hi &&
+	     kvt_read_once(e[i].tenant) == tenant))
+		return true;
+	kvt_prefetch(&e[(i + 1) & mask]);
+	return false;
+}
+
+/* Fills @r from entry @i of @e as a lookup result; lockless. */
+static void kvt_ientry_result(const struct kvt_ientry *e, bool global,
+			      struct drm_kvtier_lookup_result *r)
+{
+	r->handle = kvt_read_once(e->handle) & ~KVT_IENTRY_READY;
+	r->size = kvt_read_once(e->size);
+	r->offset = kvt_read_once(e->offset);
+	r->pool_id = kvt_read_once(e->pool_id);
+	r->tiers = kvt_read_once(e->tiers);
+	r->flags = KVTIER_LOOKUP_PRESENT | (global ? KVTIER_LOOKUP_GLOBAL : 0);
+	r->pad = 0;
+}
+
+/* Counts a lookup hit on @e; relaxed stores without the shard lock. */
+static void kvt_ientry_hit(struct kvt_ientry *e, uint64_t now)
+{
+	uint32_t hits = kvt_read_once(e->hits);
+
+	/* Saturates rather than wraps. */
+	if (hits != UINT32_MAX)
+		kvt_write_once(e->hits, hits + 1);
+	kvt_write_once(e->last_access_ns, now);
+}
+
+/*
+ * A plain lookup of @key for @tenant, from the index alone: fills @r from
+ * the mirror in the entry found (its own READY object, else a global one)
+ * and counts the hit there with time @now. Returns whether it hit (@r is
+ * zeroed on a miss). Takes no lock unless writers keep the shard busy.
+ */
+bool kvt_index_lookup(struct kvt_core *core, uint64_t hash,
+		      const struct drm_kvtier_key *key, uint64_t tenant,
+		      uint64_t now, struct drm_kvtier_lookup_result *r)
+{
+	struct kvt_shard *s = kvt_shard_of(core, hash);
+	struct kvt_ientry *e;
+	uint32_t seq, mask, tries, pos;
+	bool global;
+
+	for (tries = 0; tries < KVT_PROBE_TRIES; tries++) {
+		seq = kvt_load_acquire(&s->seq);
+		if (seq & 1)
+			continue;
+		mask = kvt_load_acquire(&s->mask);
+		e = kvt_load_acquire(&s->e);
+		pos = kvt_shard_probe(e, mask, hash, key, tenant, UINT32_MAX,
+				      &global);
+		if (pos != KVT_PROBE_MISS)
+			kvt_ientry_result(&e[pos], global, r);
+		if (kvt_shard_read_retry(s, seq))
+			continue;
+		if (pos == KVT_PROBE_MISS)
+			goto miss;
+		/*
+		 * Statistics only: a writer moving the entry right now may
+		 * lose this count, never the entry.
+		 */
+		kvt_ientry_hit(&e[pos], now);
+		return true;
+	}
+	kvt_lock(&s->lock);
+	pos = kvt_shard_probe(s->e, s->mask, hash, key, tenant, UINT32_MAX,
+			      &global);
+	if (pos != KVT_PROBE_MISS) {
+		kvt_ientry_result(&s->e[pos], global, r);
+		kvt_ientry_hit(&s->e[pos], now);
+	}
+	kvt_unlock(&s->lock);
+	if (pos != KVT_PROBE_MISS)
+		return true;
+miss:
+	kvt_memset(r, 0, sizeof(*r));
+	return false;
+}
+
+/*
+ * Counts a lookup hit on the entry naming @handle, as kvt_index_lookup()
+ * does, for lookups that found the object another way (ACQUIRE).
+ */
+void kvt_index_hit(struct kvt_core *core, uint64_t hash,
+		   const struct drm_kvtier_key *key, uint64_t handle,
+		   uint64_t now)
+{
+	struct kvt_shard *s = kvt_shard_of(core, hash);
+	uint32_t mask = kvt_load_acquire(&s->mask);
+	struct kvt_ientry *e = kvt_load_acquire(&s->e);
+	uint32_t i, n;
+	uint64_t h;
+
+	i = kvt_home(hash, mask);
+	for (n = 0; n <= mask; n++, i = (i + 1) & mask) {
+		h = kvt_read_once(e[i].handle);
+		if (!h)
+			return;
+		if ((h & ~KVT_IENTRY_READY) == handle &&
+		    kvt_read_once(e[i].lo) == key->lo &&
+		    kvt_read_once(e[i].hi) == key->hi) {
+			kvt_ientry_hit(&e[i], now);
+			return;
+		}
+	}
 }
 
 /* Entries in the index, for consistency checks. */

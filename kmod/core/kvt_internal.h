@@ -55,6 +55,11 @@ enum kvt_obj_state {
 /* Bits of kvt_obj.flags. */
 #define KVT_OF_INDEXED (1u << 0) /* has an index entry */
 #define KVT_OF_SLOTS (1u << 1)	 /* holds host slots (resident or filling) */
+/*
+ * A field its index entry mirrors (READY, tiers, DEVICE pins) changed:
+ * kvt_obj_unlock() brings the entry up to date before the lock goes.
+ */
+#define KVT_OF_MIRROR (1u << 2)
 
 #define KVT_TIER_HOST_BIT KVTIER_TIER_BIT(KVTIER_TIER_HOST)
 #define KVT_TIER_DISK_BIT KVTIER_TIER_BIT(KVTIER_TIER_DISK)
@@ -93,17 +98,17 @@ _Static_assert(sizeof(struct kvt_obj) == KVT_CACHELINE,
 
 /*
  * struct kvt_obj_ext - the cold part of an entry, same lock. The access
- * statistics are the exception: lockless lookups update them too, so they
- * are atomics written with a relaxed load and store, never a locked add.
- * A hit costs a plain store; two hits at once may count as one.
+ * statistics live in the object's index entry while it has one (lookups
+ * count hits on the line they read anyway); kvt_obj_unlink() leaves their
+ * last values here, where OBJ_SCAN reads them for objects out of the index.
  */
 struct kvt_obj_ext {
 	struct drm_kvtier_key key;
 	uint64_t disk_loc;	/* with the DISK bit */
 	uint32_t next_free;	/* table free list, when FREE */
 	uint32_t pad;
-	kvt_atomic64_t last_access_ns;	/* commit, lookup hit, fetch */
-	kvt_atomic64_t hits;		/* lookup hits since commit */
+	kvt_atomic64_t last_access_ns;	/* unindexed: commit, hit, fetch */
+	kvt_atomic64_t hits;		/* unindexed: lookup hits since commit */
 };
 
 /*
@@ -130,14 +135,39 @@ struct kvt_lock_pad {
 /* ---- index -------------------------------------------------------------- */
 
 /*
- * An index entry holds the key and tenant inline, so a probe touches only
- * the shard's array and the object itself is read once, for the result.
+ * An index entry holds the key and tenant inline, and mirrors all a plain
+ * lookup returns, so that a lookup reads one cache line per key and never
+ * the object: the mirror changes with the object, under the object lock
+ * and the shard lock (kvt_index_mirror_update()). It also keeps the
+ * object's access statistics, which lookups bump with relaxed stores on
+ * the line they already have (best effort: a racing writer may lose one).
  */
 struct kvt_ientry {
 	uint64_t lo;
 	uint64_t hi;
 	uint64_t tenant;
 	uint64_t handle;	/* 0: empty; bit 63: READY */
+	uint64_t size;
+	uint64_t offset;	/* bytes into the pool, with the HOST bit */
+	uint8_t pool_id;
+	uint8_t tiers;		/* as kvt_obj_tiers() */
+	uint16_t pad;
+	uint32_t hits;		/* lookup hits since commit, saturating */
+	uint64_t last_access_ns; /* last commit, lookup hit or fetch */
+} KVT_ALIGNED(KVT_CACHELINE);
+
+_Static_assert(sizeof(struct kvt_ientry) == KVT_CACHELINE,
+	       "a lookup reads one cache line per key");
+
+/* What kvt_index_get() copies out of an entry. */
+struct kvt_imirror {
+	uint64_t handle;	/* with KVT_IENTRY_READY */
+	uint64_t size;
+	uint64_t offset;
+	uint8_t pool_id;
+	uint8_t tiers;
+	uint32_t hits;
+	uint64_t last_access_ns;
 };
 
 #define KVT_IENTRY_READY (1ull << 63)
@@ -440,6 +470,20 @@ int kvt_index_reserve(struct kvt_core *core, const struct drm_kvtier_key *key,
 		      uint64_t tenant, uint64_t handle);
 void kvt_index_set_ready(struct kvt_core *core,
 			 const struct drm_kvtier_key *key, uint64_t handle);
+void kvt_index_mirror_update(struct kvt_core *core, struct kvt_obj *obj,
+			     uint32_t idx);
+void kvt_index_touch(struct kvt_core *core, struct kvt_obj *obj,
+		     uint32_t idx, uint64_t now, bool reset);
+int kvt_index_get(struct kvt_core *core, const struct drm_kvtier_key *key,
+		  uint64_t handle, struct kvt_imirror *out);
+bool kvt_index_peek(struct kvt_core *core, uint64_t hash,
+		    const struct drm_kvtier_key *key, uint64_t tenant);
+bool kvt_index_lookup(struct kvt_core *core, uint64_t hash,
+		      const struct drm_kvtier_key *key, uint64_t tenant,
+		      uint64_t now, struct drm_kvtier_lookup_result *r);
+void kvt_index_hit(struct kvt_core *core, uint64_t hash,
+		   const struct drm_kvtier_key *key, uint64_t handle,
+		   uint64_t now);
 void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 		      uint64_t handle);
 void kvt_index_prefetch(struct kvt_core *core, uint64_t hash);
@@ -502,21 +546,21 @@ void kvt_obj_drop_ref(struct kvt_core *core, struct kvt_client *client,
 		      struct kvt_obj *obj, struct kvt_ref *ref,
 		      struct kvt_release *rel);
 
-/*
- * Records an access to the object at @idx at time @now; @hit counts it as
- * a lookup hit. Object locked, or just read lockless by a lookup: then a
- * hit racing with the object's free may land on the entry's next object,
- * which is why commit zeroes the hits again (see struct kvt_obj_ext).
- */
-static inline void kvt_obj_touch(struct kvt_core *core, uint32_t idx,
-				 uint64_t now, bool hit)
-{
-	struct kvt_obj_ext *x = kvt_obj_ext(core, idx);
+/* What kvt_obj_touch() records. */
+enum kvt_touch {
+	KVT_TOUCH_ACCESS,	/* an access: last_access_ns = now */
+	KVT_TOUCH_COMMIT,	/* and hits start from 0 */
+};
 
-	kvt_atomic64_set(&x->last_access_ns, now);
-	if (hit)
-		kvt_atomic64_set(&x->hits, kvt_atomic64_read(&x->hits) + 1);
-}
+/*
+ * Records an access to the object at @idx at time @now; object locked.
+ * Lookup hits are counted by the lookups themselves, in the index entry.
+ */
+void kvt_obj_touch(struct kvt_core *core, uint32_t idx, uint64_t now,
+		   enum kvt_touch how);
+/* The access statistics of the object at @idx; object locked. */
+void kvt_obj_stats(struct kvt_core *core, uint32_t idx, uint64_t *hits,
+		   uint64_t *last_access_ns);
 
 /* kvt_queue.c */
 int kvt_queue_init(struct kvt_core *core);

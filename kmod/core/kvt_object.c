@@ -28,11 +28,51 @@ bool kvt_obj_visible(const struct kvt_client *client,
 /* Takes the object out of the index; object locked. */
 void kvt_obj_unlink(struct kvt_core *core, struct kvt_obj *obj, uint32_t idx)
 {
+	struct kvt_obj_ext *x = kvt_obj_ext(core, idx);
+	struct kvt_imirror m;
+
 	if (!(obj->flags & KVT_OF_INDEXED))
 		return;
-	kvt_index_remove(core, &kvt_obj_ext(core, idx)->key,
-			 KVT_HANDLE(idx, obj->gen));
+	/* The access statistics outlive the entry, for OBJ_SCAN. */
+	if (!kvt_index_get(core, &x->key, KVT_HANDLE(idx, obj->gen), &m)) {
+		kvt_atomic64_set(&x->last_access_ns, m.last_access_ns);
+		kvt_atomic64_set(&x->hits, m.hits);
+	}
+	kvt_index_remove(core, &x->key, KVT_HANDLE(idx, obj->gen));
 	obj->flags &= ~KVT_OF_INDEXED;
+}
+
+void kvt_obj_touch(struct kvt_core *core, uint32_t idx, uint64_t now,
+		   enum kvt_touch how)
+{
+	struct kvt_obj *obj = kvt_obj_ptr(core, idx);
+	struct kvt_obj_ext *x = kvt_obj_ext(core, idx);
+
+	if (obj->flags & KVT_OF_INDEXED) {
+		kvt_index_touch(core, obj, idx, now, how == KVT_TOUCH_COMMIT);
+		return;
+	}
+	if (how == KVT_TOUCH_COMMIT)
+		kvt_atomic64_set(&x->hits, 0);
+	kvt_atomic64_set(&x->last_access_ns, now);
+}
+
+void kvt_obj_stats(struct kvt_core *core, uint32_t idx, uint64_t *hits,
+		   uint64_t *last_access_ns)
+{
+	struct kvt_obj *obj = kvt_obj_ptr(core, idx);
+	struct kvt_obj_ext *x = kvt_obj_ext(core, idx);
+	struct kvt_imirror m;
+
+	/* Through the index (a probe by key) while the object is in it. */
+	if ((obj->flags & KVT_OF_INDEXED) &&
+	    !kvt_index_get(core, &x->key, KVT_HANDLE(idx, obj->gen), &m)) {
+		*hits = m.hits;
+		*last_access_ns = m.last_access_ns;
+		return;
+	}
+	*hits = kvt_atomic64_read(&x->hits);
+	*last_access_ns = kvt_atomic64_read(&x->last_access_ns);
 }
 
 void kvt_release_init(struct kvt_release *rel)
@@ -221,7 +261,8 @@ static void kvt_alloc_publish(struct kvt_client *client, struct kvt_pool *pool,
 		obj = kvt_obj_ptr(core, idx);
 		kvt_obj_lock(core, idx);
 		obj->pool_id = (uint8_t)pool->id;
-		obj->flags = KVT_OF_INDEXED | KVT_OF_SLOTS;
+		/* The entry reserved for it learns size, pool and offset. */
+		obj->flags = KVT_OF_INDEXED | KVT_OF_SLOTS | KVT_OF_MIRROR;
 		obj->client_refs = 1;
 		obj->work_refs = 0;
 		kvt_memset(obj->pins, 0, sizeof(obj->pins));
@@ -381,17 +422,14 @@ static int kvt_obj_commit(struct kvt_client *client, kvt_handle_t handle)
 		ret = -KVT_EINVAL;
 	} else {
 		obj->creator = NULL;
+		/* The index entry turns READY as the lock goes. */
 		kvt_obj_set_state(core, obj, KVT_OBJ_READY);
 		/*
 		 * Hits count from here: zeroed again, since a lockless hit
-		 * on the entry's previous object may have landed late.
+		 * on the entry's previous key may have landed late.
 		 */
-		kvt_atomic64_set(&kvt_obj_ext(core,
-					      KVT_HANDLE_IDX(handle))->hits, 0);
-		kvt_obj_touch(core, KVT_HANDLE_IDX(handle), kvt_now_ns(), false);
-		kvt_index_set_ready(core,
-				    &kvt_obj_ext(core, KVT_HANDLE_IDX(handle))->key,
-				    handle);
+		kvt_obj_touch(core, KVT_HANDLE_IDX(handle), kvt_now_ns(),
+			      KVT_TOUCH_COMMIT);
 		kvt_trace_obj(core, KVT_TRACE_COMMIT, obj, handle, 0);
 	}
 	kvt_obj_unlock(core, KVT_HANDLE_IDX(handle));

@@ -49,29 +49,63 @@ static inline void kvt_free(void *p)
 /*
  * Large tables are where lookups miss the TLB. In the kernel they mostly
  * come from the direct map, which huge pages back; here they ask for
- * transparent huge pages to be measured the same way.
+ * transparent huge pages to be measured the same way. They are mapped
+ * afresh for that: memory malloc() hands back was often touched (and
+ * backed by small pages) before, and a later madvise() does not change
+ * pages already there.
  */
 #define KVT_HOST_HUGE (2ul << 20)
 
+/* Before every kvt_vzalloc() block: how to give it back. */
+struct kvt_vhdr {
+	void *base;		/* NULL: from aligned_alloc(), else mmap() */
+	size_t len;
+	uint64_t pad[6];
+};
+
 static inline void *kvt_vzalloc(size_t size)
 {
-	size_t align = size < KVT_HOST_HUGE ? 64 : KVT_HOST_HUGE;
-	void *p;
+	struct kvt_vhdr *h;
+	size_t len;
+	char *map, *p;
 
-	/* Cache-line aligned at least, as the kernel's allocators give. */
-	size = (size + align - 1) & ~(align - 1);
-	p = aligned_alloc(align, size);
-	if (!p)
+	if (size < KVT_HOST_HUGE) {
+		/* Cache-line aligned at least, as the kernel's allocators give. */
+		size = (size + 63) & ~(size_t)63;
+		h = aligned_alloc(64, sizeof(*h) + size);
+		if (!h)
+			return NULL;
+		memset(h, 0, sizeof(*h) + size);
+		return h + 1;
+	}
+	/* A 2 MiB aligned block with a page before it for the header. */
+	size = (size + KVT_HOST_HUGE - 1) & ~(KVT_HOST_HUGE - 1);
+	len = size + KVT_HOST_HUGE;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
 		return NULL;
-	if (align == KVT_HOST_HUGE)
-		madvise(p, size, MADV_HUGEPAGE);
-	memset(p, 0, size);
+	p = (char *)(((uintptr_t)map + 4096 + KVT_HOST_HUGE - 1) &
+		     ~(KVT_HOST_HUGE - 1));
+	madvise(p, size, MADV_HUGEPAGE);
+	h = (struct kvt_vhdr *)p - 1;
+	h->base = map;
+	h->len = len;
+	/* Fresh anonymous memory reads as zero. */
 	return p;
 }
 
 static inline void kvt_vfree(void *p)
 {
-	free(p);
+	struct kvt_vhdr *h;
+
+	if (!p)
+		return;
+	h = (struct kvt_vhdr *)p - 1;
+	if (h->base)
+		munmap(h->base, h->len);
+	else
+		free(h);
 }
 
 #define kvt_mul_overflow(a, b, res) __builtin_mul_overflow(a, b, res)

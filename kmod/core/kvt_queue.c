@@ -446,7 +446,7 @@ static int kvt_fetch_one(struct kvt_client *client, struct kvt_fetch *f,
 	}
 	/* An accepted fetch is an access the eviction policies must see. */
 	if (ret >= 0)
-		kvt_obj_touch(core, idx, kvt_now_ns(), false);
+		kvt_obj_touch(core, idx, kvt_now_ns(), KVT_TOUCH_ACCESS);
 	if (ret == 0)
 		kvt_trace_obj(core, KVT_TRACE_PIN, obj, it->handle,
 			      KVTIER_TIER_HOST);

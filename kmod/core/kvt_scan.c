@@ -14,6 +14,7 @@ static void kvt_scan_record(struct kvt_core *core, const struct kvt_obj *obj,
 			    uint32_t idx, struct drm_kvtier_obj_record *rec)
 {
 	struct kvt_obj_ext *x = kvt_obj_ext(core, idx);
+	uint64_t hits, last;
 	uint32_t t;
 
 	kvt_memset(rec, 0, sizeof(*rec));
@@ -26,8 +27,9 @@ static void kvt_scan_record(struct kvt_core *core, const struct kvt_obj *obj,
 			      kvt_pool_slot_size(core, obj->pool_id);
 	if (obj->tiers & KVT_TIER_DISK_BIT)
 		rec->disk_location = x->disk_loc;
-	rec->last_access_ns = kvt_atomic64_read(&x->last_access_ns);
-	rec->hits = kvt_atomic64_read(&x->hits);
+	kvt_obj_stats(core, idx, &hits, &last);
+	rec->hits = hits;
+	rec->last_access_ns = last;
 	rec->pool_id = obj->pool_id;
 	rec->state = obj->state - KVT_OBJ_WRITING + KVTIER_STATE_WRITING;
 	rec->tiers = kvt_obj_tiers(obj);

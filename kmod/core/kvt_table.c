@@ -78,7 +78,13 @@ void kvt_obj_lock(struct kvt_core *core, uint32_t idx)
 void kvt_obj_unlock(struct kvt_core *core, uint32_t idx)
 {
 	struct kvt_lock_pad *l = &core->obj_locks[idx & (KVT_OBJ_LOCKS - 1)];
+	struct kvt_obj *obj = kvt_obj_ptr(core, idx);
 
+	/* Lock order object -> shard: the index entry follows the object. */
+	if (obj->flags & KVT_OF_MIRROR) {
+		obj->flags &= ~KVT_OF_MIRROR;
+		kvt_index_mirror_update(core, obj, idx);
+	}
 	kvt_smp_wmb();
 	kvt_write_once(l->seq, l->seq + 1);
 	kvt_unlock(&l->lock);
@@ -227,6 +233,11 @@ static int kvt_uapi_state(uint8_t state)
 	}
 }
 
+/*
+ * The setters below mark the object KVT_OF_MIRROR when a field its index
+ * entry mirrors changed; kvt_obj_unlock() then updates the entry.
+ */
+
 /* Changes an object's state and the by-state statistics; object locked. */
 void kvt_obj_set_state(struct kvt_core *core, struct kvt_obj *obj,
 		       uint8_t state)
@@ -238,6 +249,8 @@ void kvt_obj_set_state(struct kvt_core *core, struct kvt_obj *obj,
 		kvt_atomic64_dec(&core->st.by_state[from]);
 	if (to >= 0)
 		kvt_atomic64_inc(&core->st.by_state[to]);
+	if (obj->state == KVT_OBJ_READY || state == KVT_OBJ_READY)
+		obj->flags |= KVT_OF_MIRROR;
 	obj->state = state;
 }
 
@@ -256,6 +269,8 @@ void kvt_obj_set_tiers(struct kvt_core *core, struct kvt_obj *obj,
 		else
 			kvt_atomic64_dec(&core->st.by_tier[t]);
 	}
+	if (changed)
+		obj->flags |= KVT_OF_MIRROR;
 	obj->tiers = tiers;
 }
 
@@ -271,8 +286,10 @@ uint32_t kvt_obj_tiers(const struct kvt_obj *obj)
 
 void kvt_obj_pin(struct kvt_core *core, struct kvt_obj *obj, uint32_t tier)
 {
-	if (tier == KVTIER_TIER_DEVICE && !obj->pins[tier])
+	if (tier == KVTIER_TIER_DEVICE && !obj->pins[tier]) {
 		kvt_atomic64_inc(&core->st.by_tier[KVTIER_TIER_DEVICE]);
+		obj->flags |= KVT_OF_MIRROR;
+	}
 	obj->pins[tier]++;
 }
 
@@ -282,6 +299,8 @@ void kvt_obj_unpin(struct kvt_core *core, struct kvt_obj *obj, uint32_t tier,
 	if (!n || KVT_WARN_ON(obj->pins[tier] < n))
 		return;
 	obj->pins[tier] -= n;
-	if (tier == KVTIER_TIER_DEVICE && !obj->pins[tier])
+	if (tier == KVTIER_TIER_DEVICE && !obj->pins[tier]) {
 		kvt_atomic64_dec(&core->st.by_tier[KVTIER_TIER_DEVICE]);
+		obj->flags |= KVT_OF_MIRROR;
+	}
 }

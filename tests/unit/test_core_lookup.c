@@ -183,14 +183,17 @@ START_TEST(acquire_of_global)
 END_TEST
 
 /*
- * Lockless lookups against a writer: while one thread inserts enough keys
+ * Lockless lookups against writers: while one thread inserts enough keys
  * to grow every index shard, frees them again (backward shifts, table
- * entries reused with new generations) and does it once more, readers look
- * up keys that stay present the whole time and keys that come and go.
- * A present key must always be found, with its own handle and whole
- * fields; a churning key reads as a whole hit or a clean miss; another
- * tenant never sees either. Readers count errors (no ck_assert off the
- * main thread).
+ * entries reused with new generations) and does it once more, and the
+ * manager keeps adding and dropping DISK copies of stable keys (the index
+ * entries' mirrors change in place), readers look up keys that stay
+ * present the whole time and keys that come and go. Every key has its own
+ * size, so a result pieced together from two entries shows. A present key
+ * must always be found, with its own handle, size and offset; a churning
+ * key reads as a whole hit or a clean miss; another tenant never sees
+ * either. Readers count errors (no ck_assert off the main thread).
+ * KVT_STRESS_ROUNDS in the environment runs more rounds.
  */
 enum { STRESS_STABLE = 4000, STRESS_CHURN = 28000, STRESS_BATCH = 64 };
 
@@ -198,11 +201,18 @@ struct stress_reader {
 	struct kvt_client *c;
 	bool own;		/* tenant A: stable keys must hit */
 	const uint64_t *stable_h;
+	const uint64_t *stable_off;
 	volatile int *stop;
 	unsigned long lookups;
 	unsigned long errors;
 	unsigned long churn_hits;
+	unsigned long disk_hits;
 };
+
+static uint64_t stress_size(uint64_t keyn)
+{
+	return SLOT - keyn % 1024;
+}
 
 static uint64_t stress_rand(uint64_t *s)
 {
@@ -241,10 +251,16 @@ static void *stress_read(void *arg)
 				continue;
 			}
 			if (!sr->own || r[i].flags != KVTIER_LOOKUP_PRESENT ||
-			    r[i].size != SLOT || r[i].pool_id != POOL ||
-			    r[i].tiers != KVT_TIER_HOST_BIT || r[i].pad ||
-			    (stable && r[i].handle != sr->stable_h[kn[i] - 1]))
+			    r[i].size != stress_size(kn[i]) ||
+			    r[i].pool_id != POOL ||
+			    (r[i].tiers & ~KVT_TIER_DISK_BIT) !=
+			    KVT_TIER_HOST_BIT || r[i].pad ||
+			    (stable && (r[i].handle != sr->stable_h[kn[i] - 1] ||
+					r[i].offset !=
+					sr->stable_off[kn[i] - 1])))
 				sr->errors++;
+			if (r[i].tiers & KVT_TIER_DISK_BIT)
+				sr->disk_hits++;
 			if (!stable)
 				sr->churn_hits++;
 		}
@@ -252,34 +268,60 @@ static void *stress_read(void *arg)
 	return NULL;
 }
 
+static uint64_t stress_put(struct kvt_client *c, uint64_t keyn)
+{
+	uint64_t h = 0;
+
+	ck_assert_int_eq(talloc(c, keyn, stress_size(keyn), &h), 0);
+	ck_assert_int_eq(top(c, KVTIER_OP_COMMIT, h, 0), 0);
+	ck_assert_int_eq(top(c, KVTIER_OP_RELEASE, h, 0), 0);
+	return h;
+}
+
 START_TEST(lockless_lookup_stress)
 {
-	static uint64_t stable_h[STRESS_STABLE];
+	static uint64_t stable_h[STRESS_STABLE], stable_off[STRESS_STABLE];
+	struct drm_kvtier_lookup_result res;
 	struct stress_reader rd[3];
 	pthread_t th[3];
 	volatile int stop = 0;
-	uint64_t *h = calloc(STRESS_CHURN, sizeof(*h));
-	uint32_t i, round, t;
+	uint64_t *h = calloc(STRESS_CHURN, sizeof(*h)), queued;
+	uint32_t i, round, rounds = 2, t, d;
+	const char *env = getenv("KVT_STRESS_ROUNDS");
 
+	if (env && atoi(env) > 0)
+		rounds = (uint32_t)atoi(env);
 	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(kvt_manager_attach(ADM, &queued), 0);
 	for (i = 0; i < STRESS_STABLE; i++) {
-		stable_h[i] = tput(A1, i + 1);
-		ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, stable_h[i], 0), 0);
+		stable_h[i] = stress_put(A1, i + 1);
+		ck_assert(tlookup(A1, i + 1, 0, &res));
+		stable_off[i] = res.offset;
 	}
 	for (t = 0; t < 3; t++) {
 		memset(&rd[t], 0, sizeof(rd[t]));
 		rd[t].c = t == 2 ? B : A1;
 		rd[t].own = t != 2;
 		rd[t].stable_h = stable_h;
+		rd[t].stable_off = stable_off;
 		rd[t].stop = &stop;
 		ck_assert_int_eq(pthread_create(&th[t], NULL, stress_read,
 						&rd[t]), 0);
 	}
-	/* The first round grows every shard twice; both shift on frees. */
-	for (round = 0; round < 2; round++) {
-		for (i = 0; i < STRESS_CHURN; i++) {
-			h[i] = tput(A2, 100000 + i);
-			ck_assert_int_eq(top(A2, KVTIER_OP_RELEASE, h[i], 0), 0);
+	/*
+	 * The first round grows every shard twice; every round shifts on
+	 * frees. Between churn steps a stable key gains or loses its DISK
+	 * copy.
+	 */
+	for (round = 0, d = 0; round < rounds; round++) {
+		for (i = 0; i < STRESS_CHURN; i++, d++) {
+			h[i] = stress_put(A2, 100000 + i);
+			ck_assert_int_eq(tres(ADM, (d / STRESS_STABLE) % 2 ?
+					      KVTIER_RES_DROP : KVTIER_RES_ADD,
+					      KVTIER_TIER_DISK,
+					      stable_h[d % STRESS_STABLE],
+					      (d / STRESS_STABLE) % 2 ? 0 :
+					      d + 1), 0);
 		}
 		for (i = 0; i < STRESS_CHURN; i++)
 			ck_assert_int_eq(top(A2, KVTIER_OP_FREE, h[i], 0), 0);
