@@ -101,7 +101,9 @@ static inline void kvt_vfree(void *p)
 /* seqcount: lockless readers that retry when a writer got in the way */
 #define kvt_read_once(x) READ_ONCE(x)
 #define kvt_write_once(x, v) WRITE_ONCE(x, v)
+/* orders a seqcount read before the reads it guards (pairs with wmb) */
 #define kvt_smp_rmb() smp_rmb()
+/* orders a seqcount bump against the writes it guards (pairs with rmb) */
 #define kvt_smp_wmb() smp_wmb()
 
 /* misc */
