@@ -20,18 +20,9 @@
 static uint32_t g_pool;
 static uint64_t g_page;
 
-static int open_admin(void)
-{
-	int fd = tl_open();
-
-	if (fd < 0)
-		tl_fail("open: %s", tl_errname(fd));
-	return fd;
-}
-
 static void case_param_abi_version(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_EQ(tl_param(fd, KVTIER_PARAM_ABI_VERSION), KVTIER_ABI_VERSION);
@@ -43,7 +34,7 @@ static void case_param_features(void)
 			       KVTIER_FEATURE_FETCH_EVENT |
 			       KVTIER_FEATURE_PREFIX_LOOKUP |
 			       KVTIER_FEATURE_TRACEPOINTS;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t f;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -58,7 +49,7 @@ static void case_param_features(void)
 
 static void case_param_limits(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_EQ(tl_param(fd, KVTIER_PARAM_MAX_BATCH), KVTIER_MAX_BATCH);
@@ -76,7 +67,7 @@ static void user_is_not_admin(void *arg TL_UNUSED)
 
 static void case_param_is_admin(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_EQ(tl_param(fd, KVTIER_PARAM_IS_ADMIN), 1);
@@ -98,7 +89,7 @@ static void in_cgroup_tenant(void *arg TL_UNUSED)
 static void case_param_tenant_id(void)
 {
 	uint64_t cg = 0;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	int err;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -115,7 +106,7 @@ static void case_manager_attach(void)
 {
 	struct drm_kvtier_manager_attach ma = { 0 };
 	struct drm_kvtier_stats st;
-	int fd = open_admin(), mfd;
+	int fd = tl_open_admin(), mfd;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_EQ(tl_param(fd, KVTIER_PARAM_MANAGER_ATTACHED), 0);
@@ -140,7 +131,7 @@ static void case_pool_create_info_destroy(void)
 		.pool_id = 999,
 	};
 	struct drm_kvtier_pool_info pi;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_POOL_CREATE, &pc), 0);
@@ -174,7 +165,7 @@ static void case_tenant_quota_info(void)
 	struct drm_kvtier_tenant_quota q = { .pool_id = g_pool };
 	struct drm_kvtier_tenant_usage u;
 	struct drm_kvtier_alloc_item it;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t me;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -211,7 +202,7 @@ static void case_tenant_list(void)
 		.count = 64,
 	};
 	struct drm_kvtier_alloc_item it;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint32_t i, found = 0;
 	uint64_t me;
 
@@ -243,7 +234,7 @@ static void case_tenant_list_count_zero(void)
 {
 	struct drm_kvtier_tenant_list l = { 0 };
 	struct drm_kvtier_alloc_item it;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), g_page, &it), 0);
@@ -278,7 +269,7 @@ static void case_tenant_list_first(void)
 	struct drm_kvtier_tenant_quota q = { .pool_id = g_pool,
 					     .max_slots = 1000 };
 	uint32_t total = 0, total2 = 0, first, n;
-	int fd = open_admin(), got;
+	int fd = tl_open_admin(), got;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	/* Two more (tenant, pool) entries: quotas of tenants with no client. */
@@ -336,7 +327,7 @@ static void case_alloc_commit_lookup(void)
 	struct drm_kvtier_pool_info pi;
 	struct tl_snap s0;
 	uint32_t fi;
-	int fd = open_admin(), i;
+	int fd = tl_open_admin(), i;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_snap_take(fd, g_pool, &s0), 0);
@@ -420,7 +411,7 @@ static void case_lookup_stop_at_miss(void)
 		.count = 3,
 	};
 	struct drm_kvtier_alloc_item a, c;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_make_ready(fd, g_pool, keys[0], g_page, &a), 0);
@@ -490,7 +481,7 @@ static void case_lookup_big_batch(void)
 	struct drm_kvtier_lookup_result *r = calloc(n, sizeof(*r));
 	struct drm_kvtier_key *keys = calloc(n, sizeof(*keys));
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_ASSERT(r && keys, "calloc");
@@ -524,7 +515,7 @@ static void case_batch_big(void)
 		.op = KVTIER_OP_PIN,
 	};
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_ASSERT(ops, "calloc");
@@ -561,7 +552,7 @@ static void case_lookup_acquire(void)
 {
 	struct drm_kvtier_lookup_result r;
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();
@@ -588,7 +579,7 @@ static void case_pin_free_release(void)
 	struct drm_kvtier_lookup_result r;
 	struct drm_kvtier_alloc_item a;
 	uint64_t used0;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	used0 = tl_pool_used(fd, g_pool);
@@ -619,7 +610,7 @@ static void case_batch_mixed_results(void)
 		.count = 3,
 		.op = KVTIER_OP_COMMIT,
 	};
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), g_page, &a), 0);
@@ -642,7 +633,7 @@ static void case_fetch_host_resident(void)
 	struct drm_kvtier_fetch f;
 	struct drm_kvtier_alloc_item a;
 	struct drm_kvtier_stats s0, s1;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(1), g_page, &a), 0);
@@ -670,7 +661,7 @@ static void case_region_register_unregister(void)
 						 .cookie = 0xc0ffee };
 	struct drm_kvtier_region_register r2 = { .size = 4096, .cookie = 7 };
 	struct drm_kvtier_region_unregister u = { 0 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &r1), 0);
@@ -747,7 +738,7 @@ static void case_region_memfd_get_fd(void)
 	const uint64_t size = 4 * g_page;
 	struct drm_kvtier_region_unregister u = { 0 };
 	struct drm_kvtier_region_get_fd g;
-	int fd = open_admin(), mfd, memfd;
+	int fd = tl_open_admin(), mfd, memfd;
 	unsigned char *p;
 	uint32_t id;
 	uint64_t i;
@@ -809,7 +800,7 @@ static void case_region_owner_close_drops_file(void)
 	int fd, mfd, memfd, again, i;
 	uint32_t id, id2;
 
-	mfd = open_admin();
+	mfd = tl_open_admin();
 	TL_ASSERT(mfd >= 0, "no fd");
 	TL_EXPECT_RC(attach(mfd), 0);
 	fd = tl_open();
@@ -886,7 +877,7 @@ static void case_obj_scan(void)
 	struct drm_kvtier_alloc_item a[3];
 	struct drm_kvtier_lookup_result r;
 	uint64_t t0, t1;
-	int fd = open_admin(), mfd;
+	int fd = tl_open_admin(), mfd;
 	uint32_t total, i, k;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -963,7 +954,7 @@ static void case_work_recv_empty(void)
 	};
 	struct drm_kvtier_stats st;
 	uint64_t deadline;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_stats(fd, &st), 0);
@@ -999,7 +990,7 @@ static void case_work_complete_device_fetch(void)
 	struct drm_kvtier_fetch f;
 	struct drm_kvtier_alloc_item a;
 	struct drm_kvtier_stats s0, s1;
-	int fd = open_admin(), mfd;
+	int fd = tl_open_admin(), mfd;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	mfd = tl_open();
@@ -1074,7 +1065,7 @@ static void case_residency_add_drop_disk(void)
 	struct drm_kvtier_lookup_result r;
 	struct drm_kvtier_alloc_item a;
 	struct drm_kvtier_stats s0, s1;
-	int fd = open_admin(), mfd;
+	int fd = tl_open_admin(), mfd;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	mfd = tl_open();
@@ -1111,7 +1102,7 @@ static void case_stats(void)
 	struct drm_kvtier_stats st, st2;
 	struct drm_kvtier_alloc_item a, b;
 	uint64_t sum = 0;
-	int fd = open_admin(), fd2, i;
+	int fd = tl_open_admin(), fd2, i;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	/* Have one WRITING and one READY object so the sums mean something. */
@@ -1141,7 +1132,7 @@ static void case_stats(void)
 
 static void case_null(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_NULL, NULL), 0);

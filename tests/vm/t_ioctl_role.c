@@ -17,15 +17,6 @@
 static uint32_t g_pool;
 static uint64_t g_page;
 
-static int open_admin(void)
-{
-	int fd = tl_open();
-
-	if (fd < 0)
-		tl_fail("open: %s", tl_errname(fd));
-	return fd;
-}
-
 /* In a forked child: drop CAP_SYS_ADMIN, open, check the role took. */
 static int open_user(void)
 {
@@ -237,7 +228,7 @@ static void case_manager_ioctls_user(void)
 static void case_manager_ioctls_admin_not_manager(void)
 {
 	struct drm_kvtier_manager_attach ma = { 0 };
-	int fd = open_admin(), mfd;
+	int fd = tl_open_admin(), mfd;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	/* Even with a manager attached elsewhere, admin is not manager. */
@@ -250,7 +241,7 @@ static void case_manager_ioctls_admin_not_manager(void)
 static void case_manager_attach_twice(void)
 {
 	struct drm_kvtier_manager_attach ma = { 0 };
-	int m1 = open_admin(), m2;
+	int m1 = tl_open_admin(), m2;
 
 	TL_ASSERT(m1 >= 0, "no fd");
 	m2 = tl_open();
@@ -268,7 +259,7 @@ static void case_commit_twice(void)
 {
 	struct drm_kvtier_alloc_item a;
 	struct drm_kvtier_stats s0, s1;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(1), g_page, &a), 0);
@@ -283,7 +274,7 @@ static void case_commit_by_other_client(void)
 {
 	struct drm_kvtier_lookup_result r;
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();
@@ -300,7 +291,7 @@ static void case_commit_by_other_client(void)
 static void case_pin_writing(void)
 {
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), g_page, &a), 0);
@@ -314,7 +305,7 @@ static void case_pin_writing(void)
 static void case_pin_no_reference(void)
 {
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();
@@ -330,7 +321,7 @@ static void case_pin_no_reference(void)
 static void case_unpin_no_pin(void)
 {
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(1), g_page, &a), 0);
@@ -349,7 +340,7 @@ static void case_free_pinned(void)
 {
 	struct drm_kvtier_lookup_result r;
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();
@@ -372,7 +363,7 @@ static void case_fetch_no_reference(void)
 	struct drm_kvtier_fetch_item fi;
 	struct drm_kvtier_fetch f;
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();
@@ -391,7 +382,7 @@ static void case_fetch_writing(void)
 	struct drm_kvtier_fetch_item fi;
 	struct drm_kvtier_fetch f;
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), g_page, &a), 0);
@@ -408,7 +399,7 @@ static void case_free_by_tenant_peer(void)
 {
 	struct drm_kvtier_lookup_result r;
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();

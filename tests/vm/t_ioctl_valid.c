@@ -21,15 +21,6 @@ static uint64_t g_page;
 
 #define REFUSED(fd, req, arg, want) TL_REFUSED(fd, g_pool, req, arg, want)
 
-static int open_admin(void)
-{
-	int fd = tl_open();
-
-	if (fd < 0)
-		tl_fail("open: %s", tl_errname(fd));
-	return fd;
-}
-
 /* Pools that exist now (ids 1..KVTIER_MAX_POOLS). */
 static int count_pools(int fd)
 {
@@ -59,7 +50,7 @@ static void case_get_param_pad(void)
 {
 	struct drm_kvtier_get_param gp = { .param = KVTIER_PARAM_ABI_VERSION,
 					   .pad = 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_GET_PARAM, &gp, -EINVAL);
@@ -68,7 +59,7 @@ static void case_get_param_pad(void)
 static void case_get_param_unknown(void)
 {
 	struct drm_kvtier_get_param gp = { .param = KVTIER_PARAM_COUNT };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_GET_PARAM, &gp, -EINVAL);
@@ -78,7 +69,7 @@ static void case_get_param_unknown(void)
 
 static void case_unknown_ioctl(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IO(DRM_COMMAND_BASE + DRM_KVTIER_OBJ_SCAN + 1), NULL,
@@ -101,7 +92,7 @@ static struct drm_kvtier_pool_create good_pool(void)
 /* Expect the create to be refused and no pool to appear. */
 static void pool_create_refused(struct drm_kvtier_pool_create *pc, int want)
 {
-	int fd = open_admin(), before;
+	int fd = tl_open_admin(), before;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	before = count_pools(fd);
@@ -188,7 +179,7 @@ static void case_pool_destroy_flags(void)
 {
 	struct drm_kvtier_pool_destroy pd = { .pool_id = g_pool, .flags = 1 };
 	struct drm_kvtier_pool_info pi;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_POOL_DESTROY, &pd, -EINVAL);
@@ -198,7 +189,7 @@ static void case_pool_destroy_flags(void)
 static void case_pool_destroy_unknown(void)
 {
 	struct drm_kvtier_pool_destroy pd = { 0 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_POOL_DESTROY, &pd, -ENOENT);
@@ -214,7 +205,7 @@ static void case_pool_destroy_busy(void)
 	struct drm_kvtier_pool_destroy pd = { .pool_id = g_pool };
 	struct drm_kvtier_alloc_item a;
 	struct drm_kvtier_pool_info pi;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(1), g_page, &a), 0);
@@ -226,7 +217,7 @@ static void case_pool_destroy_busy(void)
 static void case_pool_info_pad(void)
 {
 	struct drm_kvtier_pool_info pi = { .pool_id = g_pool, .pad = 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_POOL_INFO, &pi, -EINVAL);
@@ -235,7 +226,7 @@ static void case_pool_info_pad(void)
 static void case_pool_info_unknown(void)
 {
 	struct drm_kvtier_pool_info pi = { 0 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_POOL_INFO, &pi, -ENOENT);
@@ -249,7 +240,7 @@ static void case_pool_info_unknown(void)
 static void quota_refused(struct drm_kvtier_tenant_quota *q, int want)
 {
 	struct drm_kvtier_tenant_usage u;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_TENANT_QUOTA, q, want);
@@ -292,7 +283,7 @@ static void case_tenant_quota_tenant_zero(void)
 static void case_tenant_info_pad(void)
 {
 	struct drm_kvtier_tenant_usage u = { .pool_id = g_pool, .pad = 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_TENANT_INFO, &u, -EINVAL);
@@ -301,7 +292,7 @@ static void case_tenant_info_pad(void)
 static void case_tenant_info_unknown_pool(void)
 {
 	struct drm_kvtier_tenant_usage u = { .pool_id = KVTIER_MAX_POOLS + 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_TENANT_INFO, &u, -ENOENT);
@@ -312,7 +303,7 @@ static void case_tenant_list_flags(void)
 	struct drm_kvtier_tenant_usage e[4];
 	struct drm_kvtier_tenant_list l = { .entries_ptr = (uintptr_t)e,
 					    .count = 4, .flags = 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_TENANT_LIST, &l, -EINVAL);
@@ -323,7 +314,7 @@ static void case_tenant_list_count_over_max(void)
 	struct drm_kvtier_tenant_usage e[4];
 	struct drm_kvtier_tenant_list l = { .entries_ptr = (uintptr_t)e,
 					    .count = KVTIER_MAX_BATCH + 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_TENANT_LIST, &l, -EINVAL);
@@ -333,7 +324,7 @@ static void case_tenant_list_bad_ptr(void)
 {
 	struct drm_kvtier_tenant_list l = { .count = 4 };
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	/* A tenant with usage, so that there is something to write. */
@@ -348,7 +339,7 @@ static void case_tenant_list_bad_ptr(void)
 
 static void alloc_refused(struct drm_kvtier_obj_alloc *a, int want)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_OBJ_ALLOC, a, want);
@@ -454,7 +445,7 @@ static void case_alloc_items_readonly(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 	struct drm_kvtier_alloc_item *it;
 	struct drm_kvtier_alloc_item b;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	/* Readable input but no room for the outputs: all or nothing. */
@@ -507,7 +498,7 @@ static void case_alloc_dup_key_in_batch(void)
 	struct drm_kvtier_obj_alloc a = {
 		.items_ptr = (uintptr_t)it, .count = 3, .pool_id = g_pool,
 	};
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_OBJ_ALLOC, &a, -EEXIST);
@@ -526,7 +517,7 @@ static void case_alloc_dup_key_ready(void)
 		.items_ptr = (uintptr_t)it, .count = 2, .pool_id = g_pool,
 	};
 	struct drm_kvtier_alloc_item r;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(1), g_page, &r), 0);
@@ -540,7 +531,7 @@ static void case_alloc_dup_key_writing(void)
 {
 	struct drm_kvtier_alloc_item w;
 	struct drm_kvtier_obj_alloc a = good_alloc();
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();
@@ -593,7 +584,7 @@ static void batch_refused(struct drm_kvtier_obj_batch *b, int fd, int want)
 	static void case_##name(void)                                          \
 	{                                                                      \
 		struct drm_kvtier_obj_batch b;                                 \
-		int fd = open_admin();                                         \
+		int fd = tl_open_admin();                                         \
 		uint64_t h;                                                    \
 		TL_ASSERT(fd >= 0, "no fd");                                   \
 		h = ready_object(fd);                                          \
@@ -617,7 +608,7 @@ static void case_batch_items_readonly(void)
 {
 	struct drm_kvtier_obj_batch b;
 	struct drm_kvtier_obj_op *it;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t h;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -639,7 +630,7 @@ static void case_batch_items_readonly_late(void)
 	struct drm_kvtier_obj_batch b;
 	struct drm_kvtier_obj_op *it;
 	uint32_t i, n = 2 * g_page / sizeof(*it);
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t h;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -667,7 +658,7 @@ static void case_batch_bad_tier_late(void)
 	struct drm_kvtier_obj_batch b;
 	struct drm_kvtier_obj_op *it;
 	uint32_t i, n = KVTIER_MAX_BATCH;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t h;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -691,7 +682,7 @@ static void case_batch_handle_unknown(void)
 	static const uint32_t ops[] = { KVTIER_OP_COMMIT, KVTIER_OP_PIN,
 					KVTIER_OP_UNPIN, KVTIER_OP_RELEASE,
 					KVTIER_OP_FREE };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	size_t i;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -710,7 +701,7 @@ static void case_batch_handle_unknown(void)
 static void case_batch_handle_stale(void)
 {
 	struct drm_kvtier_alloc_item a, b;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(1), g_page, &a), 0);
@@ -737,7 +728,7 @@ static int op_einval(int fd, uint32_t op, uint64_t handle, uint32_t tier)
 
 static void case_batch_pin_bad_tier(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t h;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -753,7 +744,7 @@ static void case_batch_commit_nonzero_tier(void)
 {
 	struct drm_kvtier_lookup_result r;
 	struct drm_kvtier_alloc_item a;
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), g_page, &a), 0);
@@ -787,7 +778,7 @@ static struct drm_kvtier_lookup good_lookup(void)
 	static void case_##name(void)                                          \
 	{                                                                      \
 		struct drm_kvtier_lookup l = good_lookup();                    \
-		int fd = open_admin();                                         \
+		int fd = tl_open_admin();                                         \
 		TL_ASSERT(fd >= 0, "no fd");                                   \
 		setup;                                                         \
 		REFUSED(fd, DRM_IOCTL_KVTIER_LOOKUP, &l, want);                \
@@ -811,7 +802,7 @@ static void case_lookup_keys_unmapped_late(void)
 	struct drm_kvtier_key *k;
 	uint32_t i, n = KVTIER_MAX_BATCH;
 	size_t len = n * sizeof(*k);
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();
@@ -846,7 +837,7 @@ static void case_lookup_results_readonly_acquire(void)
 	struct drm_kvtier_lookup l = good_lookup();
 	struct drm_kvtier_alloc_item a;
 	void *ro;
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();

@@ -21,15 +21,6 @@ static uint64_t g_page;
 
 #define REFUSED(fd, req, arg, want) TL_REFUSED(fd, g_pool, req, arg, want)
 
-static int open_admin(void)
-{
-	int fd = tl_open();
-
-	if (fd < 0)
-		tl_fail("open: %s", tl_errname(fd));
-	return fd;
-}
-
 /* A READY object held by @fd, for the cases to aim at. */
 static uint64_t ready_object(int fd)
 {
@@ -66,7 +57,7 @@ static struct drm_kvtier_fetch good_fetch(uint64_t handle)
 	static void case_##name(void)                                          \
 	{                                                                      \
 		struct drm_kvtier_fetch f;                                     \
-		int fd = open_admin();                                         \
+		int fd = tl_open_admin();                                         \
 		uint64_t h;                                                    \
 		TL_ASSERT(fd >= 0, "no fd");                                   \
 		h = ready_object(fd);                                          \
@@ -129,7 +120,7 @@ static void fetch_tier_refused(int fd, uint64_t handle, uint32_t tier)
 
 static void case_fetch_tier_bad(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t h;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -144,7 +135,7 @@ static void case_fetch_tier_bad(void)
 
 static void case_fetch_handle_unknown(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fetch_item_refused(fd, 0, KVTIER_TIER_HOST, 0, 0, -ENOENT);
@@ -154,7 +145,7 @@ static void case_fetch_handle_unknown(void)
 
 static void case_fetch_region_unknown(void)
 {
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t h;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -169,7 +160,7 @@ static void case_fetch_region_unknown(void)
 static void case_fetch_region_other_client(void)
 {
 	struct drm_kvtier_region_register reg = { .size = 1 << 20 };
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 	uint64_t h;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -186,7 +177,7 @@ static void case_fetch_region_other_client(void)
 static void case_fetch_region_bounds(void)
 {
 	struct drm_kvtier_region_register reg = { .size = 4 * g_page };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 	uint64_t h;
 
 	TL_ASSERT(fd >= 0, "no fd");
@@ -206,7 +197,7 @@ static void case_fetch_region_bounds(void)
 static void case_region_register_flags(void)
 {
 	struct drm_kvtier_region_register r = { .size = g_page, .flags = 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &r, -EINVAL);
@@ -215,7 +206,7 @@ static void case_region_register_flags(void)
 static void case_region_register_size_zero(void)
 {
 	struct drm_kvtier_region_register r = { 0 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &r, -EINVAL);
@@ -225,7 +216,7 @@ static void case_region_unregister_flags(void)
 {
 	struct drm_kvtier_region_register r = { .size = g_page };
 	struct drm_kvtier_region_unregister u = { .flags = 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &r), 0);
@@ -239,7 +230,7 @@ static void case_region_unregister_flags(void)
 static void case_region_unregister_unknown(void)
 {
 	struct drm_kvtier_region_unregister u = { 0 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_REGION_UNREGISTER, &u, -ENOENT);
@@ -251,7 +242,7 @@ static void case_region_unregister_other_client(void)
 {
 	struct drm_kvtier_region_register r = { .size = g_page };
 	struct drm_kvtier_region_unregister u = { 0 };
-	int fd = open_admin(), fd2;
+	int fd = tl_open_admin(), fd2;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	fd2 = tl_open();
@@ -285,7 +276,7 @@ static int memfd_of(uint64_t size, unsigned int seals)
 	static void case_##name(void)                                          \
 	{                                                                      \
 		struct drm_kvtier_region_register r = { 0 };                   \
-		int fd = open_admin(), rfd;                                    \
+		int fd = tl_open_admin(), rfd;                                    \
 		TL_ASSERT(fd >= 0, "no fd");                                   \
 		rfd = (rfd_expr);                                              \
 		TL_ASSERT(rfd >= 0 || (want) == -EBADF, "fd: %s",             \
@@ -369,7 +360,7 @@ static int get_fd_setup(int *mfd, int *fd, uint32_t *id)
 	};
 	int err;
 
-	*mfd = open_admin();
+	*mfd = tl_open_admin();
 	*fd = tl_open();
 	if (*mfd < 0 || *fd < 0)
 		return -ENODEV;
@@ -439,7 +430,7 @@ static struct drm_kvtier_obj_record g_recs[4];
 			.records_ptr = (uintptr_t)g_recs,                      \
 			.count = 4,                                            \
 		};                                                             \
-		int mfd = open_admin();                                        \
+		int mfd = tl_open_admin();                                        \
 		uint64_t h;                                                    \
 		TL_ASSERT(mfd >= 0, "no fd");                                  \
 		TL_EXPECT_RC(attach(mfd), 0);                                  \
@@ -468,7 +459,7 @@ SCAN_CASE(obj_scan_records_unmapped,
 static void case_manager_attach_flags(void)
 {
 	struct drm_kvtier_manager_attach ma = { .flags = 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_MANAGER_ATTACH, &ma, -EINVAL);
@@ -478,7 +469,7 @@ static void case_manager_attach_flags(void)
 static void case_manager_attach_pad(void)
 {
 	struct drm_kvtier_manager_attach ma = { .pad = 1 };
-	int fd = open_admin();
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	REFUSED(fd, DRM_IOCTL_KVTIER_MANAGER_ATTACH, &ma, -EINVAL);
@@ -488,7 +479,7 @@ static void case_manager_attach_pad(void)
 static int open_manager(void)
 {
 	struct drm_kvtier_manager_attach ma = { 0 };
-	int fd = open_admin(), err;
+	int fd = tl_open_admin(), err;
 
 	if (fd < 0)
 		return fd;

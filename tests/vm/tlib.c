@@ -287,6 +287,15 @@ int tl_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
+int tl_open_admin(void)
+{
+	int fd = tl_open();
+
+	if (fd < 0)
+		tl_fail("open: %s", tl_errname(fd));
+	return fd;
+}
+
 int tl_ioctl(int fd, unsigned long req, void *arg)
 {
 	int ret;

@@ -110,6 +110,8 @@ int tl_find_device(char *path, size_t len);
 void tl_forget_device(void);
 /* Open a new client of the device. Returns the fd or -errno. */
 int tl_open(void);
+/* tl_open(), recording a failure of the running case when it fails. */
+int tl_open_admin(void);
 /* ioctl with EINTR retried. Returns 0 or -errno. */
 int tl_ioctl(int fd, unsigned long req, void *arg);
 /* The value of KVTIER_PARAM_@param, or a failed case (returns ~0). */
