@@ -9,7 +9,10 @@
  * Entries carry the key and tenant inline, and a mirror of everything a
  * plain lookup returns (kvt_index_mirror_update()), one entry per cache
  * line: a lookup reads the line its key hashes to and, for the keys a
- * collision pushed on, the next ones - never the object. Shards grow by
+ * collision pushed on, the next ones - never the object. Each entry also
+ * keeps the reach of its slot (how far past it the entries homed there may
+ * sit), so that a lookup pipeline can load all of a key's lines at once;
+ * a hint, which may overstate, never read for an answer. Shards grow by
  * doubling at 3/4 load; the new array is allocated with the shard unlocked.
  *
  * Probes take no lock: each shard has a sequence that writers (holding the
@@ -55,6 +58,23 @@ uint64_t kvt_key_hash(const struct kvt_core *core,
 static inline uint32_t kvt_home(uint64_t hash, uint32_t mask)
 {
 	return (uint32_t)hash & mask;
+}
+
+/*
+ * Notes in the entry at @home (of @e, @mask + 1 entries) that an entry
+ * homed there sits at @pos; shard locked. The reach an entry keeps is a
+ * hint for prefetching only: it may overstate (entries shifted back on a
+ * removal keep it), never matters to a probe's answer.
+ */
+static inline void kvt_reach_note(struct kvt_ientry *e, uint32_t mask,
+				  uint32_t home, uint32_t pos)
+{
+	uint32_t d = (pos - home) & mask;
+
+	if (d > 0xffffu)
+		d = 0xffffu;
+	if (d > e[home].reach)
+		kvt_write_once(e[home].reach, (uint16_t)d);
 }
 
 static inline struct kvt_shard *kvt_shard_of(struct kvt_core *core,
@@ -137,17 +157,21 @@ static void kvt_shard_rehash(struct kvt_core *core, struct kvt_shard *s,
 			     struct kvt_ientry *e, uint32_t mask)
 {
 	struct drm_kvtier_key key;
-	uint32_t i, j;
+	uint32_t i, j, home;
 
 	for (i = 0; i <= s->mask; i++) {
 		if (!s->e[i].handle)
 			continue;
 		key.lo = s->e[i].lo;
 		key.hi = s->e[i].hi;
-		j = kvt_home(kvt_key_hash(core, &key), mask);
+		home = kvt_home(kvt_key_hash(core, &key), mask);
+		j = home;
 		while (e[j].handle)
 			j = (j + 1) & mask;
 		e[j] = s->e[i];
+		/* An empty slot is no entry's home: nothing reaches past it. */
+		e[j].reach = 0;
+		kvt_reach_note(e, mask, home, j);
 	}
 }
 
@@ -226,6 +250,7 @@ int kvt_index_reserve(struct kvt_core *core, const struct drm_kvtier_key *key,
 	s->e[i].hi = key->hi;
 	s->e[i].tenant = tenant;
 	s->e[i].handle = handle;
+	kvt_reach_note(s->e, s->mask, kvt_home(hash, s->mask), i);
 	kvt_shard_write_end(s);
 	s->count++;
 	kvt_unlock(&s->lock);
@@ -368,6 +393,7 @@ void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 	struct kvt_shard *s = kvt_shard_of(core, hash);
 	struct drm_kvtier_key k;
 	uint32_t i, j, home;
+	uint16_t reach;
 	int64_t pos;
 
 	kvt_lock(&s->lock);
@@ -392,7 +418,10 @@ void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 		 */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
+		/* The reach belongs to the slot, not to the entry moved. */
+		reach = s->e[i].reach;
 		s->e[i] = s->e[j];
+		s->e[i].reach = reach;
 		i = j;
 	}
 	kvt_memset(&s->e[i], 0, sizeof(s->e[i]));
@@ -496,12 +525,17 @@ uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
 	return found & ~KVT_IENTRY_READY;
 }
 
+/* At most this many lines past the home line are prefetched for a key. */
+#define KVT_PEEK_LINES 8
+
 /*
  * For a lookup pipeline: whether the line kvt_index_prefetch() loaded
  * settles @key (its entry or the end of its run is there). When it does
- * not, starts loading the next line and returns false. A hint only: reads
- * without the sequence.
+ * not, starts loading the lines past it that the home entry's reach says
+ * entries homed there may sit on (at least one, at most KVT_PEEK_LINES),
+ * all at once, and returns false. A hint only: reads without the sequence.
  */
+
 bool kvt_index_peek(struct kvt_core *core, uint64_t hash,
 		    const struct drm_kvtier_key *key, uint64_t tenant)
 {
@@ -509,13 +543,22 @@ bool kvt_index_peek(struct kvt_core *core, uint64_t hash,
 	uint32_t mask = kvt_load_acquire(&s->mask);
 	const struct kvt_ientry *e = kvt_load_acquire(&s->e);
 	uint32_t i = kvt_home(hash, mask);
+	uint32_t n, reach;
 
 	if (!kvt_read_once(e[i].handle) ||
 	    (kvt_read_once(e[i].lo) == key->lo &&
 	     kvt_read_once(e[i].hi) == key->hi &&
 	     kvt_read_once(e[i].tenant) == tenant))
 		return true;
-	kvt_prefetch(&e[(i + 1) & mask]);
+	/*
+	 * The entries homed here lie within its reach: load them all at
+	 * once, rather than one miss after the other as the probe walks.
+	 */
+	reach = kvt_read_once(e[i].reach);
+	if (reach > KVT_PEEK_LINES)
+		reach = KVT_PEEK_LINES;
+	for (n = 1; n <= reach || n == 1; n++)
+		kvt_prefetch(&e[(i + n) & mask]);
 	return false;
 }
 

@@ -151,7 +151,9 @@ struct kvt_ientry {
 	uint64_t offset;	/* bytes into the pool, with the HOST bit */
 	uint8_t pool_id;
 	uint8_t tiers;		/* as kvt_obj_tiers() */
-	uint16_t pad;
+	uint16_t reach;		/* of the slot: entries homed here lie at most
+				 * this many slots past it (a hint, see
+				 * kvt_index.c) */
 	uint32_t hits;		/* lookup hits since commit, saturating */
 	uint64_t last_access_ns; /* last commit, lookup hit or fetch */
 } KVT_ALIGNED(KVT_CACHELINE);
