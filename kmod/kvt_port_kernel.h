@@ -74,6 +74,7 @@ static inline void kvt_vfree(void *p)
  * locks: the core only sleeps on its own locks, so a mutex fits. A macro,
  * not a typedef, as kernel style asks.
  */
+#define KVT_ALIGNED(n) __aligned(n)
 #define kvt_lock_t struct mutex
 
 #define kvt_lock_init(l) mutex_init(l)

@@ -23,7 +23,6 @@
 
 #include "kvt_core.h"
 
-#define KVT_ALIGNED(n) __attribute__((aligned(n)))
 #define KVT_CACHELINE 64
 /* Keys whose index misses are started together in batched operations. */
 #define KVT_PREFETCH_GROUP 32
@@ -151,9 +150,8 @@ struct kvt_ientry {
 	uint64_t offset;	/* bytes into the pool, with the HOST bit */
 	uint8_t pool_id;
 	uint8_t tiers;		/* as kvt_obj_tiers() */
-	uint16_t reach;		/* of the slot: entries homed here lie at most
-				 * this many slots past it (a hint, see
-				 * kvt_index.c) */
+	/* Of the slot: entries homed here lie at most this far past it. */
+	uint16_t reach;
 	uint32_t hits;		/* lookup hits since commit, saturating */
 	uint64_t last_access_ns; /* last commit, lookup hit or fetch */
 } KVT_ALIGNED(KVT_CACHELINE);

@@ -17,6 +17,7 @@
  *            void *kvt_vzalloc(size_t)       large arrays, zeroed, may sleep
  *            void  kvt_vfree(void *)
  *            kvt_mul_overflow(a, b, &res)    true on overflow
+ *            KVT_ALIGNED(n)                  alignment attribute
  *   locks:   kvt_lock_t (sleepable mutex): kvt_lock_init, kvt_lock,
  *            kvt_unlock, kvt_lock_destroy (all take kvt_lock_t *)
  *   atomics: kvt_atomic64_t (relaxed counters):

@@ -109,9 +109,11 @@ static inline void kvt_vfree(void *p)
 }
 
 #define kvt_mul_overflow(a, b, res) __builtin_mul_overflow(a, b, res)
+#define KVT_ALIGNED(n) __attribute__((aligned(n)))
 
 /* locks */
-typedef pthread_mutex_t kvt_lock_t;
+/* macros, not typedefs, like the kernel side (kernel style) */
+#define kvt_lock_t pthread_mutex_t
 
 #define kvt_lock_init(l) ((void)pthread_mutex_init(l, NULL))
 #define kvt_lock(l) ((void)pthread_mutex_lock(l))
@@ -119,9 +121,11 @@ typedef pthread_mutex_t kvt_lock_t;
 #define kvt_lock_destroy(l) ((void)pthread_mutex_destroy(l))
 
 /* atomics: the counters are statistics, relaxed order is enough */
-typedef struct {
+struct kvt_atomic64 {
 	int64_t counter;
-} kvt_atomic64_t;
+};
+
+#define kvt_atomic64_t struct kvt_atomic64
 
 #define kvt_atomic64_read(a) \
 	((uint64_t)__atomic_load_n(&(a)->counter, __ATOMIC_RELAXED))
