@@ -10,11 +10,12 @@ VM_SRCS     := $(sort $(wildcard tests/vm/t_*.c))
 VM_PROGS    := $(patsubst tests/vm/%.c,$(BUILD)/vm/%,$(VM_SRCS))
 VM_HELPERS  := $(filter-out tests/vm/t_%.c,$(wildcard tests/vm/*.c))
 VM_TLIB     := $(BUILD)/vm/libvmtest.a
-VM_HOBJS    := $(patsubst tests/vm/%.c,$(BUILD)/vm/obj/%.o,$(VM_HELPERS))
+VM_HOBJS    := $(patsubst tests/vm/%.c,$(BUILD)/vm/obj/%.o,$(VM_HELPERS)) \
+	       $(BUILD)/vm/obj/live_content.o
 VM_HDRS     := $(wildcard tests/vm/*.h) uapi/kvtier_drm.h \
 	       $(wildcard tools/lib/kvtier/*.h)
 VM_LIBKVT   := $(BUILD)/libkvtier.a
-VM_CFLAGS   := $(COMMON_CFLAGS) -Itools/lib/kvtier -Itests/vm -Idaemon/disk -pthread
+VM_CFLAGS   := $(COMMON_CFLAGS) -Itools/lib/kvtier -Itests/vm -Idaemon/disk -Itools/replay -pthread
 VM_LDLIBS   := $(shell pkg-config --libs --static libdrm 2>/dev/null) -pthread
 
 .PHONY: vm-progs
@@ -23,6 +24,11 @@ vm-progs: $(VM_PROGS)
 USERSPACE += $(VM_PROGS)
 
 $(BUILD)/vm/obj/%.o: tests/vm/%.c $(VM_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(VM_CFLAGS) -c -o $@ $<
+
+# The block content generator the daemon tests share with kvtier-replay.
+$(BUILD)/vm/obj/live_content.o: tools/replay/live_content.c $(VM_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(VM_CFLAGS) -c -o $@ $<
 
