@@ -1,23 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap of pools. drm_open() points every file of the device at the
- * address_space of the DRM anon inode, so one unmap_mapping_range() there
- * reaches the mappings of every client. Nothing is mapped at mmap() time:
- * each fault asks the core whether the faulting client may access the slot,
- * which is what makes references the unit of access.
+ * mmap of pools. There are two kinds of mapping.
  *
- * The mappings are page-backed (VM_MIXEDMAP, vm_insert_page()), not raw
- * PFNs: the manager does O_DIRECT and io_uring I/O straight into pool slots
- * through its mapping, and get_user_pages() refuses VM_PFNMAP and VM_IO.
- * Each PTE holds a page reference and an rmap count, dropped by the zap of
- * a revocation, of munmap() or of exit. In Linux 6.1, vm_insert_page(),
- * page_add_file_rmap() and page_remove_rmap() take the subpages of a
- * __GFP_COMP chunk as they are (the reference goes to the head page, the
- * map count to the subpage; no THP or mlock accounting applies to a page
- * with no mapping in a VM_SPECIAL vma), and a GUP pin is a reference on the
- * head, so a pinned chunk outlives its pool (kvtier_pool.c).
+ * Clients: drm_open() points every file of the device at the address_space
+ * of the DRM anon inode, so one unmap_mapping_range() there reaches the
+ * mappings of every client. Nothing is mapped at mmap() time: each fault
+ * asks the core whether the faulting client may access the slot, which is
+ * what makes references the unit of access. The mappings are page-backed
+ * (VM_MIXEDMAP, vm_insert_page()), not raw PFNs, so that get_user_pages()
+ * works on them. Each PTE holds a page reference and an rmap count, dropped
+ * by the zap of a revocation, of munmap() or of exit. The pages are the
+ * pool's shmem pages (kvtier_pool.c): vm_insert_page() takes a page cache
+ * page as it is, and the fault holds the page lock across it, as
+ * page_add_file_rmap() expects for a subpage of a huge folio. The rmap
+ * walks of the shmem file do not see these PTEs (they are in the anon
+ * inode's tree); what would need them is harmless here: the pages are
+ * unevictable, and the pool's own reference makes migration and THP
+ * splitting fail, so no one but a revocation, munmap() or exit takes them
+ * away.
+ *
+ * The manager: its mapping is the pool's shmem file itself (vma_set_file(),
+ * then shmem's own mmap, as drm_gem_prime_mmap() does for shmem objects),
+ * so that io_uring can register it as fixed buffers, which it refuses for
+ * any file-backed VMA that is not shmem or hugetlbfs. The manager may
+ * access every slot, so it needs no fault-time check; in exchange nothing
+ * revokes it: the mapping stays valid when the manager detaches, for as
+ * long as the pool exists (the manager is an admin, who could destroy and
+ * create pools anyway). The VMA holds a reference on the shmem file (and
+ * through it on its tmpfs mount), not on the DRM file and not on this
+ * module: none of its code or data is reachable from it, so the module may
+ * go while it exists. When the pool is destroyed its file is truncated to
+ * 0 (kvtier_pool.c): the manager's mapping then faults with SIGBUS, as a
+ * client's does, and the memory is freed but for pages still pinned.
  */
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -39,6 +58,7 @@ static vm_fault_t kvtier_mmap_fault(struct vm_fault *vmf)
 	u32 id = vmf->pgoff >> KVTIER_MMAP_PGOFF_SHIFT;
 	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & KVTIER_MMAP_POOL_MASK;
 	struct kvtier_pool *pool;
+	struct page *page;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	int idx, err;
 
@@ -50,7 +70,10 @@ static vm_fault_t kvtier_mmap_fault(struct vm_fault *vmf)
 	down_read(&pool->fault_sem);
 	if (kvt_slot_access(kf->client, id, div64_u64(off, pool->slot_size)))
 		goto out_up;
-	err = vm_insert_page(vma, vmf->address, kvtier_pool_page(pool, off));
+	page = kvtier_pool_page(pool, off);
+	lock_page(page);
+	err = vm_insert_page(vma, vmf->address, page);
+	unlock_page(page);
 	/* -EBUSY: a racing fault of the same address mapped it already. */
 	if (!err || err == -EBUSY)
 		ret = VM_FAULT_NOPAGE;
@@ -70,10 +93,12 @@ static const struct vm_operations_struct kvtier_mmap_vm_ops = {
 int kvtier_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct drm_file *file = filp->private_data;
+	struct kvtier_file *kf = file->driver_priv;
 	struct kvtier_device *kdev = kvtier_device_from_drm(file->minor->dev);
 	u32 id = vma->vm_pgoff >> KVTIER_MMAP_PGOFF_SHIFT;
 	u64 off = ((u64)vma->vm_pgoff << PAGE_SHIFT) & KVTIER_MMAP_POOL_MASK;
 	u64 len = vma->vm_end - vma->vm_start;
+	struct file *shmem = NULL;
 	struct kvtier_pool *pool;
 	int ret = 0;
 	int idx;
@@ -88,17 +113,33 @@ int kvtier_mmap(struct file *filp, struct vm_area_struct *vma)
 	pool = kvtier_pool_lookup(kdev, id);
 	if (!pool || off >= pool->size || len > pool->size - off)
 		ret = -EINVAL;
+	else if (kvt_client_is_manager(kf->client))
+		shmem = get_file(pool->filp);
 	srcu_read_unlock(&kdev->pools_srcu, idx);
 	if (ret)
 		return ret;
 
+	/* No core dump of pool memory, no growing by mremap. */
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+
+	if (shmem) {
+		/*
+		 * The pool's file in place of the DRM file, at the offset in
+		 * the pool. A pool destroyed meanwhile leaves an empty file:
+		 * its mapping faults with SIGBUS.
+		 */
+		vma_set_file(vma, shmem);
+		fput(shmem);
+		vma->vm_pgoff = off >> PAGE_SHIFT;
+		return call_mmap(vma->vm_file, vma);
+	}
+
 	/*
 	 * Real pages, so that GUP works, inserted by the fault handler
-	 * (VM_MIXEDMAP lets it do that under the mmap read lock). No core
-	 * dump of pool memory, no growing by mremap; VM_MIXEDMAP also keeps
-	 * mlock() from touching the pages.
+	 * (VM_MIXEDMAP lets it do that under the mmap read lock). VM_MIXEDMAP
+	 * also keeps mlock() from touching the pages.
 	 */
-	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_flags |= VM_MIXEDMAP;
 	vma->vm_ops = &kvtier_mmap_vm_ops;
 	return 0;
 }

@@ -1,26 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Pool memory. A pool is exactly slot_size * slot_count bytes of pinned
- * memory: never rounded up, never swapped (the pages are the driver's, on no
- * LRU), on the NUMA node asked for. It comes in 2 MiB chunks, each either
- * one compound page (so a page walk needs no page pointer per 4 KiB) or,
- * when no huge page is free or the pool ends mid-chunk, order-0 pages.
+ * memory: never rounded up, never swapped, on the NUMA node asked for. It
+ * is a shmem file of exactly that size on a private tmpfs mount of its own,
+ * so that the manager's mapping of it is a plain shmem mapping, which
+ * io_uring accepts as fixed buffers (Linux 6.1's io_pin_pages() refuses any
+ * other file-backed VMA but hugetlbfs). The mount's options give each pool
+ * what it asked for: "huge=within_size" (2 MiB pages where they are free,
+ * never past the end of the file, so a short last chunk is order-0) or
+ * "huge=never", and "mpol=bind:<node>" for a pool on a given node.
  *
- * The pool holds one reference on each page (each compound page). Mappings
- * and GUP pins (the manager's O_DIRECT I/O into slots) hold their own, so
- * freeing a pool drops only the pool's: a page still pinned by I/O in
- * flight goes back to the allocator when the last pin drops.
+ * Every page is allocated at creation, and the pool holds a reference on
+ * each one for its whole life, in a table of 2 MiB chunks: a chunk is
+ * either one PMD-sized folio (a page walk needs no page pointer per 4 KiB)
+ * or one page pointer per 4 KiB. The mapping is unevictable and its gfp
+ * mask has no __GFP_MOVABLE: the pages stay where they are, out of movable
+ * zones and CMA, so a long-term GUP pin (io_uring) never has to migrate
+ * them. The pages are allocated by a kworker on a CPU of the pool's node:
+ * with no mm, shmem charges them to the root memory cgroup rather than to
+ * the admin that created the pool, and the THP allocation tries the local
+ * node first.
+ *
+ * Destroying the pool drops the pool's references, sets the file's size
+ * to 0 and truncates it, then drops the file. Mappings and GUP pins (the
+ * manager's O_DIRECT and io_uring I/O into slots, vmsplice) hold their own
+ * references, so a page still pinned goes back to the allocator when the
+ * last pin drops; a manager mapping that outlives the pool holds the file,
+ * not the pages, and faults with SIGBUS past the new size, as a client
+ * mapping of a destroyed pool does.
  */
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/huge_mm.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/nodemask.h>
 #include <linux/numa.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
+#include <linux/pgtable.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/topology.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -28,6 +58,14 @@
 #include "core/kvt_core.h"
 #include "kvtier_mmap.h"
 #include "kvtier_pool.h"
+
+/*
+ * Pages for pools. The pool is made of many small allocations an admin
+ * asked for: fail them rather than invoke the OOM killer on someone else.
+ * No __GFP_MOVABLE: the pages are pinned for the pool's life. shmem limits
+ * its huge page allocations to the zones this allows, too.
+ */
+#define KVTIER_POOL_GFP (GFP_HIGHUSER | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 struct page *kvtier_pool_page(const struct kvtier_pool *pool, u64 offset)
 {
@@ -55,7 +93,7 @@ static void kvtier_pool_chunk_free(struct kvtier_pool_chunk *chunk,
 	unsigned long i;
 
 	if (chunk->huge) {
-		__free_pages(chunk->huge, KVTIER_CHUNK_ORDER);
+		put_page(chunk->huge);
 		chunk->huge = NULL;
 		return;
 	}
@@ -63,7 +101,7 @@ static void kvtier_pool_chunk_free(struct kvtier_pool_chunk *chunk,
 		return;
 	for (i = 0; i < npages; i++)
 		if (chunk->pages[i])
-			__free_page(chunk->pages[i]);
+			put_page(chunk->pages[i]);
 	kfree(chunk->pages);
 	chunk->pages = NULL;
 }
@@ -77,45 +115,186 @@ static u64 kvtier_pool_chunk_bytes(const struct kvtier_pool *pool,
 	return min_t(u64, KVTIER_CHUNK_SIZE, pool->size - start);
 }
 
-static int kvtier_pool_chunk_alloc(struct kvtier_pool *pool,
-				   struct kvtier_pool_chunk *chunk, u64 bytes)
+/*
+ * The page at @index of the pool's file, allocated (and zeroed) by shmem
+ * if it is not there yet, with a reference for the caller.
+ */
+static struct page *kvtier_pool_file_page(struct kvtier_pool *pool,
+					  pgoff_t index)
 {
+	return shmem_read_mapping_page_gfp(pool->filp->f_mapping, index,
+					   KVTIER_POOL_GFP);
+}
+
+static int kvtier_pool_chunk_fill(struct kvtier_pool *pool, unsigned long i)
+{
+	struct kvtier_pool_chunk *chunk = &pool->chunks[i];
+	u64 bytes = kvtier_pool_chunk_bytes(pool, i);
 	unsigned long npages = bytes >> PAGE_SHIFT;
+	pgoff_t first = (pgoff_t)i << KVTIER_CHUNK_ORDER;
+	struct page *page;
+	unsigned long j;
+
+	page = kvtier_pool_file_page(pool, first);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
 	/*
-	 * The pool is made of many small allocations an admin asked for:
-	 * fail them rather than invoke the OOM killer on someone else.
+	 * shmem aligns a huge folio to its size in the file, so one that
+	 * starts at the chunk covers it. Anything else (order-0 pages, or a
+	 * huge folio that sysfs "force" put past a short last chunk) is kept
+	 * page by page, each page holding a reference on its folio.
 	 */
-	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
-	unsigned long i;
-
-	if (pool->nid != NUMA_NO_NODE)
-		gfp |= __GFP_THISNODE;
-
-	/* A short last chunk never gets a huge page: that would round up. */
-	if ((pool->flags & KVTIER_POOL_HUGEPAGE) && bytes == KVTIER_CHUNK_SIZE) {
-		chunk->huge = alloc_pages_node(pool->nid,
-					       (gfp & ~__GFP_RETRY_MAYFAIL) |
-					       __GFP_COMP | __GFP_NORETRY,
-					       KVTIER_CHUNK_ORDER);
-		if (chunk->huge) {
-			pool->huge_bytes += KVTIER_CHUNK_SIZE;
-			return 0;
-		}
+	if (bytes == KVTIER_CHUNK_SIZE &&
+	    folio_order(page_folio(page)) == KVTIER_CHUNK_ORDER &&
+	    &page_folio(page)->page == page) {
+		chunk->huge = page;
+		pool->huge_bytes += KVTIER_CHUNK_SIZE;
+		return 0;
 	}
 
 	chunk->pages = kcalloc(npages, sizeof(*chunk->pages), GFP_KERNEL);
-	if (!chunk->pages)
+	if (!chunk->pages) {
+		put_page(page);
 		return -ENOMEM;
-	for (i = 0; i < npages; i++) {
-		chunk->pages[i] = alloc_pages_node(pool->nid, gfp, 0);
-		if (!chunk->pages[i])
-			goto err_free_pages;
+	}
+	chunk->pages[0] = page;
+	for (j = 1; j < npages; j++) {
+		page = kvtier_pool_file_page(pool, first + j);
+		/* The caller frees the chunk: its NULL entries are skipped. */
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		chunk->pages[j] = page;
 	}
 	return 0;
+}
 
-err_free_pages:
-	kvtier_pool_chunk_free(chunk, npages);
-	return -ENOMEM;
+/**
+ * struct kvtier_pool_fill - a pool to populate, from a kworker.
+ * @pool: the pool, its file set up, its chunks empty.
+ * @creator: the task in POOL_CREATE, waiting for the kworker: a fatal
+ *           signal to it stops the allocation.
+ */
+struct kvtier_pool_fill {
+	struct kvtier_pool *pool;
+	struct task_struct *creator;
+};
+
+/* work_on_cpu() function: 0, -ENOMEM or -EINTR; partial chunks stay. */
+static long kvtier_pool_fill_fn(void *arg)
+{
+	struct kvtier_pool_fill *fill = arg;
+	struct kvtier_pool *pool = fill->pool;
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < pool->nr_chunks; i++) {
+		/* Gigabytes take a while: let a killed admin tool go. */
+		if (fatal_signal_pending(fill->creator))
+			return -EINTR;
+		ret = kvtier_pool_chunk_fill(pool, i);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * A CPU to allocate on: one of the pool's node when it has any (so that
+ * the kernel's first try for a huge page is on that node), else the
+ * caller's; "mpol=bind" keeps the pages on the node either way.
+ */
+static int kvtier_pool_fill_cpu(const struct kvtier_pool *pool)
+{
+	unsigned int cpu;
+
+	if (pool->nid != NUMA_NO_NODE) {
+		cpu = cpumask_any_and(cpumask_of_node(pool->nid),
+				      cpu_online_mask);
+		if (cpu < nr_cpu_ids)
+			return cpu;
+	}
+	return raw_smp_processor_id();
+}
+
+/*
+ * The pool's own tmpfs: huge pages or not as the pool asked, bound to its
+ * node if it named one. tmpfs is built in (CONFIG_SHMEM=y is what makes
+ * shmem_file_setup_with_mnt() exist), so get_fs_type() takes no module
+ * reference that would need dropping (put_filesystem() is not exported).
+ */
+static struct vfsmount *kvtier_pool_mount(const struct kvtier_pool *pool)
+{
+	struct file_system_type *type = get_fs_type("tmpfs");
+	bool huge = (pool->flags & KVTIER_POOL_HUGEPAGE) &&
+		    IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
+		    has_transparent_hugepage();
+	/* vfs_kern_mount() parses the options in place: writable. */
+	char opts[48];
+	int n;
+
+	if (!type)
+		return ERR_PTR(-ENODEV);
+	n = scnprintf(opts, sizeof(opts), "huge=%s",
+		      huge ? "within_size" : "never");
+	if (IS_ENABLED(CONFIG_NUMA) && pool->nid != NUMA_NO_NODE)
+		scnprintf(opts + n, sizeof(opts) - n, ",mpol=bind:%d",
+			  pool->nid);
+	return vfs_kern_mount(type, SB_KERNMOUNT, type->name, opts);
+}
+
+/* Sets up the pool's mount and file. 0, or -errno. */
+static int kvtier_pool_file_create(struct kvtier_pool *pool)
+{
+	struct address_space *mapping;
+	struct vfsmount *mnt;
+	struct file *filp;
+
+	mnt = kvtier_pool_mount(pool);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	/*
+	 * VM_NORESERVE, as DRM's GEM objects do: the memory is accounted
+	 * page by page as it is allocated, by the kworker, which is about
+	 * to allocate all of it.
+	 */
+	filp = shmem_file_setup_with_mnt(mnt, "kvtier-pool", pool->size,
+					 VM_NORESERVE);
+	if (IS_ERR(filp)) {
+		kern_unmount(mnt);
+		return PTR_ERR(filp);
+	}
+	mapping = filp->f_mapping;
+	mapping_set_gfp_mask(mapping, KVTIER_POOL_GFP);
+	mapping_set_unevictable(mapping);
+	pool->mnt = mnt;
+	pool->filp = filp;
+	return 0;
+}
+
+/*
+ * Empties the pool's file and drops it. Past the new size of 0 a manager
+ * mapping that is left faults with SIGBUS rather than allocate afresh.
+ * Setting i_size, unmapping and truncating is what shmem_setattr() does
+ * for a truncate to 0 (with no seals and no size accounting to check).
+ */
+static void kvtier_pool_file_destroy(struct kvtier_pool *pool)
+{
+	struct inode *inode;
+
+	if (!pool->filp)
+		return;
+	inode = file_inode(pool->filp);
+	inode_lock(inode);
+	i_size_write(inode, 0);
+	inode_unlock(inode);
+	unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+	shmem_truncate_range(inode, 0, (loff_t)-1);
+	fput(pool->filp);
+	pool->filp = NULL;
+	/* A mapping still holding the file holds the mount as well. */
+	kern_unmount(pool->mnt);
+	pool->mnt = NULL;
 }
 
 static void kvtier_pool_free(struct kvtier_pool *pool)
@@ -128,17 +307,18 @@ static void kvtier_pool_free(struct kvtier_pool *pool)
 				       PAGE_SHIFT);
 		cond_resched();
 	}
+	kvtier_pool_file_destroy(pool);
 	kvfree(pool->chunks);
 	kfree(pool);
 }
 
-/* Returns the new pool's memory, or ERR_PTR(-ENOMEM / -EINTR). */
+/* Returns the new pool's memory, or ERR_PTR(-ENOMEM / -EINTR / -errno). */
 static struct kvtier_pool *
 kvtier_pool_alloc(const struct drm_kvtier_pool_create *req, u64 size, int nid)
 {
+	struct kvtier_pool_fill fill = { .creator = current };
 	struct kvtier_pool *pool;
-	unsigned long i;
-	int ret;
+	long ret;
 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
@@ -158,25 +338,25 @@ kvtier_pool_alloc(const struct drm_kvtier_pool_create *req, u64 size, int nid)
 		ret = -ENOMEM;
 		goto err_free_pool;
 	}
+	ret = kvtier_pool_file_create(pool);
+	if (ret)
+		goto err_free_chunks;
 
-	for (i = 0; i < pool->nr_chunks; i++) {
-		/* Gigabytes take a while: let a killed admin tool go. */
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto err_free_chunks;
-		}
-		ret = kvtier_pool_chunk_alloc(pool, &pool->chunks[i],
-					      kvtier_pool_chunk_bytes(pool, i));
-		if (ret)
-			goto err_free_chunks;
-		cond_resched();
-	}
+	/* The creator waits for the kworker, so @fill may live here. */
+	fill.pool = pool;
+	ret = work_on_cpu_safe(kvtier_pool_fill_cpu(pool), kvtier_pool_fill_fn,
+			       &fill);
+	if (ret)
+		goto err_free;
 	return pool;
 
-err_free_chunks:
+err_free:
+	/* Frees the chunks filled so far, the file and the mount. */
 	kvtier_pool_free(pool);
 	return ERR_PTR(ret);
 
+err_free_chunks:
+	kvfree(pool->chunks);
 err_free_pool:
 	kfree(pool);
 	return ERR_PTR(ret);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Pool memory: the pinned host pool behind each pool id, allocated in 2 MiB
- * chunks (one compound page, or order-0 pages when no huge page is free).
+ * Pool memory: the pinned host pool behind each pool id, a shmem file of
+ * its own, held page by page in 2 MiB chunks (one PMD-sized folio, or
+ * order-0 pages when no huge page is free).
  */
 #ifndef KVTIER_POOL_H
 #define KVTIER_POOL_H
@@ -12,6 +13,9 @@
 
 #include "kvtier_drv.h"
 
+struct file;
+struct vfsmount;
+
 /* A chunk is what one PMD maps: 2 MiB. */
 #define KVTIER_CHUNK_SHIFT 21
 #define KVTIER_CHUNK_SIZE (1ULL << KVTIER_CHUNK_SHIFT)
@@ -20,8 +24,10 @@
 
 /**
  * struct kvtier_pool_chunk - the memory behind 2 MiB of a pool.
- * @huge: the compound page covering the whole chunk, or NULL.
- * @pages: when @huge is NULL, one order-0 page per 4 KiB of the chunk.
+ * @huge: the head of the PMD-sized folio covering the whole chunk, with a
+ *        reference the pool holds, or NULL.
+ * @pages: when @huge is NULL, the page at each 4 KiB of the chunk, each
+ *         with a reference the pool holds.
  */
 struct kvtier_pool_chunk {
 	struct page *huge;
@@ -37,9 +43,12 @@ struct kvtier_pool_chunk {
  * @slot_size: bytes per slot.
  * @slot_count: slots.
  * @size: @slot_size * @slot_count, what was allocated.
- * @huge_bytes: bytes that came as 2 MiB compound pages.
+ * @huge_bytes: bytes that came as PMD-sized (2 MiB) folios.
  * @nr_chunks: entries in @chunks; the last may be partial.
  * @chunks: offset >> KVTIER_CHUNK_SHIFT indexes this.
+ * @mnt: the pool's private tmpfs mount.
+ * @filp: the shmem file of exactly @size bytes the pages belong to; the
+ *        manager's mappings map it directly (kvtier_mmap.c).
  * @fault_sem: faults hold it for reading across the access check and the
  *             PTE insert; a revocation takes it for writing before it
  *             unmaps, so no fault that passed the check before the core
@@ -56,6 +65,8 @@ struct kvtier_pool {
 	u64 huge_bytes;
 	unsigned long nr_chunks;
 	struct kvtier_pool_chunk *chunks;
+	struct vfsmount *mnt;
+	struct file *filp;
 	struct rw_semaphore fault_sem;
 };
 
