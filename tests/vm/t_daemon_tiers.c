@@ -6,7 +6,9 @@
  * disk) and dropping their host copies, lookups then show DISK-only
  * objects, and fetching them to HOST and to a DEVICE region (a sealed
  * memfd) gives back every byte (content derived from the key). Two fetches
- * of one object at once cost one disk read.
+ * of one object at once cost one disk read. Every disk I/O of the daemon
+ * is a READ_FIXED or WRITE_FIXED straight between the disk and the pool
+ * (the manager's mapping of a pool is shmem, which io_uring registers).
  *
  * One daemon serves every case; it starts before them (write-back on
  * eviction, watermarks 50%/25%) and must stop cleanly after them.
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define OBJ_SIZE (64u * 1024u)
 #define NSLOTS 64u
@@ -35,20 +38,27 @@ static struct dctl g_d;
 struct client {
 	struct kvtier *kv;
 	struct kvtier_map map;
+	uint32_t pool;
 	uint64_t salt;
 };
 
-static bool client_open(struct client *c)
+static bool client_open_pool(struct client *c, uint32_t pool)
 {
 	int ret;
 
 	memset(c, 0, sizeof(*c));
 	ret = kvtier_open(&c->kv);
 	TL_ASSERT_R(false, !ret, "kvtier_open: %s", tl_errname(ret));
-	ret = kvtier_map_pool(c->kv, g_pool, PROT_READ | PROT_WRITE, &c->map);
-	TL_ASSERT_R(false, !ret, "map pool %u: %s", g_pool, tl_errname(ret));
+	ret = kvtier_map_pool(c->kv, pool, PROT_READ | PROT_WRITE, &c->map);
+	TL_ASSERT_R(false, !ret, "map pool %u: %s", pool, tl_errname(ret));
+	c->pool = pool;
 	c->salt = tl_key_salt();
 	return true;
+}
+
+static bool client_open(struct client *c)
+{
+	return client_open_pool(c, g_pool);
 }
 
 static void client_close(struct client *c, uint64_t nkeys)
@@ -77,13 +87,13 @@ static bool store_and_settle(struct client *c, uint64_t first, uint64_t n)
 
 	for (i = first; i < first + n; i++) {
 		k = dc_key(c->salt, i);
-		ret = dc_store(c->kv, &c->map, g_pool, &k, OBJ_SIZE, EVICT_MS);
+		ret = dc_store(c->kv, &c->map, c->pool, &k, OBJ_SIZE, EVICT_MS);
 		TL_ASSERT_R(false, !ret, "store %llu: %s",
 			    (unsigned long long)i, tl_errname(ret));
 	}
 	end = tl_now_ns() + EVICT_MS * 1000000ull;
 	for (;;) {
-		ret = kvtier_pool_info(c->kv, g_pool, &pi);
+		ret = kvtier_pool_info(c->kv, c->pool, &pi);
 		TL_ASSERT_R(false, !ret, "pool info: %s", tl_errname(ret));
 		if (pi.slots_used * 2 <= pi.slot_count)
 			return true;
@@ -270,6 +280,67 @@ out:
 	client_close(&c, NSTORE);
 }
 
+/* The daemon's disk I/O counters now; false (and a failure) if unreadable. */
+static bool fixed_counts(uint64_t *fixed, uint64_t *unfixed)
+{
+	struct dctl_stats st;
+	int ret = dctl_stats_now(&g_d, &st);
+
+	TL_ASSERT_R(false, !ret, "daemon stats: %s", tl_errname(ret));
+	*fixed = dctl_stat(&st, "disk_fixed_ios");
+	*unfixed = dctl_stat(&st, "disk_unfixed_ios");
+	TL_ASSERT_R(false, *fixed != UINT64_MAX && *unfixed != UINT64_MAX,
+		    "no disk_fixed_ios / disk_unfixed_ios in the stats line");
+	return true;
+}
+
+/*
+ * Objects of @pool through the disk and back to HOST, and the daemon's
+ * disk I/O meanwhile: every write and read between the disk and the pool
+ * is fixed. (Reads into DEVICE regions are not: regions are not
+ * registered, so this phase fetches to HOST only.)
+ */
+static void fixed_phase(uint32_t pool)
+{
+	struct drm_kvtier_key k;
+	struct client c;
+	uint64_t ids[NSTORE], fixed0, unfixed0, fixed1, unfixed1;
+	uint32_t n, i;
+	int ret, queued;
+
+	if (!fixed_counts(&fixed0, &unfixed0))
+		return;
+	if (!client_open_pool(&c, pool))
+		return;
+	if (!store_and_settle(&c, 0, NSTORE))
+		goto out;
+	n = disk_only(&c, 0, NSTORE, ids, NSTORE);
+	TL_ASSERT(n > 0, "no object of pool %u only on disk", pool);
+	for (i = 0; i < n && i < 4; i++) {
+		k = dc_key(c.salt, ids[i]);
+		ret = dc_fetch_host_check(c.kv, &c.map, &k, &queued);
+		TL_ASSERT(!ret, "fetch %llu to host: %s",
+			  (unsigned long long)ids[i], tl_errname(ret));
+	}
+	if (!fixed_counts(&fixed1, &unfixed1))
+		goto out;
+	/* Each write is two I/Os (content, then header); each read one. */
+	TL_ASSERT(fixed1 - fixed0 >= 2 * n + i,
+		  "%llu fixed I/Os for %u writes and %u reads",
+		  (unsigned long long)(fixed1 - fixed0), n, i);
+	TL_EXPECT_EQ(unfixed1 - unfixed0, 0);
+out:
+	client_close(&c, NSTORE);
+}
+
+/* The pool the daemon found at start was registered with io_uring. */
+static void case_fixed_io_only(void)
+{
+	TL_ASSERT(!dctl_log_has(&g_d, "not registered with io_uring"),
+		  "the daemon could not register pool memory with io_uring");
+	fixed_phase(g_pool);
+}
+
 int main(void)
 {
 	struct dctl_opts o = {
@@ -299,6 +370,7 @@ int main(void)
 
 	tl_run("evict_and_fetch", case_evict_and_fetch);
 	tl_run("shared_fetch", case_shared_fetch);
+	tl_run("fixed_io_only", case_fixed_io_only);
 
 	/* A clean stop: exit status 0, and the stats line written. */
 	ret = dctl_stop(&g_d);
