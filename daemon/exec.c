@@ -316,8 +316,11 @@ static int exec_item(struct kvtd_manager *m,
 	}
 	dst = (char *)(a.dst_tier == KVTIER_TIER_HOST ? pool : region) +
 	      a.dst_off;
-	if (a.kind == KVTD_ACT_DISK_READ)
+	if (a.kind == KVTD_ACT_DISK_READ) {
+		/* A pool mapped just now: register it before its first read. */
+		kvtd_manager_disk_regions(m);
 		return exec_read(m, w, &a, dst);
+	}
 	if (m->nr_copies == KVTD_RECV_BATCH)
 		exec_flush_copies(m);
 	m->copies[m->nr_copies] = (struct kvtd_copy){
@@ -552,6 +555,7 @@ int kvtd_exec_write(struct kvtd_manager *m,
 	ret = m->host->ops->lookup(m->host, rec->pool_id, &base, &size);
 	if (ret)
 		return ret;
+	kvtd_manager_disk_regions(m);
 	/* The object's slots hold the rounded length: slots are pages. */
 	if (!rec->size || rec->offset % KVTD_IO_ALIGN || rec->offset > size ||
 	    len > size - rec->offset)

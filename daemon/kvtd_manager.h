@@ -141,6 +141,8 @@ struct kvtd_manager {
 	struct kvtd_mem_tier *host;
 	struct kvtd_mem_tier *dev;
 	struct kvtd_disk *disk;
+	/* kvtd_host_tier_maps_gen() when the disk tier last registered them. */
+	uint64_t disk_maps_gen;
 	const struct kvtd_policy_ops *evict_policy;
 	struct kvtd_pool pools[KVTIER_MAX_POOLS + 1];
 
@@ -192,6 +194,12 @@ int kvtd_manager_open(struct kvtd_manager *m, const struct kvtd_config *cfg);
 void kvtd_manager_close(struct kvtd_manager *m);
 /* Refresh every pool's POOL_INFO; new pools get the default write policy. */
 int kvtd_manager_pools_refresh(struct kvtd_manager *m);
+/*
+ * Register the host tier's pool mappings with the disk tier again if they
+ * changed since the last time (a pool mapped, a mapping retired), so that
+ * its I/O into every mapped pool is fixed. Cheap when nothing changed.
+ */
+void kvtd_manager_disk_regions(struct kvtd_manager *m);
 
 /* reconcile.c */
 int kvtd_reconcile(struct kvtd_manager *m);

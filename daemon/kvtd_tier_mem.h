@@ -87,6 +87,17 @@ int kvtd_host_tier_open(struct kvtier *kv, struct kvtd_mem_tier **out);
  */
 unsigned int kvtd_host_tier_regions(struct kvtd_mem_tier *t,
 				    struct kvtd_region *r, unsigned int room);
+/*
+ * Bumped each time the set kvtd_host_tier_regions() returns changes (a
+ * pool mapped, a mapping retired): the daemon re-registers on a change.
+ */
+uint64_t kvtd_host_tier_maps_gen(struct kvtd_mem_tier *t);
+/*
+ * Looks every mapped pool up again (after revalidate()), so that the
+ * mapping of a pool that is gone or was replaced is retired now, not at
+ * the pool's next use.
+ */
+void kvtd_host_tier_recheck(struct kvtd_mem_tier *t);
 
 /* How the device tier opens a region: REGION_GET_FD, or a test's fake. */
 typedef int (*kvtd_region_fd_fn)(void *ctx, uint32_t region_id,

@@ -125,6 +125,40 @@ static int mgr_pools_setup(struct kvtd_manager *m)
 	return 0;
 }
 
+/* Logged once per change: what registration of the pools gave. */
+static void mgr_disk_fixed_log(struct kvtd_manager *m)
+{
+	int ret = kvtd_disk_fixed_error(m->disk);
+
+	if (ret)
+		kvtd_notice("disk tier: pool memory not registered with io_uring (%s): reads and writes go straight to the same pages, pinned per I/O",
+			    strerror(-ret));
+}
+
+void kvtd_manager_disk_regions(struct kvtd_manager *m)
+{
+	struct kvtd_region regions[KVTIER_MAX_POOLS];
+	uint64_t gen;
+	unsigned int n;
+	int ret;
+
+	if (!m->disk)
+		return;
+	gen = kvtd_host_tier_maps_gen(m->host);
+	if (gen == m->disk_maps_gen)
+		return;
+	n = kvtd_host_tier_regions(m->host, regions, KVTIER_MAX_POOLS);
+	ret = kvtd_disk_set_regions(m->disk, regions, n);
+	if (ret) {
+		/* Tried again at the next change or tick. */
+		kvtd_err("disk tier: registering %u pool mappings: %s", n,
+			 strerror(-ret));
+		return;
+	}
+	m->disk_maps_gen = gen;
+	mgr_disk_fixed_log(m);
+}
+
 static int mgr_disk_open(struct kvtd_manager *m)
 {
 	struct kvtd_region regions[KVTIER_MAX_POOLS];
@@ -149,10 +183,8 @@ static int mgr_disk_open(struct kvtd_manager *m)
 				 " (is disk-size the store's size?)" : "");
 		return ret;
 	}
-	ret = kvtd_disk_fixed_error(m->disk);
-	if (ret)
-		kvtd_notice("disk tier: pool memory not registered with io_uring (%s): reads and writes go straight to the same pages, pinned per I/O",
-			    strerror(-ret));
+	m->disk_maps_gen = kvtd_host_tier_maps_gen(m->host);
+	mgr_disk_fixed_log(m);
 	kvtd_disk_stats(m->disk, &st);
 	kvtd_info("disk tier %s: %llu of %llu bytes used, %llu objects recovered, dropped %llu torn, %llu corrupt, %llu stale",
 		  m->cfg->disk_path, (unsigned long long)st.used,

@@ -318,6 +318,9 @@ void kvtd_pressure_tick(struct kvtd_manager *m)
 	m->host->ops->revalidate(m->host);
 	if (kvtd_manager_pools_refresh(m))
 		return;
+	/* Pools gone or replaced leave the disk tier's buffer table. */
+	kvtd_host_tier_recheck(m->host);
+	kvtd_manager_disk_regions(m);
 	ret = pressure_tenants(m);
 	if (ret) {
 		kvtd_err("TENANT_LIST: %s", strerror(-ret));

@@ -7,6 +7,13 @@
  * under the same id gets a fresh mapping. An old mapping is kept until the
  * tier closes, never unmapped early: the disk tier may hold its pages as
  * registered buffers, and a new mapping must never land at its address.
+ * The daemon re-registers the tier's mappings with the disk tier whenever
+ * they change (kvtd_host_tier_maps_gen()), which drops a retired one.
+ *
+ * The driver gives the manager a mapping of the pool's own shmem file.
+ * Once the pool is destroyed that file is empty and the mapping faults with
+ * SIGBUS (as it did before, through the driver's fault handler), so a pool
+ * must not be used between its destruction and the next revalidate().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +33,7 @@ struct host_tier {
 	struct kvtd_mem_tier tier;
 	struct kvtier *kv;
 	uint64_t epoch;
+	uint64_t maps_gen;
 	struct kvtier_map *retired;
 	unsigned int nr_retired;
 	struct host_pool p[KVTIER_MAX_POOLS + 1];
@@ -49,6 +57,7 @@ static int host_retire(struct host_tier *h, struct kvtier_map *map)
 	h->retired = r;
 	r[h->nr_retired++] = *map;
 	memset(map, 0, sizeof(*map));
+	h->maps_gen++;
 	return 0;
 }
 
@@ -80,6 +89,7 @@ static int host_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
 			if (ret)
 				return ret;
 			p->mmap_offset = info.mmap_offset;
+			h->maps_gen++;
 		}
 		p->epoch = h->epoch;
 	}
@@ -137,6 +147,23 @@ int kvtd_host_tier_open(struct kvtier *kv, struct kvtd_mem_tier **out)
 	h->epoch = 1;
 	*out = &h->tier;
 	return 0;
+}
+
+uint64_t kvtd_host_tier_maps_gen(struct kvtd_mem_tier *t)
+{
+	return to_host(t)->maps_gen;
+}
+
+void kvtd_host_tier_recheck(struct kvtd_mem_tier *t)
+{
+	struct host_tier *h = to_host(t);
+	uint64_t size;
+	void *base;
+	uint32_t i;
+
+	for (i = 1; i <= KVTIER_MAX_POOLS; i++)
+		if (h->p[i].map.addr)
+			host_lookup(t, i, &base, &size);
 }
 
 unsigned int kvtd_host_tier_regions(struct kvtd_mem_tier *t,

@@ -17,8 +17,8 @@
  * present replaces it when it completes (the older copy is freed).
  *
  * Buffers must be 4 KiB aligned and object sizes multiples of 4 KiB (what
- * O_DIRECT needs). Buffers inside the regions given at open move with
- * READ_FIXED/WRITE_FIXED. The caller must not touch a buffer while its
+ * O_DIRECT needs). Buffers inside the regions given at open, or at the
+ * latest kvtd_disk_set_regions(), move with READ_FIXED/WRITE_FIXED. The caller must not touch a buffer while its
  * operation is in flight.
  *
  * All functions return 0 (or a count) or -errno; none logs or exits.
@@ -149,10 +149,23 @@ int kvtd_disk_foreach(const struct kvtd_disk *d,
 void kvtd_disk_stats(const struct kvtd_disk *d, struct kvtd_tier_stats *st);
 
 /*
- * 0 if the regions given at open are registered as fixed buffers, else the
+ * 0 if the regions given at open (or to the last kvtd_disk_set_regions())
+ * are registered as fixed buffers, else the
  * -errno the kernel refused them with (I/O then still works, one pinning
  * per operation slower): for the daemon to log once.
  */
 int kvtd_disk_fixed_error(const struct kvtd_disk *d);
+
+/*
+ * kvtd_disk_set_regions - the caller's regions registered from now on, in
+ * place of those given at open or last time (kvtd_uring_set_regions()): a
+ * region given again unchanged stays registered, one left out is dropped.
+ * Memory must not be mapped at the address of a dropped region before this
+ * returns. kvtd_disk_fixed_error() then tells how it went. Returns 0 or
+ * -ENOMEM.
+ */
+int kvtd_disk_set_regions(struct kvtd_disk *d,
+			  const struct kvtd_region *regions,
+			  unsigned int nr_regions);
 
 #endif /* KVTD_DISK_DISK_H */

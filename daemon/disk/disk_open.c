@@ -166,19 +166,31 @@ static int disk_alloc_ops(struct kvtd_disk *d)
 	return 0;
 }
 
+/* The tier's own meta buffer, then @regions: what it registers. */
+static struct kvtd_region *disk_regions(const struct kvtd_disk *d,
+					const struct kvtd_region *regions,
+					unsigned int nr_regions)
+{
+	struct kvtd_region *r = calloc(nr_regions + 1, sizeof(*r));
+	unsigned int i;
+
+	if (!r)
+		return NULL;
+	r[0].addr = d->meta;
+	r[0].len = (size_t)(2 * d->qd + 1) * KVTD_DISK_BLOCK;
+	for (i = 0; i < nr_regions; i++)
+		r[i + 1] = regions[i];
+	return r;
+}
+
 static int disk_init_ring(struct kvtd_disk *d, const struct kvtd_tier_cfg *cfg)
 {
 	struct kvtd_region *regions;
-	unsigned int i;
 	int ret;
 
-	regions = calloc(cfg->nr_regions + 1, sizeof(*regions));
+	regions = disk_regions(d, cfg->regions, cfg->nr_regions);
 	if (!regions)
 		return -ENOMEM;
-	regions[0].addr = d->meta;
-	regions[0].len = (size_t)(2 * d->qd + 1) * KVTD_DISK_BLOCK;
-	for (i = 0; i < cfg->nr_regions; i++)
-		regions[i + 1] = cfg->regions[i];
 	/*
 	 * Two SQEs per write, and the tier's wipes beside the caller's
 	 * operations: 4 x qd SQEs never run out between two submissions.
@@ -186,6 +198,20 @@ static int disk_init_ring(struct kvtd_disk *d, const struct kvtd_tier_cfg *cfg)
 	ret = kvtd_uring_init(&d->u, d->fd, 4 * d->qd, regions,
 			      cfg->nr_regions + 1);
 	free(regions);
+	return ret;
+}
+
+int kvtd_disk_set_regions(struct kvtd_disk *d,
+			  const struct kvtd_region *regions,
+			  unsigned int nr_regions)
+{
+	struct kvtd_region *r = disk_regions(d, regions, nr_regions);
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	ret = kvtd_uring_set_regions(&d->u, r, nr_regions + 1);
+	free(r);
 	return ret;
 }
 

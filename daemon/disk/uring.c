@@ -12,11 +12,18 @@
 #include "uring.h"
 
 /*
- * The kernel refuses a registered buffer larger than 1 GiB, so a pool is
+ * The kernel refuses a registered buffer larger than 1 GiB, so a region is
  * registered in 1 GiB pieces; an I/O that straddles two pieces (rare for
  * slot-aligned objects) goes through a plain READ/WRITE instead.
  */
 #define URING_MAX_BUF (1ull << 30)
+
+/*
+ * Slots of the sparse buffer table: the most the kernel allows
+ * (IORING_MAX_REG_BUFFERS), so that pools of up to that many GiB in all
+ * fit. An empty slot costs the kernel a pointer and a tag.
+ */
+#define URING_NR_SLOTS (1u << 14)
 
 /* The fixed-file table has one entry: the tier's file. */
 #define URING_FILE_INDEX 0
@@ -28,18 +35,42 @@ static int buf_cmp(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
-/* Registers the regions; a refusal is recorded, not returned. */
-static int uring_register_bufs(struct kvtd_uring *u,
-			       const struct kvtd_region *regions,
-			       unsigned int nr_regions)
+/* The 1 GiB pieces of @regions, in @out (NULL: just count them). */
+static unsigned int uring_pieces(const struct kvtd_region *regions,
+				 unsigned int nr_regions,
+				 struct kvtd_uring_buf *out)
 {
-	struct iovec *iov;
 	unsigned int i, n = 0;
 	size_t off, len;
+
+	for (i = 0; i < nr_regions; i++) {
+		for (off = 0; off < regions[i].len; off += len) {
+			len = regions[i].len - off;
+			if (len > URING_MAX_BUF)
+				len = URING_MAX_BUF;
+			if (out) {
+				out[n].base = (uintptr_t)regions[i].addr + off;
+				out[n].len = len;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Registers @regions once, in a table of their own size: for kernels
+ * without sparse buffer tables (before 5.19). A refusal is recorded, not
+ * returned.
+ */
+static int uring_register_static(struct kvtd_uring *u,
+				 const struct kvtd_region *regions,
+				 unsigned int nr_regions)
+{
+	unsigned int i, n = uring_pieces(regions, nr_regions, NULL);
+	struct iovec *iov;
 	int ret;
 
-	for (i = 0; i < nr_regions; i++)
-		n += (regions[i].len + URING_MAX_BUF - 1) / URING_MAX_BUF;
 	if (!n)
 		return 0;
 	u->bufs = calloc(n, sizeof(*u->bufs));
@@ -48,20 +79,11 @@ static int uring_register_bufs(struct kvtd_uring *u,
 		free(iov);
 		return -ENOMEM;
 	}
-	for (i = 0; i < nr_regions; i++) {
-		for (off = 0; off < regions[i].len; off += len) {
-			len = regions[i].len - off;
-			if (len > URING_MAX_BUF)
-				len = URING_MAX_BUF;
-			u->bufs[u->nr_bufs].base =
-				(uintptr_t)regions[i].addr + off;
-			u->bufs[u->nr_bufs].len = len;
-			u->nr_bufs++;
-		}
-	}
+	u->nr_bufs = uring_pieces(regions, nr_regions, u->bufs);
 	/* Sorted, so the buffer holding an address is a binary search away. */
 	qsort(u->bufs, u->nr_bufs, sizeof(*u->bufs), buf_cmp);
 	for (i = 0; i < u->nr_bufs; i++) {
+		u->bufs[i].index = i;
 		iov[i].iov_base = (void *)u->bufs[i].base;
 		iov[i].iov_len = u->bufs[i].len;
 	}
@@ -74,6 +96,128 @@ static int uring_register_bufs(struct kvtd_uring *u,
 		u->buf_error = ret;
 	}
 	return 0;
+}
+
+static bool uring_piece_in(const struct kvtd_uring_buf *set, unsigned int n,
+			   const struct kvtd_uring_buf *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (set[i].base == b->base && set[i].len == b->len)
+			return true;
+	return false;
+}
+
+/* Puts @iov (or nothing, for a NULL base) in slot @slot. 0 or -errno. */
+static int uring_slot_set(struct kvtd_uring *u, unsigned int slot,
+			  void *base, size_t len)
+{
+	struct iovec iov = { .iov_base = base, .iov_len = len };
+	int ret;
+
+	ret = io_uring_register_buffers_update_tag(&u->ring, slot, &iov, NULL,
+						   1);
+	if (ret < 0)
+		return ret;
+	return ret == 1 ? 0 : -EIO;
+}
+
+int kvtd_uring_set_regions(struct kvtd_uring *u,
+			   const struct kvtd_region *regions,
+			   unsigned int nr_regions)
+{
+	unsigned int i, n, kept = 0, slot = 0;
+	struct kvtd_uring_buf *want, *bufs;
+	int ret, error = 0;
+
+	if (!u->slot_used)
+		return 0;
+	n = uring_pieces(regions, nr_regions, NULL);
+	want = calloc(n ? n : 1, sizeof(*want));
+	bufs = calloc(n ? n : 1, sizeof(*bufs));
+	if (!want || !bufs) {
+		free(want);
+		free(bufs);
+		return -ENOMEM;
+	}
+	uring_pieces(regions, nr_regions, want);
+
+	/*
+	 * Pieces no longer wanted leave the table first. I/O in flight
+	 * keeps its buffer's pages until it completes; the kernel sees to
+	 * that.
+	 */
+	for (i = 0; i < u->nr_bufs; i++) {
+		if (uring_piece_in(want, n, &u->bufs[i])) {
+			bufs[kept++] = u->bufs[i];
+			continue;
+		}
+		ret = uring_slot_set(u, u->bufs[i].index, NULL, 0);
+		if (ret) {
+			/* Still registered: keep it so as to find it. */
+			bufs[kept++] = u->bufs[i];
+			error = ret;
+			continue;
+		}
+		u->slot_used[u->bufs[i].index] = false;
+	}
+	for (i = 0; i < n; i++) {
+		if (uring_piece_in(bufs, kept, &want[i]))
+			continue;
+		while (slot < URING_NR_SLOTS && u->slot_used[slot])
+			slot++;
+		if (slot == URING_NR_SLOTS) {
+			error = -ENOSPC;
+			break;
+		}
+		ret = uring_slot_set(u, slot, (void *)want[i].base,
+				     want[i].len);
+		if (ret) {
+			/* Refused (memory that cannot be pinned). */
+			error = ret;
+			break;
+		}
+		u->slot_used[slot] = true;
+		bufs[kept] = want[i];
+		bufs[kept++].index = slot;
+	}
+	free(want);
+	/*
+	 * All or nothing, as a one-shot registration is: a refusal leaves
+	 * every I/O plain, and the next call tries every region again.
+	 */
+	for (i = 0; error && i < kept; i++)
+		if (!uring_slot_set(u, bufs[i].index, NULL, 0))
+			u->slot_used[bufs[i].index] = false;
+	if (error)
+		kept = 0;
+	/* Sorted, so the buffer holding an address is a binary search away. */
+	qsort(bufs, kept, sizeof(*bufs), buf_cmp);
+	free(u->bufs);
+	u->bufs = bufs;
+	u->nr_bufs = kept;
+	u->buf_error = error;
+	return 0;
+}
+
+/*
+ * A sparse table that kvtd_uring_set_regions() fills and changes, where
+ * the kernel has them; else @regions registered once.
+ */
+static int uring_register_bufs(struct kvtd_uring *u,
+			       const struct kvtd_region *regions,
+			       unsigned int nr_regions)
+{
+	int ret;
+
+	ret = io_uring_register_buffers_sparse(&u->ring, URING_NR_SLOTS);
+	if (ret < 0)
+		return uring_register_static(u, regions, nr_regions);
+	u->slot_used = calloc(URING_NR_SLOTS, sizeof(*u->slot_used));
+	if (!u->slot_used)
+		return -ENOMEM;
+	return kvtd_uring_set_regions(u, regions, nr_regions);
 }
 
 int kvtd_uring_init(struct kvtd_uring *u, int fd, unsigned int entries,
@@ -117,9 +261,14 @@ void kvtd_uring_fini(struct kvtd_uring *u)
 	free(u->bufs);
 	u->bufs = NULL;
 	u->nr_bufs = 0;
+	free(u->slot_used);
+	u->slot_used = NULL;
 }
 
-/* Index of the registered buffer holding all of [@p, @p + @len), or -1. */
+/*
+ * Position in @u->bufs of the registered buffer holding all of
+ * [@p, @p + @len), or -1.
+ */
 static int uring_buf_index(const struct kvtd_uring *u, const void *p,
 			   size_t len)
 {
@@ -173,9 +322,11 @@ int kvtd_uring_prep_rw(struct kvtd_uring *u, bool write, void *buf,
 	idx = uring_buf_index(u, buf, len);
 	if (idx >= 0) {
 		if (write)
-			io_uring_prep_write_fixed(sqe, u->fd, buf, len, off, idx);
+			io_uring_prep_write_fixed(sqe, u->fd, buf, len, off,
+						  u->bufs[idx].index);
 		else
-			io_uring_prep_read_fixed(sqe, u->fd, buf, len, off, idx);
+			io_uring_prep_read_fixed(sqe, u->fd, buf, len, off,
+						 u->bufs[idx].index);
 		u->fixed_ios++;
 	} else {
 		if (write)

@@ -17,9 +17,11 @@
 
 #include "tier_ops.h"
 
+/* A registered buffer: [base, base + len) in slot @index of the table. */
 struct kvtd_uring_buf {
 	uintptr_t base;
 	size_t len;
+	unsigned int index;
 };
 
 struct kvtd_uring {
@@ -29,6 +31,7 @@ struct kvtd_uring {
 	bool file_fixed;
 	struct kvtd_uring_buf *bufs;
 	unsigned int nr_bufs;
+	bool *slot_used;
 	int buf_error;
 	uint64_t fixed_ios;
 	uint64_t unfixed_ios;
@@ -38,6 +41,10 @@ struct kvtd_uring {
  * kvtd_uring_init - set up a ring of @entries SQEs over @fd and register
  * @regions (each split into pieces the kernel accepts) as fixed buffers.
  *
+ * The buffer table is sparse where the kernel has such tables (5.19 and
+ * later), so that kvtd_uring_set_regions() can change it; elsewhere
+ * @regions are registered once and for good.
+ *
  * Registration is an optimisation: when the kernel refuses it (memory that
  * cannot be pinned, RLIMIT_MEMLOCK), I/O goes through plain READ/WRITE
  * from the same addresses and kvtd_uring_buf_error() says why.
@@ -46,6 +53,21 @@ struct kvtd_uring {
  */
 int kvtd_uring_init(struct kvtd_uring *u, int fd, unsigned int entries,
 		    const struct kvtd_region *regions, unsigned int nr_regions);
+
+/*
+ * kvtd_uring_set_regions - make @regions the registered ones: pieces of
+ * regions no longer given leave the table (I/O in flight on them keeps
+ * their pages until it completes), pieces of new ones enter it. A region
+ * keeps its registration only if given again with the same address and
+ * length. The caller must not map new memory at the address of a region
+ * while it is still registered. A no-op with a table registered once.
+ *
+ * As at init, a refusal is recorded in kvtd_uring_buf_error() (0 when
+ * every piece is registered) and its I/O is plain. Returns 0 or -ENOMEM.
+ */
+int kvtd_uring_set_regions(struct kvtd_uring *u,
+			   const struct kvtd_region *regions,
+			   unsigned int nr_regions);
 
 void kvtd_uring_fini(struct kvtd_uring *u);
 

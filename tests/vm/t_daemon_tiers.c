@@ -8,7 +8,9 @@
  * memfd) gives back every byte (content derived from the key). Two fetches
  * of one object at once cost one disk read. Every disk I/O of the daemon
  * is a READ_FIXED or WRITE_FIXED straight between the disk and the pool
- * (the manager's mapping of a pool is shmem, which io_uring registers).
+ * (the manager's mapping of a pool is shmem, which io_uring registers),
+ * for a pool that existed when the daemon started and for one created
+ * while it runs, and destroying that pool under the daemon harms nothing.
  *
  * One daemon serves every case; it starts before them (write-back on
  * eviction, watermarks 50%/25%) and must stop cleanly after them.
@@ -341,6 +343,28 @@ static void case_fixed_io_only(void)
 	fixed_phase(g_pool);
 }
 
+/*
+ * A pool created while the daemon runs is registered when the daemon maps
+ * it. Then it is destroyed under the daemon, which still maps it and holds
+ * it as registered buffers: the daemon carries on.
+ */
+static void case_late_pool_fixed(void)
+{
+	uint64_t fixed, unfixed;
+	uint32_t pool;
+	int fd = tl_open(), ret;
+
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	ret = tl_pool_create(fd, OBJ_SIZE, NSLOTS, &pool);
+	TL_ASSERT(!ret, "pool create: %s", tl_errname(ret));
+	fixed_phase(pool);
+	ret = tl_pool_destroy(fd, pool);
+	TL_ASSERT(!ret, "pool destroy: %s", tl_errname(ret));
+	/* Still serving: a stats line comes back after the pool is gone. */
+	fixed_counts(&fixed, &unfixed);
+	close(fd);
+}
+
 int main(void)
 {
 	struct dctl_opts o = {
@@ -371,6 +395,7 @@ int main(void)
 	tl_run("evict_and_fetch", case_evict_and_fetch);
 	tl_run("shared_fetch", case_shared_fetch);
 	tl_run("fixed_io_only", case_fixed_io_only);
+	tl_run("late_pool_fixed", case_late_pool_fixed);
 
 	/* A clean stop: exit status 0, and the stats line written. */
 	ret = dctl_stop(&g_d);
