@@ -16,7 +16,7 @@ VM_HDRS     := $(wildcard tests/vm/*.h) uapi/kvtier_drm.h \
 	       $(wildcard tools/lib/kvtier/*.h)
 VM_LIBKVT   := $(BUILD)/libkvtier.a
 VM_CFLAGS   := $(COMMON_CFLAGS) -Itools/lib/kvtier -Itests/vm -Idaemon/disk -Itools/replay -pthread
-VM_LDLIBS   := $(shell pkg-config --libs --static libdrm 2>/dev/null) -pthread
+VM_LDLIBS   := $(shell pkg-config --libs --static libdrm liburing 2>/dev/null) -pthread
 
 .PHONY: vm-progs
 vm-progs: $(VM_PROGS)
