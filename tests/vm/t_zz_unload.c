@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module lifetime (runs last: the name sorts last). An open fd or a
- * mapping keeps kvtier.ko loaded; with neither it unloads, gives back the
- * pinned memory of the pools it still had, and a fresh load starts empty
- * and works.
+ * client's mapping keeps kvtier.ko loaded; with neither it unloads, gives
+ * back the pinned memory of the pools it still had, and a fresh load starts
+ * empty and works. The manager's mapping is of the pool's shmem file, not
+ * of the device: it does not hold the module, and once the module is gone
+ * it faults with SIGBUS and the pool's memory is back all the same.
  */
 #include "tlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -110,26 +113,38 @@ static void case_unload_frees_memory(void)
 		  (unsigned long long)kib);
 }
 
+/* Load $KVTIER_KO; true when it is loaded and its device found. */
+static bool load(void)
+{
+	const char *ko = getenv("KVTIER_KO");
+	char path[256];
+	int kfd;
+
+	kfd = open(ko, O_RDONLY | O_CLOEXEC);
+	TL_ASSERT_R(false, kfd >= 0, "open %s: %s", ko, strerror(errno));
+	TL_ASSERT_R(false, syscall(SYS_finit_module, kfd, "", 0) == 0,
+		    "finit_module: %s", strerror(errno));
+	close(kfd);
+	TL_ASSERT_R(false, module_loaded(),
+		    "/sys/module/kvtier missing after load");
+	tl_forget_device();
+	TL_ASSERT_R(false, tl_find_device(path, sizeof(path)) == 0,
+		    "no kvtier device after load");
+	return true;
+}
+
 static void case_reload(void)
 {
 	struct drm_kvtier_pool_info pi;
 	struct drm_kvtier_stats st;
-	char path[256];
-	const char *ko = getenv("KVTIER_KO");
 	uint32_t id, pool;
-	int kfd, fd;
+	int fd;
 
 	/* If the previous case could not unload, try once more here. */
 	if (module_loaded())
 		TL_EXPECT_RC(unload(), 0);
-	kfd = open(ko, O_RDONLY | O_CLOEXEC);
-	TL_ASSERT(kfd >= 0, "open %s: %s", ko, strerror(errno));
-	TL_ASSERT(syscall(SYS_finit_module, kfd, "", 0) == 0,
-		  "finit_module: %s", strerror(errno));
-	close(kfd);
-	TL_ASSERT(module_loaded(), "/sys/module/kvtier missing after load");
-	tl_forget_device();
-	TL_EXPECT_RC(tl_find_device(path, sizeof(path)), 0);
+	if (!load())
+		return;
 	fd = tl_open();
 	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
 	/* A fresh instance: no pools, no objects, only us. */
@@ -156,6 +171,38 @@ static void case_reload(void)
 	TL_EXPECT_RC(tl_pool_destroy(fd, pool), 0);
 }
 
+static void case_manager_mapping_unload(void)
+{
+	struct drm_kvtier_manager_attach ma = { 0 };
+	const uint64_t kib = BIG_SLOTS * g_page / 1024;
+	struct drm_kvtier_pool_info pi;
+	uint64_t m1, m2;
+	uint32_t pool;
+	uint8_t *p;
+	int fd = tl_open(), err;
+
+	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_MANAGER_ATTACH, &ma), 0);
+	TL_EXPECT_RC(tl_pool_create(fd, g_page, BIG_SLOTS, &pool), 0);
+	TL_EXPECT_RC(tl_pool_info(fd, pool, &pi), 0);
+	p = tl_pool_map(fd, &pi);
+	TL_ASSERT(p, "mmap");
+	p[g_page] = 0x5a;
+	close(fd);
+	m1 = tl_mem_free_kib();
+	err = unload();
+	TL_EXPECT_RC(err, 0);
+	TL_ASSERT(!module_loaded(), "/sys/module/kvtier still there");
+	m2 = tl_mem_free_kib();
+	TL_ASSERT(m2 > m1 && m2 - m1 >= kib / 2,
+		  "unload gave back only %lld of %llu kB", (long long)(m2 - m1),
+		  (unsigned long long)kib);
+	TL_EXPECT_EQ(tl_probe(p + g_page, false), SIGBUS);
+	TL_ASSERT(!munmap(p, BIG_SLOTS * g_page), "munmap");
+	/* Leave the module loaded, as the harness expects. */
+	load();
+}
+
 int main(void)
 {
 	tl_init("unload");
@@ -166,5 +213,6 @@ int main(void)
 	tl_run("busy_with_mapping", case_busy_with_mapping);
 	tl_run("unload_frees_memory", case_unload_frees_memory);
 	tl_run("reload", case_reload);
+	tl_run("manager_mapping_unload", case_manager_mapping_unload);
 	return tl_finish();
 }
