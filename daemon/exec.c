@@ -334,9 +334,15 @@ static int exec_item(struct kvtd_manager *m,
 
 void kvtd_exec_drain(struct kvtd_manager *m)
 {
-	if (m->bl_pos == 0 && m->bl_count)
-		/* A new batch: regions may have been re-registered. */
+	if (m->bl_pos == 0 && m->bl_count) {
+		/*
+		 * A new batch: regions may have been re-registered, pools
+		 * destroyed and created again under the same id since the
+		 * last tick (the batch's work may be for the new pool).
+		 */
 		m->dev->ops->revalidate(m->dev);
+		m->host->ops->revalidate(m->host);
+	}
 	while (m->bl_pos < m->bl_count) {
 		if (exec_item(m, &m->backlog[m->bl_pos]) == -EAGAIN)
 			break;
