@@ -492,9 +492,10 @@ int kvtier_pool_destroy_ioctl(struct drm_device *drm, void *data,
 		goto out_unlock;
 	/*
 	 * Wait out faults and scrubs that still see the pool, then take every
-	 * PTE of it away (with the page references they hold) before the pool
-	 * drops its own. Holding pools_lock keeps a new pool from taking the
-	 * id meanwhile.
+	 * client PTE of it away (with the page references they hold) before
+	 * the pool drops its own; the manager's PTEs go with the truncation
+	 * of the pool's file. Holding pools_lock keeps a new pool from taking
+	 * the id meanwhile.
 	 */
 	synchronize_srcu(&kdev->pools_srcu);
 	kvtier_mmap_range_unmap(kdev, kvtier_pool_mmap_offset(pool->id),
