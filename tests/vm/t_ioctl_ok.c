@@ -160,6 +160,47 @@ static void case_pool_create_info_destroy(void)
 	TL_EXPECT_RC(tl_pool_destroy(fd, pc.pool_id), -ENOENT);
 }
 
+/*
+ * A pool on node 0 (the pool's own tmpfs mount is bound to it) that asks
+ * for huge pages: two full 2 MiB chunks and a short tail. At most the full
+ * chunks come as huge pages, and every byte to the tail's last is there.
+ */
+static void case_pool_numa_hugepage(void)
+{
+	const uint64_t chunk = 2u << 20;
+	struct drm_kvtier_pool_create pc = {
+		.slot_size = g_page,
+		.slot_count = 2 * chunk / g_page + 3,
+		.kind = KVTIER_KIND_RAW,
+		.flags = KVTIER_POOL_HUGEPAGE | KVTIER_POOL_NUMA,
+		.numa_node = 0,
+	};
+	struct drm_kvtier_pool_info pi;
+	uint64_t size = pc.slot_size * pc.slot_count;
+	volatile uint8_t *p;
+	int fd = tl_open_admin();
+
+	TL_ASSERT(fd >= 0, "no fd");
+	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_POOL_CREATE, &pc), 0);
+	TL_ASSERT(pc.huge_bytes % chunk == 0 && pc.huge_bytes <= 2 * chunk,
+		  "huge_bytes %llu", (unsigned long long)pc.huge_bytes);
+	fprintf(stderr, "pool_numa_hugepage: %llu bytes in 2 MiB pages\n",
+		(unsigned long long)pc.huge_bytes);
+	TL_EXPECT_RC(tl_pool_info(fd, pc.pool_id, &pi), 0);
+	TL_EXPECT_EQ(pi.numa_node, 0);
+	TL_EXPECT_EQ(pi.flags, KVTIER_POOL_HUGEPAGE | KVTIER_POOL_NUMA);
+	TL_EXPECT_EQ(pi.huge_bytes, pc.huge_bytes);
+	/* The admin maps every slot: a new pool reads zero, and takes writes. */
+	p = tl_pool_map(fd, &pi);
+	TL_ASSERT(p, "mmap");
+	TL_EXPECT_EQ(p[0] | p[chunk + 5] | p[size - 1], 0);
+	p[0] = 1;
+	p[size - 1] = 2;
+	TL_EXPECT_EQ(p[0] + p[size - 1], 3);
+	TL_ASSERT(!munmap((void *)p, size), "munmap");
+	TL_EXPECT_RC(tl_pool_destroy(fd, pc.pool_id), 0);
+}
+
 static void case_tenant_quota_info(void)
 {
 	struct drm_kvtier_tenant_quota q = { .pool_id = g_pool };
@@ -1150,6 +1191,7 @@ int main(void)
 	tl_run("param_tenant_id", case_param_tenant_id);
 	tl_run("manager_attach", case_manager_attach);
 	tl_run("pool_create_info_destroy", case_pool_create_info_destroy);
+	tl_run("pool_numa_hugepage", case_pool_numa_hugepage);
 	tl_run("tenant_quota_info", case_tenant_quota_info);
 	tl_run("tenant_list", case_tenant_list);
 	tl_run("tenant_list_count_zero", case_tenant_list_count_zero);
