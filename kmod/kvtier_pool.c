@@ -539,6 +539,6 @@ int kvtier_pool_info_ioctl(struct drm_device *drm, void *data,
 	srcu_read_unlock(&kdev->pools_srcu, idx);
 
 	args->pad2 = 0;
-	memset(args->reserved, 0, sizeof(args->reserved));
+	args->reserved = 0;
 	return ret;
 }

@@ -168,6 +168,7 @@ static void json_pool(struct kvtool_json *j, const char *key,
 	kvtool_json_bool(j, "hugepage", p->flags & KVTIER_POOL_HUGEPAGE);
 	kvtool_json_i64(j, "numa_node", p->numa_node);
 	kvtool_json_u64(j, "mmap_offset", p->mmap_offset);
+	kvtool_json_u64(j, "serial", p->serial);
 	kvtool_json_object_end(j);
 }
 

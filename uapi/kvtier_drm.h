@@ -162,6 +162,10 @@ struct drm_kvtier_pool_destroy {
  * @flags: Out. The flags the pool was created with.
  * @numa_node: Out. The node it was allocated on, or -1 for any.
  * @pad2: Out. Zero.
+ * @serial: Out. Names this pool among all the pools the device has had
+ *	since it was loaded, never 0: a pool destroyed and created again
+ *	under the same id has another serial, so a mapping made for one is
+ *	known not to show the other.
  * @reserved: Out. Zero.
  */
 struct drm_kvtier_pool_info {
@@ -177,7 +181,8 @@ struct drm_kvtier_pool_info {
 	__u32 flags;
 	__s32 numa_node;
 	__u32 pad2;
-	__u64 reserved[2];
+	__u64 serial;
+	__u64 reserved;
 };
 
 /** KVTIER_QUOTA_UNLIMITED - a tenant quota that never refuses. */

@@ -207,6 +207,7 @@ struct kvt_pool {
 	uint32_t kind;
 	uint32_t pflags;
 	int32_t numa_node;
+	uint64_t serial;	/* from core->pool_serial at creation */
 	uint64_t slot_size;
 	uint64_t slot_count;
 	uint64_t slots_free;
@@ -355,6 +356,7 @@ struct kvt_core {
 	struct kvt_shard shards[KVT_SHARDS];
 
 	kvt_lock_t pools_lock;
+	uint64_t pool_serial;	/* the last serial given (pools_lock) */
 	struct kvt_pool pools[KVTIER_MAX_POOLS];
 
 	kvt_lock_t tenants_lock;

@@ -331,6 +331,7 @@ int kvt_pool_add(struct kvt_client *client,
 		if (!core->pools[i].in_use) {
 			pool = &core->pools[i];
 			pool->in_use = true;
+			pool->serial = ++core->pool_serial;
 			break;
 		}
 	}
@@ -427,8 +428,8 @@ int kvt_pool_info(struct kvt_core *core, uint32_t pool_id,
 	out->flags = pool->pflags;
 	out->numa_node = pool->numa_node;
 	out->pad2 = 0;
-	out->reserved[0] = 0;
-	out->reserved[1] = 0;
+	out->serial = pool->serial;
+	out->reserved = 0;
 
 out_unlock:
 	kvt_unlock(&pool->lock);

@@ -45,7 +45,8 @@ START_TEST(add_info_remove)
 {
 	struct drm_kvtier_pool_create pc = good();
 	struct drm_kvtier_pool_info pi;
-	uint32_t id;
+	uint32_t id, id2;
+	uint64_t serial;
 
 	pc.flags = KVTIER_POOL_NUMA;
 	pc.numa_node = 1;
@@ -61,9 +62,19 @@ START_TEST(add_info_remove)
 	ck_assert_uint_eq(pi.kind, KVTIER_KIND_RAW);
 	ck_assert_uint_eq(pi.flags, KVTIER_POOL_NUMA);
 	ck_assert_int_eq(pi.numa_node, 1);
+	ck_assert_uint_ne(pi.serial, 0);
+	ck_assert_uint_eq(pi.reserved, 0);
+	serial = pi.serial;
 	ck_assert_int_eq(kvt_pool_remove(A1, id), -EPERM);
 	ck_assert_int_eq(kvt_pool_remove(ADM, id), 0);
 	ck_assert_int_eq(kvt_pool_info(C, id, &pi), -ENOENT);
+	/* The same id again is another pool, with another serial. */
+	ck_assert_int_eq(kvt_pool_add(ADM, &pc, &id2), 0);
+	ck_assert_uint_eq(id2, id);
+	ck_assert_int_eq(kvt_pool_info(C, id, &pi), 0);
+	ck_assert_uint_ne(pi.serial, 0);
+	ck_assert_uint_ne(pi.serial, serial);
+	ck_assert_int_eq(kvt_pool_remove(ADM, id), 0);
 	ck_assert_int_eq(kvt_pool_remove(ADM, id), -ENOENT);
 	ck_assert_int_eq(kvt_pool_info(C, 0, &pi), -ENOENT);
 	ck_assert_int_eq(kvt_pool_info(C, KVTIER_MAX_POOLS + 1, &pi), -ENOENT);

@@ -132,6 +132,8 @@ static void case_pool_create_info_destroy(void)
 	};
 	struct drm_kvtier_pool_info pi;
 	int fd = tl_open_admin();
+	uint64_t serial;
+	uint32_t id;
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_POOL_CREATE, &pc), 0);
@@ -154,10 +156,21 @@ static void case_pool_create_info_destroy(void)
 	TL_EXPECT_EQ(pi.flags, 0);
 	TL_EXPECT_EQ(pi.numa_node, -1);
 	TL_EXPECT_EQ(pi.pad2, 0);
-	TL_EXPECT_EQ(pi.reserved[0] | pi.reserved[1], 0);
+	TL_ASSERT(pi.serial != 0, "pool serial 0");
+	TL_EXPECT_EQ(pi.reserved, 0);
+	serial = pi.serial;
 	TL_EXPECT_RC(tl_pool_destroy(fd, pc.pool_id), 0);
 	TL_EXPECT_RC(tl_pool_info(fd, pc.pool_id, &pi), -ENOENT);
 	TL_EXPECT_RC(tl_pool_destroy(fd, pc.pool_id), -ENOENT);
+
+	/* Created again under the same id, it is another pool. */
+	id = pc.pool_id;
+	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_POOL_CREATE, &pc), 0);
+	TL_EXPECT_EQ(pc.pool_id, id);
+	TL_EXPECT_RC(tl_pool_info(fd, pc.pool_id, &pi), 0);
+	TL_ASSERT(pi.serial != 0 && pi.serial != serial,
+		  "serial %llu again", (unsigned long long)pi.serial);
+	TL_EXPECT_RC(tl_pool_destroy(fd, pc.pool_id), 0);
 }
 
 /*
