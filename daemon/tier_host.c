@@ -10,19 +10,14 @@
  * The daemon re-registers the tier's mappings with the disk tier whenever
  * they change (kvtd_host_tier_maps_gen()), which drops a retired one.
  *
- * The driver gives the manager a mapping of the pool's own shmem file,
- * whose pages are all in its page cache for as long as the pool exists.
+ * The driver gives the manager a mapping of the pool's own shmem file.
  * Once the pool is destroyed the file is emptied and the mapping faults
  * with SIGBUS; a pool created again under the same id and with the same
- * size is another file, which the old mapping does not show. POOL_INFO
- * cannot tell the two apart, mincore() can: the first page of a live
- * pool's mapping is resident, that of a destroyed pool's is not. So each
- * revalidation checks that too, for mappings that showed resident when
- * made (a driver whose manager mapping is filled at fault time instead
- * follows the pool id by itself, and is never checked).
+ * size is another file, which the old mapping does not show. POOL_INFO's
+ * serial tells the two apart: each revalidation compares it with the
+ * serial the pool had when it was mapped.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -34,7 +29,7 @@ struct host_pool {
 	struct kvtier_map map;
 	uint64_t mmap_offset;
 	uint64_t epoch;
-	bool file_backed;
+	uint64_t serial;	/* POOL_INFO's, when mapped */
 };
 
 struct host_tier {
@@ -69,14 +64,6 @@ static int host_retire(struct host_tier *h, struct kvtier_map *map)
 	return 0;
 }
 
-/* Whether the first page of @map is in its file's page cache. */
-static bool host_map_resident(const struct kvtier_map *map)
-{
-	unsigned char vec = 0;
-
-	return mincore(map->addr, 1, &vec) == 0 && (vec & 1);
-}
-
 static int host_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
 		       uint64_t *size)
 {
@@ -97,7 +84,7 @@ static int host_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
 		}
 		if (!p->map.addr || p->mmap_offset != info.mmap_offset ||
 		    p->map.size != info.slot_size * info.slot_count ||
-		    (p->file_backed && !host_map_resident(&p->map))) {
+		    p->serial != info.serial) {
 			ret = host_retire(h, &p->map);
 			if (ret)
 				return ret;
@@ -106,7 +93,7 @@ static int host_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
 			if (ret)
 				return ret;
 			p->mmap_offset = info.mmap_offset;
-			p->file_backed = host_map_resident(&p->map);
+			p->serial = info.serial;
 			h->maps_gen++;
 		}
 		p->epoch = h->epoch;
