@@ -216,7 +216,10 @@ out_unlock:
 	return ret;
 }
 
-/* Releases the hits among @results, batched in @ops (room for @n). */
+/*
+ * Releases the references the lookup took among @results (not those the
+ * client held before), batched in @ops (room for @n).
+ */
 static void kvtier_object_lookup_release(struct kvt_client *client,
 				const struct drm_kvtier_lookup_result *results,
 				u32 n, struct drm_kvtier_obj_op *ops)
@@ -224,7 +227,7 @@ static void kvtier_object_lookup_release(struct kvt_client *client,
 	u32 i, m = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!(results[i].flags & KVTIER_LOOKUP_PRESENT))
+		if (!(results[i].flags & KVTIER_LOOKUP_ACQUIRED))
 			continue;
 		ops[m].handle = results[i].handle;
 		ops[m].tier = 0;
@@ -238,12 +241,12 @@ static void kvtier_object_lookup_release(struct kvt_client *client,
 /*
  * An ACQUIRE lookup failed after taking references: only a munmap() or
  * mprotect() racing with the ioctl gets here, since the results were
- * proven writable and the keys readable first. Release the hits of the
- * @held results still in the buffer and of the @done keys whose results
- * were copied out (read back from the caller). Best effort: results that
- * cannot be read back keep their references until RELEASE or close, and a
- * hit on an object the client held before the call loses that reference
- * too, since the core does not say which references a lookup added.
+ * proven writable and the keys readable first. Release the references it
+ * took (KVTIER_LOOKUP_ACQUIRED) among the @held results still in the
+ * buffer and the @done keys whose results were copied out (read back from
+ * the caller); references the client held before the call stay. Best
+ * effort: results that cannot be read back keep their references until
+ * RELEASE or close.
  */
 static void kvtier_object_lookup_undo(struct kvtier_file *kf,
 				      const struct drm_kvtier_lookup *args,

@@ -336,6 +336,11 @@ struct drm_kvtier_obj_batch {
 /* Bits of struct drm_kvtier_lookup_result.flags. */
 #define KVTIER_LOOKUP_PRESENT (1u << 0)
 #define KVTIER_LOOKUP_GLOBAL (1u << 1)
+/*
+ * An ACQUIRE lookup took the reference on this hit: the caller did not
+ * hold the object before the call (one RELEASE undoes the call's effect).
+ */
+#define KVTIER_LOOKUP_ACQUIRED (1u << 2)
 
 /**
  * struct drm_kvtier_lookup_result - what a lookup found for one key.
@@ -345,7 +350,8 @@ struct drm_kvtier_obj_batch {
  *          it is resident in HOST.
  * @pool_id: Out. The pool the object belongs to.
  * @tiers: Out. Residency: KVTIER_TIER_BIT() of each tier holding a copy.
- * @flags: Out. KVTIER_LOOKUP_PRESENT, KVTIER_LOOKUP_GLOBAL.
+ * @flags: Out. KVTIER_LOOKUP_PRESENT, KVTIER_LOOKUP_GLOBAL,
+ *         KVTIER_LOOKUP_ACQUIRED.
  * @pad: Out. Zero.
  */
 struct drm_kvtier_lookup_result {

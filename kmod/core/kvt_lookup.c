@@ -52,17 +52,19 @@ static bool kvt_lookup_acquire(struct kvt_client *client,
 	uint64_t handle = r->handle;
 	bool global = r->flags & KVTIER_LOOKUP_GLOBAL;
 	struct kvt_obj *obj;
-	uint32_t idx, tries;
+	uint32_t idx, tries, acquired;
 
 	for (tries = 0; handle; tries++) {
 		idx = KVT_HANDLE_IDX(handle);
 		obj = kvt_obj_get(core, handle);
 		if (obj && obj->state == KVT_OBJ_READY &&
 		    (obj->flags & KVT_OF_INDEXED)) {
+			acquired = 0;
 			if (!kvt_ref_find(client, idx)) {
 				/* Room was reserved before the lookup. */
 				kvt_ref_insert(client, idx, obj->gen);
 				obj->client_refs++;
+				acquired = KVTIER_LOOKUP_ACQUIRED;
 			}
 			r->handle = handle;
 			r->size = obj->size;
@@ -71,7 +73,7 @@ static bool kvt_lookup_acquire(struct kvt_client *client,
 				kvt_pool_slot_size(core, obj->pool_id) : 0;
 			r->pool_id = obj->pool_id;
 			r->tiers = kvt_obj_tiers(obj);
-			r->flags = KVTIER_LOOKUP_PRESENT |
+			r->flags = KVTIER_LOOKUP_PRESENT | acquired |
 				   (global ? KVTIER_LOOKUP_GLOBAL : 0);
 			r->pad = 0;
 			kvt_index_hit(core, kvt_key_hash(core, key), key,

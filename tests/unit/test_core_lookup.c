@@ -152,8 +152,16 @@ START_TEST(acquire_gives_one_reference)
 
 	ck_assert(tlookup(A2, 1, 0, &r));
 	ck_assert_int_eq(top(A2, KVTIER_OP_PIN, h, KVTIER_TIER_HOST), -EACCES);
+	ck_assert_uint_eq(r.flags & KVTIER_LOOKUP_ACQUIRED, 0);
 	ck_assert(tlookup(A2, 1, KVTIER_LOOKUP_ACQUIRE, &r));
+	/* The first ACQUIRE takes the reference and says so; later not. */
+	ck_assert_uint_eq(r.flags, KVTIER_LOOKUP_PRESENT |
+			  KVTIER_LOOKUP_ACQUIRED);
 	ck_assert(tlookup(A2, 1, KVTIER_LOOKUP_ACQUIRE, &r));
+	ck_assert_uint_eq(r.flags, KVTIER_LOOKUP_PRESENT);
+	/* The owner holds it from its alloc: nothing taken either. */
+	ck_assert(tlookup(A1, 1, KVTIER_LOOKUP_ACQUIRE, &r));
+	ck_assert_uint_eq(r.flags, KVTIER_LOOKUP_PRESENT);
 	ck_assert_int_eq(top(A2, KVTIER_OP_PIN, h, KVTIER_TIER_HOST), 0);
 	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), -EBUSY);
 	ck_assert_int_eq(top(A2, KVTIER_OP_UNPIN, h, KVTIER_TIER_HOST), 0);

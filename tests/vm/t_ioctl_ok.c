@@ -506,6 +506,8 @@ static void lookup_big(int fd, uint32_t flags, uint32_t miss, uint64_t h,
 	};
 	bool stop = flags & KVTIER_LOOKUP_STOP_AT_MISS;
 	uint32_t i, hits = miss >= n ? n : stop ? miss : n - 1;
+	/* ACQUIRE takes the one reference on the first hit (fd held none). */
+	uint32_t first = miss == 0 ? 1 : 0, want;
 
 	for (i = 0; i < n; i++)
 		keys[i] = tl_key(i == miss ? 2 : 1);
@@ -519,7 +521,10 @@ static void lookup_big(int fd, uint32_t flags, uint32_t miss, uint64_t h,
 		TL_ASSERT(r[i].handle == (hit ? h : 0),
 			  "miss at %u, flags %u: key %u handle 0x%llx", miss,
 			  flags, i, (unsigned long long)r[i].handle);
-		TL_ASSERT(r[i].flags == (hit ? KVTIER_LOOKUP_PRESENT : 0),
+		want = hit ? KVTIER_LOOKUP_PRESENT : 0;
+		if (hit && i == first && (flags & KVTIER_LOOKUP_ACQUIRE))
+			want |= KVTIER_LOOKUP_ACQUIRED;
+		TL_ASSERT(r[i].flags == want,
 			  "miss at %u, flags %u: key %u flags 0x%x", miss,
 			  flags, i, r[i].flags);
 	}

@@ -199,7 +199,8 @@ static void tenant_reads_global(void *arg TL_UNUSED)
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_lookup1(fd, tl_key(50), KVTIER_LOOKUP_ACQUIRE, &r), 0);
 	TL_EXPECT_EQ(r.handle, g_sh->global.handle);
-	TL_EXPECT_EQ(r.flags, KVTIER_LOOKUP_PRESENT | KVTIER_LOOKUP_GLOBAL);
+	TL_EXPECT_EQ(r.flags, KVTIER_LOOKUP_PRESENT | KVTIER_LOOKUP_GLOBAL |
+		     KVTIER_LOOKUP_ACQUIRED);
 	p = map_pool(fd);
 	TL_ASSERT(p, "no mapping");
 	sig = tl_probe(p + r.offset, false);
