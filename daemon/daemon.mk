@@ -22,7 +22,7 @@ DAEMON_CFLAGS := -I$(DAEMON_DIR) $(DISK_CFLAGS) $(POLICY_CFLAGS) \
 		 $(KVTIER_CFLAGS) -pthread
 # Pure code and what needs no driver: unit-tested.
 DAEMON_LIB_SRCS := log.c config.c args.c keyset.c work.c evict.c \
-		   writeback.c copier.c tier_device_cpu.c stage.c
+		   writeback.c copier.c tier_device_cpu.c stage.c reclaim.c
 # The manager: needs the driver.
 DAEMON_SRCS   := manager.c tier_host.c reconcile.c exec.c pressure.c \
 		 loop.c kvtierd.c

@@ -64,6 +64,7 @@ void kvtd_exec_fini(struct kvtd_manager *m)
 		kvtd_keyset_fini(&m->reads);
 	if (m->writes.slots)
 		kvtd_keyset_fini(&m->writes);
+	kvtd_reclaim_fini(&m->unclaimed);
 }
 
 static uint32_t op_alloc(struct kvtd_manager *m, uint32_t type)
@@ -572,6 +573,17 @@ int kvtd_exec_write(struct kvtd_manager *m,
 	ret = kvtd_disk_write(m->disk, &key, (char *)base + rec->offset, len, i);
 	if (ret) {
 		op_free(m, i);
+		/*
+		 * Copies nobody claims go before a known object is dropped
+		 * for want of room: their space comes back as their wipes
+		 * complete, so this write is for a later pass.
+		 */
+		if (ret == -ENOSPC &&
+		    kvtd_reclaim_run(&m->unclaimed, m->disk, len,
+				     KVTD_OP_NONE)) {
+			m->submit = true;
+			ret = -EAGAIN;
+		}
 		return ret;
 	}
 	op = &m->ops[i];

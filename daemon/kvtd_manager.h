@@ -23,6 +23,7 @@
 #include "kvtd_config.h"
 #include "kvtd_keyset.h"
 #include "kvtd_policy.h"
+#include "kvtd_reclaim.h"
 #include "kvtd_stage.h"
 #include "kvtd_tier_mem.h"
 #include "kvtd_work.h"
@@ -169,6 +170,8 @@ struct kvtd_manager {
 	bool submit;
 	struct kvtd_keyset reads;
 	struct kvtd_keyset writes;
+	/* Disk copies the driver did not know at start (reconcile.c). */
+	struct kvtd_reclaim unclaimed;
 	/* Disk reads into regions the CPU cannot address land here first. */
 	struct kvtd_stage stage;
 	/* Residency drops of lost disk copies, sent with the completions. */

@@ -4,9 +4,9 @@
  * the driver says has a DISK copy must be in that index. One that is not
  * (its extent was torn, corrupt, or the store was formatted) is lost on
  * disk: its DISK residency is dropped, which evicts it if that was its
- * last copy, and it is logged and counted. Extents whose key the driver
- * does not know are kept (a later start, or a later issue, may claim
- * them) and counted.
+ * last copy, and it is logged and counted. Copies whose key the driver
+ * does not know are counted and kept (a later start may claim them) until
+ * the disk tier runs out of room: then they go first (kvtd_reclaim.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -16,15 +16,20 @@
 
 struct rec_unknown {
 	const struct kvtd_keyset *known;
+	struct kvtd_reclaim *unclaimed;
 	uint64_t unknown;
+	uint64_t unlisted;	/* no memory to note them: never reclaimed */
 };
 
 static int rec_count_unknown(const struct kvtd_tier_cqe *obj, void *arg)
 {
 	struct rec_unknown *u = arg;
 
-	if (kvtd_keyset_get(u->known, &obj->key) == KVTD_KEYSET_NONE)
-		u->unknown++;
+	if (kvtd_keyset_get(u->known, &obj->key) != KVTD_KEYSET_NONE)
+		return 0;
+	u->unknown++;
+	if (kvtd_reclaim_add(u->unclaimed, obj))
+		u->unlisted++;
 	return 0;
 }
 
@@ -113,12 +118,16 @@ int kvtd_reconcile(struct kvtd_manager *m)
 		return ret;
 	}
 	u.known = &known;
+	u.unclaimed = &m->unclaimed;
 	kvtd_disk_foreach(m->disk, rec_count_unknown, &u);
 	kvtd_keyset_fini(&known);
 	m->ctr.disk_unknown = u.unknown;
-	kvtd_info("reconcile: %zu objects in the driver, %llu with a disk copy, %llu lost on disk; %llu disk objects unknown to the driver, kept",
+	kvtd_info("reconcile: %zu objects in the driver, %llu with a disk copy, %llu lost on disk; %llu disk objects unknown to the driver, kept until the disk needs room",
 		  m->nr_recs, (unsigned long long)with_disk,
 		  (unsigned long long)m->ctr.lost_on_disk,
 		  (unsigned long long)u.unknown);
+	if (u.unlisted)
+		kvtd_warn("reconcile: no memory to list %llu of them: their space is not reused",
+			  (unsigned long long)u.unlisted);
 	return 0;
 }

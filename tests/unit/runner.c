@@ -47,6 +47,7 @@ static Suite *(*const suites[])(void) = {
 	daemon_work_suite,
 	daemon_evict_suite,
 	daemon_writeback_suite,
+	daemon_reclaim_suite,
 	daemon_copier_suite,
 	daemon_tier_device_cpu_suite,
 	daemon_stage_suite,

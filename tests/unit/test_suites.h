@@ -42,6 +42,7 @@ Suite *daemon_keyset_suite(void);
 Suite *daemon_work_suite(void);
 Suite *daemon_evict_suite(void);
 Suite *daemon_writeback_suite(void);
+Suite *daemon_reclaim_suite(void);
 Suite *daemon_copier_suite(void);
 Suite *daemon_tier_device_cpu_suite(void);
 Suite *daemon_stage_suite(void);
