@@ -161,21 +161,42 @@ struct client_reg {
 	struct drm_kvtier_key key;
 };
 
+/*
+ * A client's side of the tests: opens the device as a user, allocates
+ * @len bytes as @key in @pool (*a) and maps the pool. The mapping, or NULL
+ * with the test failed; *fd the client's fd.
+ */
+static uint8_t *client_alloc_map(uint32_t pool, struct drm_kvtier_key key,
+				 uint64_t len, struct drm_kvtier_alloc_item *a,
+				 int *fd)
+{
+	struct drm_kvtier_pool_info pi;
+	uint8_t *p;
+	int ret;
+
+	*fd = tl_open_user();
+	TL_ASSERT_R(NULL, *fd >= 0, "open as user: %s", tl_errname(*fd));
+	ret = tl_alloc1(*fd, pool, 0, key, len, a);
+	TL_ASSERT_R(NULL, !ret, "alloc: %s", tl_errname(ret));
+	ret = tl_pool_info(*fd, pool, &pi);
+	TL_ASSERT_R(NULL, !ret, "pool info: %s", tl_errname(ret));
+	p = tl_pool_map(*fd, &pi);
+	TL_ASSERT_R(NULL, p, "mmap: %s", strerror(errno));
+	return p;
+}
+
 static void client_register(void *arg)
 {
 	const struct client_reg *cr = arg;
-	struct drm_kvtier_pool_info pi;
 	struct drm_kvtier_alloc_item a;
 	struct io_uring ring;
 	struct iovec iov;
 	uint8_t *p;
-	int fd = tl_open_user(), ret;
+	int fd, ret;
 
-	TL_ASSERT(fd >= 0, "open as user: %s", tl_errname(fd));
-	TL_EXPECT_RC(tl_alloc1(fd, cr->pool, 0, cr->key, g_page, &a), 0);
-	TL_EXPECT_RC(tl_pool_info(fd, cr->pool, &pi), 0);
-	p = tl_pool_map(fd, &pi);
-	TL_ASSERT(p, "mmap: %s", strerror(errno));
+	p = client_alloc_map(cr->pool, cr->key, g_page, &a, &fd);
+	if (!p)
+		return;
 	TL_EXPECT_RC(io_uring_queue_init(4, &ring, 0), 0);
 	iov.iov_base = p + a.offset;
 	iov.iov_len = g_page;
@@ -221,16 +242,13 @@ static void client_store_and_check(void *arg)
 {
 	struct fixed_rw *rw = arg;
 	uint64_t len = OBJ_SLOTS * g_page, v;
-	struct drm_kvtier_pool_info pi;
 	struct drm_kvtier_alloc_item a;
 	uint8_t *p;
-	int fd = tl_open_user(), ret;
+	int fd, ret;
 
-	TL_ASSERT(fd >= 0, "open as user: %s", tl_errname(fd));
-	TL_EXPECT_RC(tl_alloc1(fd, rw->pool, 0, rw->key, len, &a), 0);
-	TL_EXPECT_RC(tl_pool_info(fd, rw->pool, &pi), 0);
-	p = tl_pool_map(fd, &pi);
-	TL_ASSERT(p, "mmap: %s", strerror(errno));
+	p = client_alloc_map(rw->pool, rw->key, len, &a, &fd);
+	if (!p)
+		return;
 	fill(p + a.offset, len, 0x31);
 	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_COMMIT, a.handle, 0), 0);
 	TL_EXPECT_RC(tl_chan_send(&rw->to_mgr, a.offset), 0);
