@@ -10,13 +10,9 @@
 #include "tlib.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /*
@@ -27,21 +23,6 @@
 #define BIG_SLOTS 32768
 
 static uint64_t g_page;
-
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/kvtier", &st) == 0;
-}
-
-/* delete_module without waiting: 0 or -errno. */
-static int unload(void)
-{
-	if (syscall(SYS_delete_module, "kvtier", O_NONBLOCK))
-		return -errno;
-	return 0;
-}
 
 static bool unload_refused(int err)
 {
@@ -54,10 +35,10 @@ static void case_busy_with_fd_open(void)
 	int fd = tl_open(), err;
 
 	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
-	err = unload();
+	err = tl_module_unload();
 	TL_ASSERT(unload_refused(err), "unload with an fd open: %s",
 		  tl_errname(err));
-	TL_ASSERT(module_loaded(), "/sys/module/kvtier is gone");
+	TL_ASSERT(tl_module_loaded(), "/sys/module/kvtier is gone");
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_NULL, NULL), 0);
 }
 
@@ -75,10 +56,10 @@ static void case_busy_with_mapping(void)
 	TL_ASSERT(p, "mmap");
 	close(fd);
 	/* The mapping still holds the file, and so the module. */
-	err = unload();
+	err = tl_module_unload();
 	TL_ASSERT(unload_refused(err), "unload with a mapping: %s",
 		  tl_errname(err));
-	TL_ASSERT(module_loaded(), "/sys/module/kvtier is gone");
+	TL_ASSERT(tl_module_loaded(), "/sys/module/kvtier is gone");
 	munmap(p, 4 * g_page);
 	fd = tl_open();
 	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
@@ -104,9 +85,9 @@ static void case_unload_frees_memory(void)
 		  (long long)(m0 - m1));
 	/* The pool outlives the fd; the module frees it at unload. */
 	close(fd);
-	err = unload();
+	err = tl_module_unload();
 	TL_EXPECT_RC(err, 0);
-	TL_ASSERT(!module_loaded(), "/sys/module/kvtier still there");
+	TL_ASSERT(!tl_module_loaded(), "/sys/module/kvtier still there");
 	m2 = tl_mem_free_kib();
 	TL_ASSERT(m2 > m1 && m2 - m1 >= kib / 2,
 		  "unload gave back only %lld of %llu kB", (long long)(m2 - m1),
@@ -116,20 +97,12 @@ static void case_unload_frees_memory(void)
 /* Load $KVTIER_KO; true when it is loaded and its device found. */
 static bool load(void)
 {
-	const char *ko = getenv("KVTIER_KO");
-	char path[256];
-	int kfd;
+	int err = tl_module_load();
 
-	kfd = open(ko, O_RDONLY | O_CLOEXEC);
-	TL_ASSERT_R(false, kfd >= 0, "open %s: %s", ko, strerror(errno));
-	TL_ASSERT_R(false, syscall(SYS_finit_module, kfd, "", 0) == 0,
-		    "finit_module: %s", strerror(errno));
-	close(kfd);
-	TL_ASSERT_R(false, module_loaded(),
+	TL_ASSERT_R(false, !err, "loading %s: %s", getenv("KVTIER_KO"),
+		    tl_errname(err));
+	TL_ASSERT_R(false, tl_module_loaded(),
 		    "/sys/module/kvtier missing after load");
-	tl_forget_device();
-	TL_ASSERT_R(false, tl_find_device(path, sizeof(path)) == 0,
-		    "no kvtier device after load");
 	return true;
 }
 
@@ -141,8 +114,8 @@ static void case_reload(void)
 	int fd;
 
 	/* If the previous case could not unload, try once more here. */
-	if (module_loaded())
-		TL_EXPECT_RC(unload(), 0);
+	if (tl_module_loaded())
+		TL_EXPECT_RC(tl_module_unload(), 0);
 	if (!load())
 		return;
 	fd = tl_open();
@@ -190,9 +163,9 @@ static void case_manager_mapping_unload(void)
 	p[g_page] = 0x5a;
 	close(fd);
 	m1 = tl_mem_free_kib();
-	err = unload();
+	err = tl_module_unload();
 	TL_EXPECT_RC(err, 0);
-	TL_ASSERT(!module_loaded(), "/sys/module/kvtier still there");
+	TL_ASSERT(!tl_module_loaded(), "/sys/module/kvtier still there");
 	m2 = tl_mem_free_kib();
 	TL_ASSERT(m2 > m1 && m2 - m1 >= kib / 2,
 		  "unload gave back only %lld of %llu kB", (long long)(m2 - m1),

@@ -318,6 +318,43 @@ uint64_t tl_param(int fd, uint32_t param)
 	return gp.value;
 }
 
+/* ---- the module ------------------------------------------------------- */
+
+bool tl_module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/kvtier", &st) == 0;
+}
+
+int tl_module_unload(void)
+{
+	if (syscall(SYS_delete_module, "kvtier", O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+int tl_module_load(void)
+{
+	const char *ko = getenv("KVTIER_KO");
+	char path[256];
+	int kfd, err = 0;
+
+	if (!ko || !*ko)
+		return -ENOENT;
+	kfd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, kfd, "", 0))
+		err = -errno;
+	close(kfd);
+	if (err)
+		return err;
+	tl_forget_device();
+	/* devtmpfs made its node before the module's init returned. */
+	return tl_find_device(path, sizeof(path));
+}
+
 /* ---- roles ------------------------------------------------------------ */
 
 int tl_drop_admin(void)

@@ -117,6 +117,24 @@ int tl_ioctl(int fd, unsigned long req, void *arg);
 /* The value of KVTIER_PARAM_@param, or a failed case (returns ~0). */
 uint64_t tl_param(int fd, uint32_t param);
 
+/* ---- the module ------------------------------------------------------- */
+
+/* True when kvtier.ko is loaded (/sys/module/kvtier exists). */
+bool tl_module_loaded(void);
+/*
+ * Unload kvtier.ko without waiting for its users (delete_module with
+ * O_NONBLOCK). Returns 0, or -errno: -EWOULDBLOCK (what 6.1 says) or
+ * -EBUSY while an fd or a client's mapping holds it.
+ */
+int tl_module_unload(void);
+/*
+ * Load $KVTIER_KO (finit_module) and find its device again: the cached
+ * path is forgotten first, since the new instance may have another node.
+ * Returns 0; -ENOENT without KVTIER_KO; -ENODEV when the module loaded
+ * but no device came; or the -errno of the open or of finit_module.
+ */
+int tl_module_load(void);
+
 /* ---- roles ------------------------------------------------------------ */
 
 /*
