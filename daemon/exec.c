@@ -496,6 +496,12 @@ int kvtd_exec_reap(struct kvtd_manager *m, unsigned int min_wait)
 			/* Drops of orphaned copies carry no operation. */
 			if (cqe[i].user_data == KVTD_OP_NONE)
 				continue;
+			if (cqe[i].user_data == KVTD_OP_RECLAIM) {
+				/* Their room is free now: writes take it. */
+				if (--m->reclaim_inflight == 0)
+					m->room_coming = 0;
+				continue;
+			}
 			switch (m->ops[cqe[i].user_data].type) {
 			case KVTD_OP_READ:
 				exec_read_done(m, cqe[i].user_data, cqe[i].res);
@@ -578,12 +584,8 @@ int kvtd_exec_write(struct kvtd_manager *m,
 		 * for want of room: their space comes back as their wipes
 		 * complete, so this write is for a later pass.
 		 */
-		if (ret == -ENOSPC &&
-		    kvtd_reclaim_run(&m->unclaimed, m->disk, len,
-				     KVTD_OP_NONE)) {
-			m->submit = true;
+		if (ret == -ENOSPC && kvtd_reconcile_room(m, len))
 			ret = -EAGAIN;
-		}
 		return ret;
 	}
 	op = &m->ops[i];

@@ -59,6 +59,10 @@
 
 /* Index of no operation. */
 #define KVTD_OP_NONE UINT32_MAX
+/* The user data of drops that reclaim unclaimed disk copies. */
+#define KVTD_OP_RECLAIM (UINT32_MAX - 1)
+/* A sweep for unclaimed copies that found none waits this long (reconcile.c). */
+#define KVTD_SWEEP_INTERVAL_MS 1000
 
 enum kvtd_op_type {
 	KVTD_OP_FREE = 0,
@@ -170,8 +174,12 @@ struct kvtd_manager {
 	bool submit;
 	struct kvtd_keyset reads;
 	struct kvtd_keyset writes;
-	/* Disk copies the driver did not know at start (reconcile.c). */
+	/* Disk copies no object claims (reconcile.c), and their drops. */
 	struct kvtd_reclaim unclaimed;
+	uint32_t reclaim_inflight;	/* their drops not completed */
+	uint64_t room_coming;		/* bytes those drops give back */
+	uint64_t room_wanted;		/* by this pass's writes, no room */
+	uint64_t last_empty_sweep_ns;	/* the last sweep that found none */
 	/* Disk reads into regions the CPU cannot address land here first. */
 	struct kvtd_stage stage;
 	/* Residency drops of lost disk copies, sent with the completions. */
@@ -206,6 +214,12 @@ void kvtd_manager_disk_regions(struct kvtd_manager *m);
 
 /* reconcile.c */
 int kvtd_reconcile(struct kvtd_manager *m);
+/*
+ * For a disk write of @len bytes that found no room: whether room is on
+ * its way (unclaimed copies being dropped), so that the write waits for a
+ * later pass rather than its object being dropped.
+ */
+bool kvtd_reconcile_room(struct kvtd_manager *m, uint64_t len);
 
 /* exec.c */
 int kvtd_exec_init(struct kvtd_manager *m);

@@ -315,6 +315,8 @@ void kvtd_pressure_tick(struct kvtd_manager *m)
 	int ret;
 
 	m->ctr.ticks++;
+	/* This pass's writes say anew how much room they wait for. */
+	m->room_wanted = 0;
 	m->host->ops->revalidate(m->host);
 	if (kvtd_manager_pools_refresh(m))
 		return;

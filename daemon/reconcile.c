@@ -6,7 +6,9 @@
  * disk: its DISK residency is dropped, which evicts it if that was its
  * last copy, and it is logged and counted. Copies whose key the driver
  * does not know are counted and kept (a later start may claim them) until
- * the disk tier runs out of room: then they go first (kvtd_reclaim.h).
+ * the disk tier runs out of room: then they go first (kvtd_reclaim.h),
+ * and so do copies of objects freed while the daemon runs, which a sweep
+ * finds when no listed copy is left (kvtd_reconcile_room()).
  */
 #include <errno.h>
 #include <string.h>
@@ -79,11 +81,37 @@ static int rec_drop_lost(struct kvtd_manager *m, uint64_t *with_disk)
 	return 0;
 }
 
+/*
+ * Lists in m->unclaimed the disk copies whose key no object of the last
+ * scan (m->recs) has, and counts them in @u. 0 or -ENOMEM.
+ */
+static int rec_list_unclaimed(struct kvtd_manager *m, struct rec_unknown *u)
+{
+	struct kvtd_keyset known;
+	struct kvtd_tier_key k;
+	size_t r;
+	int ret;
+
+	ret = kvtd_keyset_init(&known, m->nr_recs < UINT32_MAX / 2 ?
+					       (uint32_t)m->nr_recs : 0);
+	for (r = 0; !ret && r < m->nr_recs; r++) {
+		k = rec_key(&m->recs[r]);
+		ret = kvtd_keyset_put(&known, &k, 1);
+		if (ret == -EEXIST)
+			ret = 0;
+	}
+	if (!ret) {
+		u->known = &known;
+		u->unclaimed = &m->unclaimed;
+		kvtd_disk_foreach(m->disk, rec_count_unknown, u);
+	}
+	kvtd_keyset_fini(&known);
+	return ret;
+}
+
 int kvtd_reconcile(struct kvtd_manager *m)
 {
 	struct rec_unknown u = { 0 };
-	struct kvtd_keyset known;
-	struct kvtd_tier_key k;
 	uint64_t with_disk = 0;
 	size_t r;
 	int ret;
@@ -103,24 +131,12 @@ int kvtd_reconcile(struct kvtd_manager *m)
 		return 0;
 	}
 	rec_drop_lost(m, &with_disk);
-	ret = kvtd_keyset_init(&known, m->nr_recs < UINT32_MAX / 2 ?
-					       (uint32_t)m->nr_recs : 0);
-	for (r = 0; !ret && r < m->nr_recs; r++) {
-		k = rec_key(&m->recs[r]);
-		ret = kvtd_keyset_put(&known, &k, 1);
-		if (ret == -EEXIST)
-			ret = 0;
-	}
+	ret = rec_list_unclaimed(m, &u);
 	if (ret) {
 		kvtd_err("reconcile: indexing the driver's keys: %s",
 			 strerror(-ret));
-		kvtd_keyset_fini(&known);
 		return ret;
 	}
-	u.known = &known;
-	u.unclaimed = &m->unclaimed;
-	kvtd_disk_foreach(m->disk, rec_count_unknown, &u);
-	kvtd_keyset_fini(&known);
 	m->ctr.disk_unknown = u.unknown;
 	kvtd_info("reconcile: %zu objects in the driver, %llu with a disk copy, %llu lost on disk; %llu disk objects unknown to the driver, kept until the disk needs room",
 		  m->nr_recs, (unsigned long long)with_disk,
@@ -130,4 +146,46 @@ int kvtd_reconcile(struct kvtd_manager *m)
 		kvtd_warn("reconcile: no memory to list %llu of them: their space is not reused",
 			  (unsigned long long)u.unlisted);
 	return 0;
+}
+
+/*
+ * A copy's space comes back only when the wipe of its header completes,
+ * so until then the writes that wait for it find no room again: what they
+ * want in this pass (m->room_wanted) is set against what the drops in
+ * flight give back (m->room_coming), and only the difference is
+ * reclaimed, so that copies are not dropped for nothing. With no listed
+ * copy left, the copies are looked for again: the driver tells the daemon
+ * of no free, so a copy whose object was freed since start is found only
+ * this way (a sweep that found none is not repeated for
+ * KVTD_SWEEP_INTERVAL_MS).
+ */
+bool kvtd_reconcile_room(struct kvtd_manager *m, uint64_t len)
+{
+	uint64_t now = kvtier_now_ns(), before;
+	struct rec_unknown u = { 0 };
+	unsigned int n;
+
+	m->room_wanted += len;
+	if (m->room_wanted <= m->room_coming)
+		return true;
+	if (!m->unclaimed.n &&
+	    (!m->last_empty_sweep_ns ||
+	     now - m->last_empty_sweep_ns >=
+		     KVTD_SWEEP_INTERVAL_MS * 1000000ull)) {
+		if (rec_list_unclaimed(m, &u))
+			return false;
+		m->last_empty_sweep_ns = u.unknown ? 0 : now;
+		if (u.unknown)
+			kvtd_info("disk: %llu copies no object claims any more (freed since start), dropped as room is needed",
+				  (unsigned long long)u.unknown);
+	}
+	before = m->unclaimed.bytes;
+	n = kvtd_reclaim_run(&m->unclaimed, m->disk,
+			     m->room_wanted - m->room_coming, KVTD_OP_RECLAIM);
+	if (!n)
+		return false;
+	m->room_coming += m->unclaimed.bytes - before;
+	m->reclaim_inflight += n;
+	m->submit = true;
+	return true;
 }

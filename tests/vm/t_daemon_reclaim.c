@@ -17,7 +17,11 @@
  *	objects through it: each eviction finds the store full and must take
  *	the room of unclaimed copies. No object is dropped, every evicted one
  *	was written, and every one comes back byte for byte (the disk-only
- *	ones through a disk read).
+ *	ones through a disk read). Then those objects are freed while the
+ *	daemon runs (the driver tells it of no free) and more stored:
+ *	their writes need more room than the unclaimed copies left, which
+ *	only a sweep for copies whose object is gone can find. Still no
+ *	object is dropped for want of room.
  *
  * The order of the cases matters, the place of the program among the
  * others does not, although it reloads the module: it leaves what every
@@ -57,6 +61,8 @@
  * copies can make room for, so no drop for want of room is legitimate.
  */
 #define NNEW 14u
+/* The most objects a round stores. */
+#define NMAX (DISK_EXTENTS + NSLOTS)
 /* The longest the daemon may take to bring the pool under its mark. */
 #define EVICT_MS 60000
 
@@ -238,25 +244,66 @@ static void case_reload(void)
 }
 
 /*
+ * After a round of @n objects with salt @salt settled: every one is
+ * still there, in HOST and/or DISK (none was dropped for want of room),
+ * and comes back byte for byte, those only on disk through a read.
+ * *n_disk: how many were only on disk.
+ */
+static bool all_back(struct kvtier *kv, const struct kvtier_map *map,
+		     uint64_t salt, uint32_t n, const struct dctl *d,
+		     uint32_t *n_disk)
+{
+	const uint32_t host = KVTIER_TIER_BIT(KVTIER_TIER_HOST);
+	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
+	struct drm_kvtier_key k;
+	int tiers[NMAX], ret, queued;
+	uint32_t i;
+
+	*n_disk = 0;
+	TL_ASSERT_R(false, n <= NMAX, "%u objects, room for %u", n, NMAX);
+	for (i = 0; i < n; i++) {
+		k = dc_key(salt, i);
+		tiers[i] = dc_tiers(kv, &k, NULL);
+		if (tiers[i] < 0)
+			dctl_dump(d, 30);
+		TL_ASSERT_R(false, tiers[i] > 0 && !(tiers[i] & ~(host | disk)),
+			    "object %u: tiers %d after eviction (%s)", i,
+			    tiers[i], tl_errname(tiers[i]));
+		*n_disk += tiers[i] == (int)disk;
+	}
+	TL_ASSERT_R(false, *n_disk >= n - NSLOTS / 2,
+		    "%u objects only on disk, want >= %u", *n_disk,
+		    n - NSLOTS / 2);
+	for (i = 0; i < n; i++) {
+		k = dc_key(salt, i);
+		ret = dc_fetch_host_check(kv, map, &k, &queued);
+		TL_ASSERT_R(false, !ret, "fetch of object %u (tiers %d): %s", i,
+			    tiers[i], tl_errname(ret));
+		TL_ASSERT_R(false, tiers[i] != (int)disk || queued,
+			    "object %u only on disk but its fetch was not queued",
+			    i);
+	}
+	return true;
+}
+
+/*
  * Phase 2: a full store of copies nobody claims, and evictions that need
  * its room.
  */
 static void case_reclaim_after_reload(void)
 {
-	const uint32_t host = KVTIER_TIER_BIT(KVTIER_TIER_HOST);
-	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
 	struct dctl_opts o = opts(false);
 	uint64_t salt = tl_key_salt();
 	uint64_t unknown, recovered, reclaimed, written, nospace, objects;
-	uint64_t writes, lost;
+	uint64_t writes, lost, salt2;
 	struct drm_kvtier_lookup_result r;
-	int tiers[NNEW], ret, queued;
 	struct drm_kvtier_key k;
 	struct kvtier_map map;
 	struct dctl_stats st;
 	struct kvtier *kv;
-	uint32_t pool, i, n_disk = 0;
+	uint32_t pool, i, n_disk, n_disk2, n2;
 	struct dctl d;
+	int ret;
 
 	TL_ASSERT(g_sh->disk_objects > 0 && g_sh->reloaded,
 		  "the earlier phases failed: nothing to reclaim");
@@ -284,30 +331,43 @@ static void case_reclaim_after_reload(void)
 	if (!store_and_settle(kv, &map, pool, salt, NNEW, &d))
 		return;
 
-	/* Every object is still there: none was dropped for want of room. */
+	if (!all_back(kv, &map, salt, NNEW, &d, &n_disk))
+		return;
+	ret = dctl_stats_now(&d, &st);
+	TL_ASSERT(!ret, "daemon stats: %s", tl_errname(ret));
+	if (!stat_of(&st, "disk_reclaimed", &reclaimed))
+		return;
+
+	/* Freed under the daemon: their copies are claimed by nothing. */
 	for (i = 0; i < NNEW; i++) {
 		k = dc_key(salt, i);
-		tiers[i] = dc_tiers(kv, &k, NULL);
-		if (tiers[i] < 0)
-			dctl_dump(&d, 30);
-		TL_ASSERT(tiers[i] > 0 && !(tiers[i] & ~(host | disk)),
-			  "object %u: tiers %d after eviction (%s)", i,
-			  tiers[i], tl_errname(tiers[i]));
-		n_disk += tiers[i] == (int)disk;
+		ret = dc_tiers(kv, &k, &r);
+		TL_ASSERT(ret > 0, "object %u: %s", i, tl_errname(ret));
+		ret = kvtier_free(kv, &r.handle, 1, NULL);
+		TL_ASSERT(!ret, "free of object %u: %s", i, tl_errname(ret));
 	}
-	TL_ASSERT(n_disk >= NNEW - NSLOTS / 2,
-		  "%u objects only on disk, want >= %u", n_disk,
-		  NNEW - NSLOTS / 2);
-	/* And every one comes back; those only on disk through a read. */
-	for (i = 0; i < NNEW; i++) {
-		k = dc_key(salt, i);
-		ret = dc_fetch_host_check(kv, &map, &k, &queued);
-		TL_ASSERT(!ret, "fetch of object %u (tiers %d): %s", i,
-			  tiers[i], tl_errname(ret));
-		TL_ASSERT(tiers[i] != (int)disk || queued,
-			  "object %u only on disk but its fetch was not queued",
-			  i);
-	}
+	/*
+	 * Enough that at least one more than the unclaimed copies left are
+	 * evicted (the pool settles at NSLOTS / 2 or below), few enough
+	 * that they fit on the store with the freed objects' copies gone
+	 * (it settles at NSLOTS / 4 or above, and the store is full).
+	 */
+	n2 = (uint32_t)(unknown - reclaimed) + 1 + NSLOTS / 2;
+	TL_ASSERT(n2 - NSLOTS / 4 <= DISK_EXTENTS && n2 <= NMAX,
+		  "%u objects for the second round: too many", n2);
+	salt2 = salt ^ 0x3b1d5a7e9c2f4d61ull;
+	if (!store_and_settle(kv, &map, pool, salt2, n2, &d))
+		return;
+	if (!all_back(kv, &map, salt2, n2, &d, &n_disk2))
+		return;
+	/*
+	 * The second round's disk-only objects were written after the first
+	 * round had taken `reclaimed` of the unclaimed copies: more of them
+	 * than were left means a sweep found the freed objects' copies.
+	 */
+	TL_ASSERT(n_disk2 > unknown - reclaimed,
+		  "%u writes fit in the %llu unclaimed copies left: the sweep is not needed",
+		  n_disk2, (unsigned long long)(unknown - reclaimed));
 
 	/* A clean stop: every write landed, the counters final. */
 	ret = dctl_stop(&d);
@@ -326,18 +386,20 @@ static void case_reclaim_after_reload(void)
 		(unsigned long long)written, (unsigned long long)nospace,
 		(unsigned long long)objects);
 	TL_EXPECT_EQ(nospace, 0);
-	TL_ASSERT(reclaimed > 0 && reclaimed <= unknown,
-		  "%llu of %llu unclaimed copies reclaimed",
+	/* Beyond the copies unknown at start: the freed objects' ones. */
+	TL_ASSERT(reclaimed > unknown,
+		  "%llu copies reclaimed, %llu unknown at start: no sweep",
 		  (unsigned long long)reclaimed, (unsigned long long)unknown);
-	TL_ASSERT(written >= n_disk, "%llu evictions written, %u only on disk",
-		  (unsigned long long)written, n_disk);
+	TL_ASSERT(written >= n_disk + n_disk2,
+		  "%llu evictions written, %u + %u only on disk",
+		  (unsigned long long)written, n_disk, n_disk2);
 	/* The store holds what was kept, less what went, plus what came. */
 	TL_EXPECT_EQ(objects, unknown - reclaimed + writes);
 	TL_EXPECT_EQ(lost, 0);
 
 	/* No daemon: freeing and destroying touch no disk. */
-	for (i = 0; i < NNEW; i++) {
-		k = dc_key(salt, i);
+	for (i = 0; i < n2; i++) {
+		k = dc_key(salt2, i);
 		if (dc_tiers(kv, &k, &r) >= 0)
 			kvtier_free(kv, &r.handle, 1, NULL);
 	}
