@@ -4,7 +4,8 @@
  * measured in the same run (never a bare time).
  *
  *   --core    kmod/core's lookups on the host, at several table sizes
- *             (tools/bench/bench_core.c).
+ *             (tools/bench/bench_core.c), and the cost of a random cache
+ *             line in tables of those sizes (tools/bench/bench_floor.c).
  *   --copy    the daemon's CPU device backend copying 2 MiB and 64 KiB
  *             objects from a pool into a region, against memcpy of the
  *             same bytes (tools/bench/bench_copy.c).
@@ -304,6 +305,9 @@ static int bench_core(struct bench *b)
 {
 	int ret = bench_core_lookup(stdout, b->json);
 
+	/* What a random line costs here: the context for the figures. */
+	if (!ret)
+		ret = bench_mem_floor(stdout, b->json);
 	if (ret)
 		fprintf(stderr, "kvtier-bench: core benchmark: %s\n",
 			strerror(ret < 0 ? -ret : ret));

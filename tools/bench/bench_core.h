@@ -18,4 +18,12 @@
  */
 int bench_core_lookup(FILE *out, bool json);
 
+/*
+ * The machine's cost of a random 64-byte line, pipelined as the core's
+ * lookup is, at 1 MiB (the baseline), 1 GiB and 2 GiB of table
+ * (bench_floor.c): the context for the core's figures. Returns 0 or
+ * -errno.
+ */
+int bench_mem_floor(FILE *out, bool json);
+
 #endif /* BENCH_CORE_H */

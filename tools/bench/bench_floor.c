@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the machine charges for a random cache line, to read the core's
+ * lookup figures against: a pipelined walk (prefetch 16 keys ahead, as
+ * the core's lookup does) reading one random 64-byte line per key from
+ * tables of 1 MiB (in cache), 1 GiB and 2 GiB of transparent huge pages.
+ * The index of 10^7 objects is 1 GiB; where a 2 GiB table costs much more
+ * than a 1 GiB one, the machine's TLB reach (under nested paging, say)
+ * ends between the two, and a bigger index would pay for it on every key.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "bench_core.h"
+
+#define FLOOR_DIST 16
+#define FLOOR_BATCH 256
+#define FLOOR_SLICES 5
+#define FLOOR_SLICE_S 0.2
+#define FLOOR_HUGE (2ul << 20)
+
+struct floor_size {
+	const char *name;
+	size_t bytes;
+};
+
+static const struct floor_size floor_sizes[] = {
+	{ "1m", 1ul << 20 },
+	{ "1g", 1ul << 30 },
+	{ "2g", 2ul << 30 },
+};
+
+static double floor_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t floor_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+static int floor_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nanoseconds per random line over @bytes (a power of two); <0: -errno. */
+static double floor_one(size_t bytes)
+{
+	size_t lines = bytes / 64, len = bytes + FLOOR_HUGE, i;
+	uint64_t at[FLOOR_BATCH], k = 1, sum = 0;
+	double t0, slice[FLOOR_SLICES];
+	volatile uint64_t sink;
+	char *map, *p;
+	long n;
+	int s, j;
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	p = (char *)(((uintptr_t)map + FLOOR_HUGE - 1) & ~(FLOOR_HUGE - 1));
+	madvise(p, bytes, MADV_HUGEPAGE);
+	for (i = 0; i < bytes; i += 4096)
+		p[i] = (char)i;
+	for (s = 0; s < FLOOR_SLICES; s++) {
+		n = 0;
+		t0 = floor_now();
+		do {
+			/* Key j is loaded DIST steps after its prefetch. */
+			for (j = 0; j < FLOOR_BATCH + FLOOR_DIST; j++) {
+				if (j < FLOOR_BATCH) {
+					at[j] = (floor_mix(k++) & (lines - 1)) *
+						64;
+					__builtin_prefetch(p + at[j]);
+				}
+				if (j >= FLOOR_DIST)
+					sum += *(uint64_t *)(p +
+						at[j - FLOOR_DIST]);
+			}
+			n += FLOOR_BATCH;
+		} while (floor_now() - t0 < FLOOR_SLICE_S);
+		slice[s] = (floor_now() - t0) * 1e9 / n;
+	}
+	sink = sum;
+	(void)sink;
+	munmap(map, len);
+	qsort(slice, FLOOR_SLICES, sizeof(slice[0]), floor_cmp);
+	return slice[FLOOR_SLICES / 2];
+}
+
+int bench_mem_floor(FILE *out, bool json)
+{
+	const size_t nsizes = sizeof(floor_sizes) / sizeof(floor_sizes[0]);
+	double ns, base = 0;
+	size_t i;
+
+	for (i = 0; i < nsizes; i++) {
+		ns = floor_one(floor_sizes[i].bytes);
+		if (ns < 0)
+			return (int)ns;
+		if (!i)
+			base = ns;
+		if (json && !i)
+			fprintf(out, "{\"name\":\"mem_random_line_%s\","
+				"\"value\":%.2f,\"unit\":\"ns\"}\n",
+				floor_sizes[i].name, ns);
+		else if (json)
+			fprintf(out, "{\"name\":\"mem_random_line_%s\","
+				"\"value\":%.2f,\"unit\":\"ns\","
+				"\"baseline\":%.2f,\"ratio\":%.3f}\n",
+				floor_sizes[i].name, ns, base, ns / base);
+		else
+			fprintf(out, "random 64-byte line, %s table: %6.2f ns "
+				"(%.2fx of 1 MiB)\n", floor_sizes[i].name, ns,
+				ns / base);
+		fflush(out);
+	}
+	return 0;
+}
