@@ -36,6 +36,7 @@
 #include "bench_copy.h"
 #include "bench_core.h"
 #include "bench_disk.h"
+#include "bench_util.h"
 #include "kvtd_copier.h"
 
 #define EXIT_SKIP 77
@@ -84,19 +85,6 @@ static void report(struct bench *b, const char *name, double value,
 	}
 	kvtool_json_object_end(&b->j);
 	kvtool_json_finish(&b->j);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
 }
 
 /* ---- driver ---- */
@@ -258,8 +246,8 @@ static int driver_measure(struct bench *b, struct driver_bench *d)
 			return ret;
 		}
 	}
-	null_med = median(null_ns, BENCH_ROUNDS);
-	call_med = median(call_ns, BENCH_ROUNDS);
+	null_med = bench_median(null_ns, BENCH_ROUNDS);
+	call_med = bench_median(call_ns, BENCH_ROUNDS);
 	report(b, "driver_null_ioctl", null_med, "ns", 0);
 	report(b, "driver_lookup256_per_key", call_med / BENCH_LOOKUP_KEYS,
 	       "ns", null_med);

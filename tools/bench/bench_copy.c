@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "bench_copy.h"
+#include "bench_util.h"
 #include "kvtd_config.h"
 #include "kvtd_copier.h"
 #include "kvtd_manager.h"
@@ -65,14 +66,6 @@ struct bc {
 	struct kvtd_copy *c;
 	size_t n;
 };
-
-static double bc_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 /* REGION_GET_FD, as the driver answers it for a memfd region. */
 static int bc_get_fd(void *ctx, uint32_t id,
@@ -162,7 +155,7 @@ static int bc_plan(struct bc *b, size_t obj)
 /* One pass through the tier, batch by batch as kvtd_exec_drain runs. */
 static int bc_tier_pass(struct bc *b, double *secs)
 {
-	double t0 = bc_now();
+	double t0 = bench_now();
 	uint64_t size;
 	size_t i, k;
 	void *base;
@@ -181,18 +174,18 @@ static int bc_tier_pass(struct bc *b, double *secs)
 		if (ret)
 			return ret;
 	}
-	*secs = bc_now() - t0;
+	*secs = bench_now() - t0;
 	return 0;
 }
 
 static void bc_memcpy_pass(struct bc *b, double *secs)
 {
-	double t0 = bc_now();
+	double t0 = bench_now();
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
 		memcpy(b->c[i].dst, b->c[i].src, b->c[i].len);
-	*secs = bc_now() - t0;
+	*secs = bench_now() - t0;
 }
 
 /* Every object where it should be: what the tier copied is right. */
@@ -204,19 +197,6 @@ static int bc_verify(struct bc *b)
 		if (memcmp(b->c[i].dst, b->c[i].src, b->c[i].len))
 			return -EIO;
 	return 0;
-}
-
-static int bc_cmp(const void *x, const void *y)
-{
-	double a = *(const double *)x, c = *(const double *)y;
-
-	return a < c ? -1 : a > c;
-}
-
-static double bc_median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), bc_cmp);
-	return v[n / 2];
 }
 
 static int bc_measure(struct bc *b, double *tier_gbs, double *memcpy_gbs)
@@ -240,8 +220,8 @@ static int bc_measure(struct bc *b, double *tier_gbs, double *memcpy_gbs)
 	}
 	if (ret)
 		return ret;
-	*tier_gbs = BC_BYTES / bc_median(t, BC_ROUNDS) / 1e9;
-	*memcpy_gbs = BC_BYTES / bc_median(m, BC_ROUNDS) / 1e9;
+	*tier_gbs = BC_BYTES / bench_median(t, BC_ROUNDS) / 1e9;
+	*memcpy_gbs = BC_BYTES / bench_median(m, BC_ROUNDS) / 1e9;
 	return 0;
 }
 

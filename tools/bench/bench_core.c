@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "bench_core.h"
+#include "bench_util.h"
 #include "kvt_core.h"
 
 /* A lookup ioctl's typical batch: one prompt's worth of KV blocks. */
@@ -42,14 +43,6 @@ static uint64_t bench_next(uint64_t *s)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
-}
-
-static double bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Allocates, commits and releases @n objects with keys @keys. */
@@ -112,13 +105,6 @@ static int bench_batches(struct kvt_client *c,
 			*looked += BENCH_BATCH;
 	}
 	return 0;
-}
-
-static int bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Lookups per second on a table of @n objects; *build_s the fill time. */
@@ -187,8 +173,7 @@ static int bench_one(uint32_t n, double *rate, double *build_s)
 		} while (t < end);
 		slice[s] = looked / (t - t0);
 	}
-	qsort(slice, BENCH_SLICES, sizeof(slice[0]), bench_cmp);
-	*rate = slice[BENCH_SLICES / 2];
+	*rate = bench_median(slice, BENCH_SLICES);
 
 out_free:
 	free(keys);

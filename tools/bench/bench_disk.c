@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench_disk.h"
+#include "bench_util.h"
 #include "disk.h"
 #include "format.h"
 
@@ -46,14 +47,6 @@
 #define BD_FIO_MAX (1u << 20)
 
 enum { BD_WRITE, BD_READ };
-
-static double bd_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 /* ---------------------------------------------------------------------
  * A small JSON reader, enough to walk fio's report to one number.
@@ -294,7 +287,7 @@ static int bd_tier_pass(struct bd_tier *b, struct kvtd_disk *d, int rw,
 	struct kvtd_tier_cqe c[BD_QD];
 	unsigned int next = 0, done = 0, s;
 	struct kvtd_tier_key k;
-	double t0 = bd_now();
+	double t0 = bench_now();
 	int i, n, ret;
 
 	memset(b->busy, 0, sizeof(b->busy));
@@ -323,7 +316,7 @@ static int bd_tier_pass(struct bd_tier *b, struct kvtd_disk *d, int rw,
 		}
 		done += n;
 	}
-	*mbps = (double)BD_OBJECTS * BD_OBJ / (bd_now() - t0) / 1e6;
+	*mbps = (double)BD_OBJECTS * BD_OBJ / (bench_now() - t0) / 1e6;
 	return 0;
 }
 
@@ -410,19 +403,6 @@ static int bd_round(struct bd_tier *b, const char *path, int round,
 	return ret;
 }
 
-static int bd_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double bd_median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), bd_cmp);
-	return v[n / 2];
-}
-
 static void bd_print(FILE *out, bool json, const char *name, double v,
 		     double base)
 {
@@ -460,9 +440,9 @@ int bench_disk(FILE *out, const char *path, bool json)
 	munmap(b.map, b.map_len);
 	if (ret)
 		return ret;
-	bd_print(out, json, "disk_write_2m_qd32", bd_median(tw, BD_ROUNDS),
-		 bd_median(fw, BD_ROUNDS));
-	bd_print(out, json, "disk_read_2m_qd32", bd_median(tr, BD_ROUNDS),
-		 bd_median(fr, BD_ROUNDS));
+	bd_print(out, json, "disk_write_2m_qd32", bench_median(tw, BD_ROUNDS),
+		 bench_median(fw, BD_ROUNDS));
+	bd_print(out, json, "disk_read_2m_qd32", bench_median(tr, BD_ROUNDS),
+		 bench_median(fr, BD_ROUNDS));
 	return 0;
 }

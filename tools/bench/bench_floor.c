@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "bench_core.h"
+#include "bench_util.h"
 
 #define FLOOR_DIST 16
 #define FLOOR_BATCH 256
@@ -33,14 +34,6 @@ static const struct floor_size floor_sizes[] = {
 	{ "2g", 2ul << 30 },
 };
 
-static double floor_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static uint64_t floor_mix(uint64_t h)
 {
 	h ^= h >> 33;
@@ -48,13 +41,6 @@ static uint64_t floor_mix(uint64_t h)
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
 	return h ^ (h >> 33);
-}
-
-static int floor_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Nanoseconds per random line over @bytes (a power of two); <0: -errno. */
@@ -78,7 +64,7 @@ static double floor_one(size_t bytes)
 		p[i] = (char)i;
 	for (s = 0; s < FLOOR_SLICES; s++) {
 		n = 0;
-		t0 = floor_now();
+		t0 = bench_now();
 		do {
 			/* Key j is loaded DIST steps after its prefetch. */
 			for (j = 0; j < FLOOR_BATCH + FLOOR_DIST; j++) {
@@ -92,14 +78,13 @@ static double floor_one(size_t bytes)
 						at[j - FLOOR_DIST]);
 			}
 			n += FLOOR_BATCH;
-		} while (floor_now() - t0 < FLOOR_SLICE_S);
-		slice[s] = (floor_now() - t0) * 1e9 / n;
+		} while (bench_now() - t0 < FLOOR_SLICE_S);
+		slice[s] = (bench_now() - t0) * 1e9 / n;
 	}
 	sink = sum;
 	(void)sink;
 	munmap(map, len);
-	qsort(slice, FLOOR_SLICES, sizeof(slice[0]), floor_cmp);
-	return slice[FLOOR_SLICES / 2];
+	return bench_median(slice, FLOOR_SLICES);
 }
 
 int bench_mem_floor(FILE *out, bool json)
