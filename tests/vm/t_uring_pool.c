@@ -123,6 +123,31 @@ static int uring_one(struct io_uring *ring, bool write, int dfd, void *buf,
 	return ret;
 }
 
+/*
+ * The manager's side: maps pool @pi through @fd and registers the whole
+ * mapping as one fixed buffer of a new @ring. The mapping, or NULL with
+ * the case failed.
+ */
+static uint8_t *manager_map_register(int fd,
+				     const struct drm_kvtier_pool_info *pi,
+				     struct io_uring *ring)
+{
+	struct iovec iov;
+	uint8_t *p;
+	int ret;
+
+	p = tl_pool_map(fd, pi);
+	TL_ASSERT_R(NULL, p, "mmap: %s", strerror(errno));
+	ret = io_uring_queue_init(4, ring, 0);
+	TL_ASSERT_R(NULL, !ret, "io_uring_queue_init: %s", tl_errname(ret));
+	iov.iov_base = p;
+	iov.iov_len = pi->slot_size * pi->slot_count;
+	ret = io_uring_register_buffers(ring, &iov, 1);
+	TL_ASSERT_R(NULL, ret == 0, "io_uring_register_buffers: %s",
+		    tl_errname(ret));
+	return p;
+}
+
 /* The manager's mapping of a whole pool registers; a second time too. */
 static void case_register_manager_mapping(void)
 {
@@ -131,19 +156,15 @@ static void case_register_manager_mapping(void)
 	struct iovec iov;
 	uint32_t pool;
 	uint8_t *p;
-	int fd = tl_open_admin(), ret;
+	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(attach(fd), 0);
 	pool = make_pool(fd, &pi);
 	TL_ASSERT(pool, "no pool");
-	p = tl_pool_map(fd, &pi);
-	TL_ASSERT(p, "mmap: %s", strerror(errno));
-	TL_EXPECT_RC(io_uring_queue_init(4, &ring, 0), 0);
-	iov.iov_base = p;
-	iov.iov_len = pi.slot_size * pi.slot_count;
-	ret = io_uring_register_buffers(&ring, &iov, 1);
-	TL_ASSERT(ret == 0, "io_uring_register_buffers: %s", tl_errname(ret));
+	p = manager_map_register(fd, &pi, &ring);
+	if (!p)
+		return;
 	TL_EXPECT_RC(io_uring_unregister_buffers(&ring), 0);
 	/* A part of it, at an offset (the daemon's 1 GiB pieces). */
 	iov.iov_base = p + 3 * g_page;
@@ -266,7 +287,6 @@ static void case_fixed_rw_disk(void)
 	uint64_t len = OBJ_SLOTS * g_page, scratch, off = 0;
 	struct drm_kvtier_pool_info pi;
 	struct io_uring ring;
-	struct iovec iov;
 	uint8_t *p, *buf = NULL;
 	pid_t child;
 	int fd = tl_open_admin(), dfd, ret;
@@ -285,13 +305,9 @@ static void case_fixed_rw_disk(void)
 	TL_EXPECT_RC(tl_chan_init(&rw->to_client), 0);
 
 	/* Registered first, the way the daemon does it, before any I/O. */
-	p = tl_pool_map(fd, &pi);
-	TL_ASSERT(p, "mmap: %s", strerror(errno));
-	TL_EXPECT_RC(io_uring_queue_init(4, &ring, 0), 0);
-	iov.iov_base = p;
-	iov.iov_len = pi.slot_size * pi.slot_count;
-	ret = io_uring_register_buffers(&ring, &iov, 1);
-	TL_ASSERT(ret == 0, "io_uring_register_buffers: %s", tl_errname(ret));
+	p = manager_map_register(fd, &pi, &ring);
+	if (!p)
+		return;
 
 	child = tl_spawn(client_store_and_check, rw);
 	ret = tl_chan_recv(&rw->to_mgr, &off, STEP_MS);
