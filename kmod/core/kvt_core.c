@@ -215,6 +215,7 @@ int kvt_core_check(struct kvt_core *core)
 			  (obj->flags & KVT_OF_INDEXED));
 	}
 	KVT_CHECK(indexed == kvt_index_count(core));
+	KVT_CHECK(!kvt_index_check(core));
 
 	kvt_stats(core, &st);
 	KVT_CHECK(st.objects == live);

@@ -6,14 +6,17 @@
  *
  * Keys are hashed without the tenant, so a tenant's object and a global one
  * with the same key sit in the same probe run and one probe finds both.
- * Entries carry the key and tenant inline, and a mirror of everything a
- * plain lookup returns (kvt_index_mirror_update()), one entry per cache
- * line: a lookup reads the line its key hashes to and, for the keys a
- * collision pushed on, the next ones - never the object. Each entry also
- * keeps the reach of its slot (how far past it the entries homed there may
- * sit), so that a lookup pipeline can load all of a key's lines at once;
- * a hint, which may overstate, never read for an answer. Shards grow by
- * doubling at 3/4 load; the new array is allocated with the shard unlocked.
+ * Placement is Robin Hood: within a run, entries sit in the order of their
+ * home slots, so the entries homed at one slot sit together, and the slot
+ * records where (kvt_ientry.group_first/group_count). A lookup reads the
+ * line its key hashes to and, when a collision pushed the key's group on,
+ * exactly the lines of that group - known before any of them arrives, so
+ * a lookup pipeline loads them all at once, and compares only entries of
+ * its own home. Entries carry the key and tenant inline, and a mirror of
+ * everything a plain lookup returns (kvt_index_mirror_update()), one entry
+ * per cache line, so a lookup never reads the object. Shards grow by
+ * doubling at 3/4 load; the new array is allocated with the shard
+ * unlocked.
  *
  * Probes take no lock: each shard has a sequence that writers (holding the
  * shard lock) keep odd while they change the table, and a probe that saw
@@ -60,21 +63,55 @@ static inline uint32_t kvt_home(uint64_t hash, uint32_t mask)
 	return (uint32_t)hash & mask;
 }
 
-/*
- * Notes in the entry at @home (of @e, @mask + 1 entries) that an entry
- * homed there sits at @pos; shard locked. The reach an entry keeps is a
- * hint for prefetching only: it may overstate (entries shifted back on a
- * removal keep it), never matters to a probe's answer.
- */
-static inline void kvt_reach_note(struct kvt_ientry *e, uint32_t mask,
-				  uint32_t home, uint32_t pos)
+/* Home of the entry at @e in a table of @mask + 1 entries. */
+static inline uint32_t kvt_ientry_home(const struct kvt_core *core,
+				       const struct kvt_ientry *e,
+				       uint32_t mask)
 {
-	uint32_t d = (pos - home) & mask;
+	struct drm_kvtier_key key = { .lo = e->lo, .hi = e->hi };
 
-	if (d > 0xffffu)
-		d = 0xffffu;
-	if (d > e[home].reach)
-		kvt_write_once(e[home].reach, (uint16_t)d);
+	return kvt_home(kvt_key_hash(core, &key), mask);
+}
+
+/*
+ * Copies the entry @src into the slot @dst, whose group fields stay: they
+ * belong to the slot. Shard locked, between write_begin and write_end.
+ */
+static inline void kvt_ientry_move(struct kvt_ientry *dst,
+				   const struct kvt_ientry *src)
+{
+	uint8_t first = dst->group_first, count = dst->group_count;
+
+	*dst = *src;
+	dst->group_first = first;
+	dst->group_count = count;
+}
+
+/* Empties the slot @e, group fields aside. */
+static inline void kvt_ientry_clear(struct kvt_ientry *e)
+{
+	uint8_t first = e->group_first, count = e->group_count;
+
+	kvt_memset(e, 0, sizeof(*e));
+	e->group_first = first;
+	e->group_count = count;
+}
+
+/*
+ * Moves the start of the group homed at @g by @delta (+1 or -1), as the
+ * entries after an insertion or removal shift. An unknown start stays
+ * unknown; one that would not fit becomes unknown.
+ */
+static inline void kvt_group_shift(struct kvt_ientry *g, int delta)
+{
+	uint8_t first = g->group_first;
+
+	if (first == KVT_GROUP_UNKNOWN)
+		return;
+	if (delta > 0 && first + 1u >= KVT_GROUP_UNKNOWN)
+		kvt_write_once(g->group_first, (uint8_t)KVT_GROUP_UNKNOWN);
+	else
+		kvt_write_once(g->group_first, (uint8_t)(first + delta));
 }
 
 static inline struct kvt_shard *kvt_shard_of(struct kvt_core *core,
@@ -152,26 +189,93 @@ static inline bool kvt_shard_read_retry(struct kvt_shard *s, uint32_t seq)
 	return kvt_read_once(s->seq) != seq;
 }
 
+/*
+ * Where in @e (@mask + 1 entries, not full) an entry of @key and @tenant
+ * homed at @home goes: after every entry of its run homed at or before
+ * @home, before the first homed after it. Returns the slot, or -EEXIST
+ * when @tenant already has @key. Shard locked.
+ */
+static int64_t kvt_group_place(const struct kvt_core *core,
+			       const struct kvt_ientry *e, uint32_t mask,
+			       uint32_t home, const struct drm_kvtier_key *key,
+			       uint64_t tenant)
+{
+	uint32_t i, n, first = e[home].group_first,
+		 count = e[home].group_count;
+
+	if (first != KVT_GROUP_UNKNOWN && count != KVT_GROUP_UNKNOWN &&
+	    count) {
+		/* The group is known: it ends where the entry goes. */
+		i = (home + first) & mask;
+		for (n = 0; n < count; n++, i = (i + 1) & mask)
+			if (kvt_ientry_is(&e[i], key) && e[i].tenant == tenant)
+				return -KVT_EEXIST;
+		return i;
+	}
+	/* Past the entries displaced further than this one would be. */
+	for (i = home, n = 0; e[i].handle; i = (i + 1) & mask, n++) {
+		if (((i - kvt_ientry_home(core, &e[i], mask)) & mask) < n)
+			break;
+		if (kvt_ientry_is(&e[i], key) && e[i].tenant == tenant)
+			return -KVT_EEXIST;
+	}
+	return i;
+}
+
+/*
+ * Puts @src, homed at @home, into slot @pos of @e (@mask + 1 entries) as
+ * kvt_group_place() chose it, shifting the rest of the run one slot on
+ * and keeping every group's place up to date. Shard locked, between
+ * write_begin and write_end (or @e not yet published).
+ */
+static void kvt_group_insert(const struct kvt_core *core,
+			     struct kvt_ientry *e, uint32_t mask,
+			     uint32_t home, uint32_t pos,
+			     const struct kvt_ientry *src)
+{
+	uint32_t end, i, g, moved = UINT32_MAX;
+	uint8_t count = e[home].group_count;
+
+	/* The groups from @pos to the run's end each move one slot on. */
+	for (end = pos; e[end].handle; end = (end + 1) & mask) {
+		g = kvt_ientry_home(core, &e[end], mask);
+		if (g != moved)
+			kvt_group_shift(&e[g], 1);
+		moved = g;
+	}
+	for (i = end; i != pos; i = (i - 1) & mask)
+		kvt_ientry_move(&e[i], &e[(i - 1) & mask]);
+	kvt_ientry_move(&e[pos], src);
+
+	if (!count) {
+		i = (pos - home) & mask;
+		kvt_write_once(e[home].group_first, (uint8_t)(i < KVT_GROUP_UNKNOWN ?
+					       i : KVT_GROUP_UNKNOWN));
+	}
+	if (count != KVT_GROUP_UNKNOWN)
+		kvt_write_once(e[home].group_count, (uint8_t)(count + 1));
+}
+
 /* Moves every entry of @s into @e (@mask + 1 entries); shard locked. */
 static void kvt_shard_rehash(struct kvt_core *core, struct kvt_shard *s,
 			     struct kvt_ientry *e, uint32_t mask)
 {
+	const struct kvt_ientry *old;
 	struct drm_kvtier_key key;
-	uint32_t i, j, home;
+	uint32_t i, home;
+	int64_t pos;
 
 	for (i = 0; i <= s->mask; i++) {
-		if (!s->e[i].handle)
+		old = &s->e[i];
+		if (!old->handle)
 			continue;
-		key.lo = s->e[i].lo;
-		key.hi = s->e[i].hi;
+		key.lo = old->lo;
+		key.hi = old->hi;
 		home = kvt_home(kvt_key_hash(core, &key), mask);
-		j = home;
-		while (e[j].handle)
-			j = (j + 1) & mask;
-		e[j] = s->e[i];
-		/* An empty slot is no entry's home: nothing reaches past it. */
-		e[j].reach = 0;
-		kvt_reach_note(e, mask, home, j);
+		pos = kvt_group_place(core, e, mask, home, &key, old->tenant);
+		if (KVT_WARN_ON(pos < 0))
+			continue;
+		kvt_group_insert(core, e, mask, home, (uint32_t)pos, old);
 	}
 }
 
@@ -231,26 +335,27 @@ int kvt_index_reserve(struct kvt_core *core, const struct drm_kvtier_key *key,
 {
 	uint64_t hash = kvt_key_hash(core, key);
 	struct kvt_shard *s = kvt_shard_of(core, hash);
-	uint32_t i;
+	struct kvt_ientry e;
+	uint32_t home;
+	int64_t pos;
 	int ret;
 
 	ret = kvt_shard_lock_room(core, s);
 	if (ret)
 		return ret;
-	for (i = kvt_home(hash, s->mask); s->e[i].handle;
-	     i = (i + 1) & s->mask) {
-		if (kvt_ientry_is(&s->e[i], key) && s->e[i].tenant == tenant) {
-			kvt_unlock(&s->lock);
-			return -KVT_EEXIST;
-		}
+	home = kvt_home(hash, s->mask);
+	pos = kvt_group_place(core, s->e, s->mask, home, key, tenant);
+	if (pos < 0) {
+		kvt_unlock(&s->lock);
+		return (int)pos;
 	}
+	kvt_memset(&e, 0, sizeof(e));
+	e.lo = key->lo;
+	e.hi = key->hi;
+	e.tenant = tenant;
+	e.handle = handle;
 	kvt_shard_write_begin(s);
-	kvt_memset(&s->e[i], 0, sizeof(s->e[i]));
-	s->e[i].lo = key->lo;
-	s->e[i].hi = key->hi;
-	s->e[i].tenant = tenant;
-	s->e[i].handle = handle;
-	kvt_reach_note(s->e, s->mask, kvt_home(hash, s->mask), i);
+	kvt_group_insert(core, s->e, s->mask, home, (uint32_t)pos, &e);
 	kvt_shard_write_end(s);
 	s->count++;
 	kvt_unlock(&s->lock);
@@ -385,15 +490,19 @@ int kvt_index_get(struct kvt_core *core, const struct drm_kvtier_key *key,
 	return pos < 0 ? -KVT_ENOENT : 0;
 }
 
-/* Removes @handle's entry, shifting later entries of its run back. */
+/*
+ * Removes @handle's entry, shifting the rest of its run back a slot, up
+ * to the first entry at its home: Robin Hood order holds without
+ * tombstones.
+ */
 void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 		      uint64_t handle)
 {
 	uint64_t hash = kvt_key_hash(core, key);
 	struct kvt_shard *s = kvt_shard_of(core, hash);
-	struct drm_kvtier_key k;
-	uint32_t i, j, home;
-	uint16_t reach;
+	struct kvt_ientry *e;
+	uint32_t i, j, g, home, moved;
+	uint8_t count;
 	int64_t pos;
 
 	kvt_lock(&s->lock);
@@ -402,29 +511,27 @@ void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 		kvt_unlock(&s->lock);
 		return;
 	}
-	i = (uint32_t)pos;
-	j = i;
+	e = s->e;
+	home = kvt_home(hash, s->mask);
 	kvt_shard_write_begin(s);
-	for (;;) {
-		j = (j + 1) & s->mask;
-		if (!s->e[j].handle)
+	count = e[home].group_count;
+	if (count != KVT_GROUP_UNKNOWN)
+		kvt_write_once(e[home].group_count, (uint8_t)(count - 1));
+	/* The rest of its own group keeps its start; later groups move. */
+	moved = home;
+	for (i = (uint32_t)pos;; i = j) {
+		j = (i + 1) & s->mask;
+		if (!e[j].handle)
 			break;
-		k.lo = s->e[j].lo;
-		k.hi = s->e[j].hi;
-		home = kvt_home(kvt_key_hash(core, &k), s->mask);
-		/*
-		 * The entry at j may fill the hole at i unless its home lies
-		 * cyclically in (i, j].
-		 */
-		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
-			continue;
-		/* The reach belongs to the slot, not to the entry moved. */
-		reach = s->e[i].reach;
-		s->e[i] = s->e[j];
-		s->e[i].reach = reach;
-		i = j;
+		g = kvt_ientry_home(core, &e[j], s->mask);
+		if (g == j)
+			break;
+		if (g != moved)
+			kvt_group_shift(&e[g], -1);
+		moved = g;
+		kvt_ientry_move(&e[i], &e[j]);
 	}
-	kvt_memset(&s->e[i], 0, sizeof(s->e[i]));
+	kvt_ientry_clear(&e[i]);
 	kvt_shard_write_end(s);
 	s->count--;
 	kvt_unlock(&s->lock);
@@ -444,31 +551,38 @@ void kvt_index_prefetch(struct kvt_core *core, uint64_t hash)
 	kvt_prefetch(&e[kvt_home(hash, mask)]);
 }
 
-/* kvt_shard_probe() results that name no entry. */
+/* kvt_shard_probe()'s answer when it finds no entry. */
 #define KVT_PROBE_MISS UINT32_MAX
-#define KVT_PROBE_MORE (UINT32_MAX - 1)
 
 /*
  * One probe of @e (@mask + 1 entries), locked or not: every field is read
  * once, and the walk is bounded, so a table changing underneath can give a
  * wrong answer (which the caller's sequence check throws away) but never a
- * fault or an endless loop. Returns the position of @tenant's READY entry
- * for @key, else of a global READY one (*global set), else KVT_PROBE_MISS;
- * KVT_PROBE_MORE when @limit entries did not settle it.
+ * fault or an endless loop. Reads only the group homed where @hash points,
+ * or, where the home slot cannot say where that is, the run from there.
+ * Returns the position of @tenant's READY entry for @key, else of a global
+ * READY one (*global set), else KVT_PROBE_MISS.
  */
 static uint32_t kvt_shard_probe(const struct kvt_ientry *e, uint32_t mask,
 				uint64_t hash,
 				const struct drm_kvtier_key *key,
-				uint64_t tenant, uint32_t limit, bool *global)
+				uint64_t tenant, bool *global)
 {
 	uint32_t i, n, glob = KVT_PROBE_MISS;
+	uint8_t first, count;
 	uint64_t h, t;
 
 	*global = false;
 	i = kvt_home(hash, mask);
-	for (n = 0; n <= mask; n++, i = (i + 1) & mask) {
-		if (n == limit)
-			return KVT_PROBE_MORE;
+	first = kvt_read_once(e[i].group_first);
+	count = kvt_read_once(e[i].group_count);
+	if (first == KVT_GROUP_UNKNOWN || count == KVT_GROUP_UNKNOWN) {
+		n = mask + 1;
+	} else {
+		i = (i + first) & mask;
+		n = count;
+	}
+	for (; n; n--, i = (i + 1) & mask) {
 		h = kvt_read_once(e[i].handle);
 		if (!h)
 			break;
@@ -510,16 +624,14 @@ uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
 		/* Mask first: with an old mask, either array is big enough. */
 		mask = kvt_load_acquire(&s->mask);
 		e = kvt_load_acquire(&s->e);
-		pos = kvt_shard_probe(e, mask, hash, key, tenant, UINT32_MAX,
-				      global);
+		pos = kvt_shard_probe(e, mask, hash, key, tenant, global);
 		found = pos == KVT_PROBE_MISS ? 0 :
 			kvt_read_once(e[pos].handle);
 		if (!kvt_shard_read_retry(s, seq))
 			return found & ~KVT_IENTRY_READY;
 	}
 	kvt_lock(&s->lock);
-	pos = kvt_shard_probe(s->e, s->mask, hash, key, tenant, UINT32_MAX,
-			      global);
+	pos = kvt_shard_probe(s->e, s->mask, hash, key, tenant, global);
 	found = pos == KVT_PROBE_MISS ? 0 : s->e[pos].handle;
 	kvt_unlock(&s->lock);
 	return found & ~KVT_IENTRY_READY;
@@ -529,37 +641,30 @@ uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
 #define KVT_PEEK_LINES 8
 
 /*
- * For a lookup pipeline: whether the line kvt_index_prefetch() loaded
- * settles @key (its entry or the end of its run is there). When it does
- * not, starts loading the lines past it that the home entry's reach says
- * entries homed there may sit on (at least one, at most KVT_PEEK_LINES),
- * all at once, and returns false. A hint only: reads without the sequence.
+ * For a lookup pipeline, once the line kvt_index_prefetch() loaded has
+ * arrived: starts loading the lines of the group homed there that lie
+ * past it, all at once, rather than one miss after the other as a probe
+ * would meet them. A hint only: reads without the sequence.
  */
-
-bool kvt_index_peek(struct kvt_core *core, uint64_t hash,
-		    const struct drm_kvtier_key *key, uint64_t tenant)
+void kvt_index_peek(struct kvt_core *core, uint64_t hash)
 {
 	struct kvt_shard *s = kvt_shard_of(core, hash);
 	uint32_t mask = kvt_load_acquire(&s->mask);
 	const struct kvt_ientry *e = kvt_load_acquire(&s->e);
-	uint32_t i = kvt_home(hash, mask);
-	uint32_t n, reach;
+	uint32_t i = kvt_home(hash, mask), d, end;
+	uint8_t first = kvt_read_once(e[i].group_first);
+	uint8_t count = kvt_read_once(e[i].group_count);
 
-	if (!kvt_read_once(e[i].handle) ||
-	    (kvt_read_once(e[i].lo) == key->lo &&
-	     kvt_read_once(e[i].hi) == key->hi &&
-	     kvt_read_once(e[i].tenant) == tenant))
-		return true;
-	/*
-	 * The entries homed here lie within its reach: load them all at
-	 * once, rather than one miss after the other as the probe walks.
-	 */
-	reach = kvt_read_once(e[i].reach);
-	if (reach > KVT_PEEK_LINES)
-		reach = KVT_PEEK_LINES;
-	for (n = 1; n <= reach || n == 1; n++)
-		kvt_prefetch(&e[(i + n) & mask]);
-	return false;
+	if (first == KVT_GROUP_UNKNOWN || count == KVT_GROUP_UNKNOWN) {
+		first = 0;
+		count = KVT_PEEK_LINES + 1;
+	}
+	end = (uint32_t)first + count;
+	if (end > (uint32_t)first + KVT_PEEK_LINES)
+		end = (uint32_t)first + KVT_PEEK_LINES;
+	/* The home line is here already. */
+	for (d = first ? first : 1; d < end; d++)
+		kvt_prefetch(&e[(i + d) & mask]);
 }
 
 /* Fills @r from entry @i of @e as a lookup result; lockless. */
@@ -607,8 +712,7 @@ bool kvt_index_lookup(struct kvt_core *core, uint64_t hash,
 			continue;
 		mask = kvt_load_acquire(&s->mask);
 		e = kvt_load_acquire(&s->e);
-		pos = kvt_shard_probe(e, mask, hash, key, tenant, UINT32_MAX,
-				      &global);
+		pos = kvt_shard_probe(e, mask, hash, key, tenant, &global);
 		if (pos != KVT_PROBE_MISS)
 			kvt_ientry_result(&e[pos], global, r);
 		if (kvt_shard_read_retry(s, seq))
@@ -623,8 +727,7 @@ bool kvt_index_lookup(struct kvt_core *core, uint64_t hash,
 		return true;
 	}
 	kvt_lock(&s->lock);
-	pos = kvt_shard_probe(s->e, s->mask, hash, key, tenant, UINT32_MAX,
-			      &global);
+	pos = kvt_shard_probe(s->e, s->mask, hash, key, tenant, &global);
 	if (pos != KVT_PROBE_MISS) {
 		kvt_ientry_result(&s->e[pos], global, r);
 		kvt_ientry_hit(&s->e[pos], now);
@@ -677,4 +780,65 @@ uint64_t kvt_index_count(struct kvt_core *core)
 		kvt_unlock(&core->shards[i].lock);
 	}
 	return n;
+}
+
+/*
+ * Checks @s's table, shard locked: the count, Robin Hood order (no entry
+ * displaced more than one slot further than the one before it, so none is
+ * cut off from its home), and each group where its home slot says it is.
+ * Returns the number of faults found.
+ */
+static uint32_t kvt_shard_check(const struct kvt_core *core,
+				const struct kvt_shard *s)
+{
+	const struct kvt_ientry *e = s->e;
+	uint32_t mask = s->mask, p, q, g, prev, n, bad = 0;
+	uint64_t count = 0, counted = 0;
+	bool unknown = false;
+
+	for (p = 0; p <= mask; p++) {
+		if (e[p].group_count == KVT_GROUP_UNKNOWN)
+			unknown = true;
+		else
+			counted += e[p].group_count;
+		if (!e[p].handle)
+			continue;
+		count++;
+		g = kvt_ientry_home(core, &e[p], mask);
+		q = (p - 1) & mask;
+		prev = e[q].handle ? kvt_ientry_home(core, &e[q], mask) : q;
+		if (((p - g) & mask) > (e[q].handle ? ((q - prev) & mask) + 1 : 0))
+			bad++;
+		if (e[q].handle && prev == g)
+			continue;
+		/* The first entry of group g: its home slot must say so. */
+		if (e[g].group_first != KVT_GROUP_UNKNOWN &&
+		    e[g].group_first != ((p - g) & mask))
+			bad++;
+		for (n = 0, q = p; n <= mask && e[q].handle &&
+		     kvt_ientry_home(core, &e[q], mask) == g;
+		     n++, q = (q + 1) & mask)
+			;
+		if (e[g].group_count != KVT_GROUP_UNKNOWN &&
+		    e[g].group_count != n)
+			bad++;
+	}
+	if (count != s->count || (!unknown && counted != count))
+		bad++;
+	return bad;
+}
+
+/* Faults in the index's structure, for consistency checks; 0 if none. */
+uint32_t kvt_index_check(struct kvt_core *core)
+{
+	struct kvt_shard *s;
+	uint32_t i, bad = 0;
+
+	for (i = 0; i < KVT_SHARDS; i++) {
+		s = &core->shards[i];
+		kvt_lock(&s->lock);
+		bad += kvt_shard_check(core, s);
+		kvt_unlock(&s->lock);
+	}
+	return bad;
 }

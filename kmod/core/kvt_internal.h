@@ -150,8 +150,13 @@ struct kvt_ientry {
 	uint64_t offset;	/* bytes into the pool, with the HOST bit */
 	uint8_t pool_id;
 	uint8_t tiers;		/* as kvt_obj_tiers() */
-	/* Of the slot: entries homed here lie at most this far past it. */
-	uint16_t reach;
+	/*
+	 * Of the slot, not of the entry in it: the entries homed here sit
+	 * together, @group_count of them from @group_first slots past it.
+	 * KVT_GROUP_UNKNOWN in either: too far or too many to say, walk.
+	 */
+	uint8_t group_first;
+	uint8_t group_count;
 	uint32_t hits;		/* lookup hits since commit, saturating */
 	uint64_t last_access_ns; /* last commit, lookup hit or fetch */
 } KVT_ALIGNED(KVT_CACHELINE);
@@ -171,6 +176,7 @@ struct kvt_imirror {
 };
 
 #define KVT_IENTRY_READY (1ull << 63)
+#define KVT_GROUP_UNKNOWN 0xffu
 #define KVT_SHARD_BITS 8
 #define KVT_SHARDS (1u << KVT_SHARD_BITS)
 #define KVT_SHARD_MIN 64	/* entries per shard at first */
@@ -478,8 +484,7 @@ void kvt_index_touch(struct kvt_core *core, struct kvt_obj *obj,
 		     uint32_t idx, uint64_t now, bool reset);
 int kvt_index_get(struct kvt_core *core, const struct drm_kvtier_key *key,
 		  uint64_t handle, struct kvt_imirror *out);
-bool kvt_index_peek(struct kvt_core *core, uint64_t hash,
-		    const struct drm_kvtier_key *key, uint64_t tenant);
+void kvt_index_peek(struct kvt_core *core, uint64_t hash);
 bool kvt_index_lookup(struct kvt_core *core, uint64_t hash,
 		      const struct drm_kvtier_key *key, uint64_t tenant,
 		      uint64_t now, struct drm_kvtier_lookup_result *r);
@@ -489,6 +494,7 @@ void kvt_index_hit(struct kvt_core *core, uint64_t hash,
 void kvt_index_remove(struct kvt_core *core, const struct drm_kvtier_key *key,
 		      uint64_t handle);
 void kvt_index_prefetch(struct kvt_core *core, uint64_t hash);
+uint32_t kvt_index_check(struct kvt_core *core);
 uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
 			 const struct drm_kvtier_key *key, uint64_t tenant,
 			 bool *global);

@@ -5,10 +5,10 @@
  * each other and with the work on keys already loaded:
  *
  *   1. hash the key and prefetch the index line it hashes to;
- *   2. a plain lookup checks whether that line settles the key and, when
- *      a collision pushed the key on, prefetches the next line; ACQUIRE
- *      probes (lockless, under the shard's sequence) and prefetches the
- *      object found;
+ *   2. a plain lookup reads from that line where the group of entries
+ *      homed there sits and, when collisions pushed it on, prefetches its
+ *      lines; ACQUIRE probes (lockless, under the shard's sequence) and
+ *      prefetches the object found;
  *   3. a plain lookup fills the result from the index entry alone, which
  *      mirrors all a result needs (lockless, under the shard's sequence),
  *      so it never reads the object; ACQUIRE takes the object's stripe
@@ -121,8 +121,8 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 	now = count ? kvt_now_ns() : 0;
 	/*
 	 * Step i hashes key i and prefetches its index line; looks at key
-	 * i - DIST's line (it has arrived) and prefetches the next one if the
-	 * key may be there (ACQUIRE: probes, and prefetches the object); and
+	 * i - DIST's line (it has arrived) and prefetches the lines of its
+	 * group past it (ACQUIRE: probes, and prefetches the object); and
 	 * fills the result of key i - 2 * DIST (all it needs has arrived).
 	 */
 	for (i = 0; i < count + 2 * KVT_LOOKUP_DIST && !stopped; i++) {
@@ -133,9 +133,7 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 		if (i >= KVT_LOOKUP_DIST && i - KVT_LOOKUP_DIST < count) {
 			r = &results[i - KVT_LOOKUP_DIST];
 			if (!acquire) {
-				kvt_index_peek(core, r->offset,
-					       &keys[i - KVT_LOOKUP_DIST],
-					       tenant);
+				kvt_index_peek(core, r->offset);
 			} else {
 				r->handle = kvt_index_probe(core, r->offset,
 						&keys[i - KVT_LOOKUP_DIST],

@@ -105,18 +105,24 @@ START_TEST(delete_keeps_runs_reachable)
 		ready(i, KVT_HANDLE(i, 1));
 	}
 	ck_assert_uint_eq(kvt_index_count(C), n);
+	ck_assert_uint_eq(kvt_index_check(C), 0);
 	for (i = 1; i <= n; i += 2)
 		removek(i, KVT_HANDLE(i, 1));
+	ck_assert_uint_eq(kvt_index_check(C), 0);
 	for (i = 1; i <= n; i++)
 		ck_assert_uint_eq(probe(i, 10, NULL),
 				  (i & 1) ? 0 : KVT_HANDLE(i, 1));
 	for (i = 2; i <= n; i += 2)
 		removek(i, KVT_HANDLE(i, 1));
 	ck_assert_uint_eq(kvt_index_count(C), 0);
+	ck_assert_uint_eq(kvt_index_check(C), 0);
 }
 END_TEST
 
-/* Same key in many tenants: one probe run holds them all. */
+/*
+ * Same key in many tenants: one group holds them all, more than its home
+ * slot can count, so probes walk the run instead.
+ */
 START_TEST(same_key_many_tenants)
 {
 	uint64_t t;
@@ -125,11 +131,149 @@ START_TEST(same_key_many_tenants)
 		ck_assert_int_eq(reserve(42, t, KVT_HANDLE(t, 1)), 0);
 		ready(42, KVT_HANDLE(t, 1));
 	}
+	ck_assert_uint_eq(kvt_index_check(C), 0);
 	for (t = 1; t <= 300; t++)
 		ck_assert_uint_eq(probe(42, t, NULL), KVT_HANDLE(t, 1));
 	ck_assert_uint_eq(probe(42, 301, NULL), 0);
-	for (t = 300; t >= 1; t--)
+	for (t = 300; t >= 1; t--) {
 		removek(42, KVT_HANDLE(t, 1));
+		if (t == 150) {
+			ck_assert_uint_eq(kvt_index_check(C), 0);
+			ck_assert_uint_eq(probe(42, 149, NULL),
+					  KVT_HANDLE(149, 1));
+			ck_assert_uint_eq(probe(42, 150, NULL), 0);
+		}
+	}
+}
+END_TEST
+
+/*
+ * Keys (@n of them, from @from on) whose hashes all name shard @shard and
+ * slot @home of a shard of @size entries: the worst a run can get.
+ */
+static uint32_t keys_homed_at(uint32_t shard, uint32_t home, uint32_t size,
+			      uint64_t from, uint64_t *keys, uint32_t n)
+{
+	struct drm_kvtier_key k;
+	uint64_t h, i;
+	uint32_t found = 0;
+
+	for (i = from; found < n; i++) {
+		k = tkey(i);
+		h = kvt_key_hash(C, &k);
+		if ((h >> (64 - KVT_SHARD_BITS)) == shard &&
+		    (h & (size - 1)) == home)
+			keys[found++] = i;
+	}
+	return found;
+}
+
+/*
+ * 300 keys homed at one slot, then one homed at the next: the first group
+ * is too big to count and the second starts too far away to say where,
+ * so probes of both walk the run. Removing keys shifts the second back.
+ */
+START_TEST(groups_too_big_and_too_far)
+{
+	/* 301 entries make a shard of 512 (grown at 48, 96, 192, 384). */
+	static uint64_t big[300];
+	uint64_t next;
+	uint32_t i;
+
+	keys_homed_at(3, 100, 512, 1, big, 300);
+	keys_homed_at(3, 101, 512, 1, &next, 1);
+	for (i = 0; i < 300; i++) {
+		ck_assert_int_eq(reserve(big[i], 10, KVT_HANDLE(i + 1, 1)), 0);
+		ready(big[i], KVT_HANDLE(i + 1, 1));
+	}
+	ck_assert_int_eq(reserve(next, 10, KVT_HANDLE(1000, 1)), 0);
+	ready(next, KVT_HANDLE(1000, 1));
+	ck_assert_uint_eq(C->shards[3].mask, 511);
+	ck_assert_uint_eq(C->shards[3].e[100].group_count, KVT_GROUP_UNKNOWN);
+	ck_assert_uint_eq(C->shards[3].e[101].group_first, KVT_GROUP_UNKNOWN);
+	ck_assert_uint_eq(kvt_index_check(C), 0);
+	ck_assert_uint_eq(probe(next, 10, NULL), KVT_HANDLE(1000, 1));
+	for (i = 0; i < 300; i++)
+		ck_assert_uint_eq(probe(big[i], 10, NULL),
+				  KVT_HANDLE(i + 1, 1));
+	for (i = 0; i < 300; i += 3)
+		removek(big[i], KVT_HANDLE(i + 1, 1));
+	ck_assert_uint_eq(kvt_index_check(C), 0);
+	ck_assert_uint_eq(probe(next, 10, NULL), KVT_HANDLE(1000, 1));
+	for (i = 0; i < 300; i++)
+		ck_assert_uint_eq(probe(big[i], 10, NULL),
+				  i % 3 ? KVT_HANDLE(i + 1, 1) : 0);
+	removek(next, KVT_HANDLE(1000, 1));
+	for (i = 0; i < 300; i++)
+		if (i % 3)
+			removek(big[i], KVT_HANDLE(i + 1, 1));
+}
+END_TEST
+
+/*
+ * Keys come and go in random order through several growths; every so
+ * often the structure is checked and every key probed.
+ */
+START_TEST(churn_keeps_groups_exact)
+{
+	enum { KEYS = 6000, STEPS = 60000 };
+	static bool in[KEYS];
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	uint32_t i, k, live = 0;
+
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < STEPS; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		k = (uint32_t)(x % KEYS);
+		/* Mostly inserts early, so that shards grow. */
+		if (!in[k] && (i < STEPS / 3 || (x >> 32) & 1)) {
+			ck_assert_int_eq(reserve(k + 1, 10, KVT_HANDLE(k + 1, 1)),
+					 0);
+			ready(k + 1, KVT_HANDLE(k + 1, 1));
+			in[k] = true;
+			live++;
+		} else if (in[k]) {
+			removek(k + 1, KVT_HANDLE(k + 1, 1));
+			in[k] = false;
+			live--;
+		}
+		if (i % 10000 == 9999) {
+			ck_assert_uint_eq(kvt_index_check(C), 0);
+			ck_assert_uint_eq(kvt_index_count(C), live);
+			for (k = 0; k < KEYS; k++)
+				ck_assert_uint_eq(probe(k + 1, 10, NULL),
+						  in[k] ? KVT_HANDLE(k + 1, 1) :
+						  0);
+		}
+	}
+	for (k = 0; k < KEYS; k++)
+		if (in[k])
+			removek(k + 1, KVT_HANDLE(k + 1, 1));
+}
+END_TEST
+
+/* The check is no formality: a group its home slot misplaces is found. */
+START_TEST(check_finds_a_misplaced_group)
+{
+	struct drm_kvtier_key k = tkey(77);
+	uint64_t h = kvt_key_hash(C, &k);
+	struct kvt_shard *s = &C->shards[h >> (64 - KVT_SHARD_BITS)];
+	struct kvt_ientry *home;
+
+	ck_assert_int_eq(reserve(77, 10, KVT_HANDLE(1, 1)), 0);
+	ck_assert_uint_eq(kvt_index_check(C), 0);
+	home = &s->e[h & s->mask];
+	ck_assert_uint_eq(home->group_count, 1);
+	home->group_count = 2;
+	ck_assert_uint_gt(kvt_index_check(C), 0);
+	home->group_count = 1;
+	home->group_first++;
+	ck_assert_uint_gt(kvt_index_check(C), 0);
+	home->group_first--;
+	ck_assert_uint_eq(kvt_index_check(C), 0);
+	removek(77, KVT_HANDLE(1, 1));
 }
 END_TEST
 
@@ -168,6 +312,9 @@ Suite *core_index_suite(void)
 	tc = tcase_create("structure");
 	tcase_add_checked_fixture(tc, index_setup, index_teardown);
 	tcase_add_test(tc, delete_keeps_runs_reachable);
+	tcase_add_test(tc, groups_too_big_and_too_far);
+	tcase_add_test(tc, churn_keeps_groups_exact);
+	tcase_add_test(tc, check_finds_a_misplaced_group);
 	tcase_add_test(tc, hash_spreads_small_keys);
 	suite_add_tcase(s, tc);
 	return s;
