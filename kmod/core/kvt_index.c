@@ -548,7 +548,7 @@ void kvt_index_prefetch(struct kvt_core *core, uint64_t hash)
 	uint32_t mask = kvt_load_acquire(&s->mask);
 	struct kvt_ientry *e = kvt_load_acquire(&s->e);
 
-	kvt_prefetch(&e[kvt_home(hash, mask)]);
+	kvt_prefetch_far(&e[kvt_home(hash, mask)]);
 }
 
 /* kvt_shard_probe()'s answer when it finds no entry. */
@@ -637,34 +637,36 @@ uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
 	return found & ~KVT_IENTRY_READY;
 }
 
-/* At most this many lines past the home line are prefetched for a key. */
-#define KVT_PEEK_LINES 8
-
 /*
  * For a lookup pipeline, once the line kvt_index_prefetch() loaded has
- * arrived: starts loading the lines of the group homed there that lie
- * past it, all at once, rather than one miss after the other as a probe
- * would meet them. A hint only: reads without the sequence.
+ * arrived: starts loading the first two lines past it of the group homed
+ * there (a group that reaches further is rare, and a probe meets its other
+ * lines itself). No branch depends on what the line says: a mispredicted
+ * one, resolved only when a line still in flight arrives, would throw away
+ * the prefetches issued after it and leave the misses of many keys to
+ * happen one by one. A hint only: reads without the sequence.
  */
 void kvt_index_peek(struct kvt_core *core, uint64_t hash)
 {
 	struct kvt_shard *s = kvt_shard_of(core, hash);
 	uint32_t mask = kvt_load_acquire(&s->mask);
 	const struct kvt_ientry *e = kvt_load_acquire(&s->e);
-	uint32_t i = kvt_home(hash, mask), d, end;
-	uint8_t first = kvt_read_once(e[i].group_first);
-	uint8_t count = kvt_read_once(e[i].group_count);
+	uint32_t i = kvt_home(hash, mask), first, end, a, d1, d2;
 
-	if (first == KVT_GROUP_UNKNOWN || count == KVT_GROUP_UNKNOWN) {
+	first = kvt_read_once(e[i].group_first);
+	end = first + kvt_read_once(e[i].group_count);
+	/* Where the home slot cannot say, the run's next lines. */
+	if (first == KVT_GROUP_UNKNOWN || end - first == KVT_GROUP_UNKNOWN) {
 		first = 0;
-		count = KVT_PEEK_LINES + 1;
+		end = 3;
 	}
-	end = (uint32_t)first + count;
-	if (end > (uint32_t)first + KVT_PEEK_LINES)
-		end = (uint32_t)first + KVT_PEEK_LINES;
-	/* The home line is here already. */
-	for (d = first ? first : 1; d < end; d++)
-		kvt_prefetch(&e[(i + d) & mask]);
+	/* The group's lines past the home line: [max(first, 1), end). */
+	a = first + (first == 0);
+	/* A line the group does not need becomes the home line: a hit. */
+	d1 = a & (0u - (uint32_t)(end > a));
+	d2 = (a + 1) & (0u - (uint32_t)(end > a + 1));
+	kvt_prefetch_far(&e[(i + d1) & mask]);
+	kvt_prefetch_far(&e[(i + d2) & mask]);
 }
 
 /* Fills @r from entry @i of @e as a lookup result; lockless. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Batched lookup, the hottest path. Keys flow through a three-stage
- * software pipeline, so that the cache misses of many keys overlap with
- * each other and with the work on keys already loaded:
+ * Batched lookup, the hottest path. Keys flow in chunks through a
+ * three-stage software pipeline, so that the cache misses of many keys
+ * overlap with each other and with the work on keys already loaded:
  *
  *   1. hash the key and prefetch the index line it hashes to;
  *   2. a plain lookup reads from that line where the group of entries
@@ -14,6 +14,14 @@
  *      so it never reads the object; ACQUIRE takes the object's stripe
  *      lock, as it takes a reference.
  *
+ * Each stage runs over a whole chunk before the next stage starts on
+ * another, rather than the three interleaving key by key: the cheap first
+ * stage then issues a chunk's prefetches in one burst, and while the third
+ * waits on a line that is late, the out-of-order window still reaches the
+ * next chunk's prefetches. (At 10^7 objects, on a 2-vCPU EPYC VM, this and
+ * the peek without data-dependent branches took 10^7 lookups from about
+ * 2.6x to 2.0x the cost of 10^3, measured interleaved in one process.)
+ *
  * The results array doubles as the scratch space between stages (hash in
  * .offset, handle in .handle), so the stack stays small and nothing is
  * allocated. No global lock is taken: at most (when writers keep a shard
@@ -24,10 +32,11 @@
 #include "kvt_internal.h"
 
 /*
- * Keys between the stages: enough misses in flight to cover memory
- * latency, few enough that prefetched lines are still in L1 when read.
+ * Keys in a chunk, which is also the distance between the stages: enough
+ * misses in flight to cover memory latency, few enough that the lines
+ * loaded are still near when read.
  */
-#define KVT_LOOKUP_DIST 16
+#define KVT_LOOKUP_CHUNK 16
 
 static void kvt_lookup_prefetch_obj(struct kvt_core *core, uint64_t handle)
 {
@@ -92,6 +101,56 @@ static bool kvt_lookup_acquire(struct kvt_client *client,
 	return false;
 }
 
+/* One past the last key of chunk @c of a batch of @count. */
+static inline uint32_t kvt_lookup_chunk_end(uint32_t c, uint32_t count)
+{
+	uint32_t end = (c + 1) * KVT_LOOKUP_CHUNK;
+
+	return end < count ? end : count;
+}
+
+/* Stage 1 for chunk @c: hash each key, prefetch its index line. */
+static void kvt_lookup_hash(struct kvt_core *core,
+			    const struct drm_kvtier_key *keys,
+			    struct drm_kvtier_lookup_result *results,
+			    uint32_t c, uint32_t count)
+{
+	uint32_t i, end = kvt_lookup_chunk_end(c, count);
+
+	for (i = c * KVT_LOOKUP_CHUNK; i < end; i++) {
+		results[i].offset = kvt_key_hash(core, &keys[i]);
+		kvt_index_prefetch(core, results[i].offset);
+	}
+}
+
+/*
+ * Stage 2 for chunk @c: prefetch the rest of each key's group; ACQUIRE
+ * probes now and prefetches the object found.
+ */
+static void kvt_lookup_peek(struct kvt_core *core, bool acquire,
+			    uint64_t tenant,
+			    const struct drm_kvtier_key *keys,
+			    struct drm_kvtier_lookup_result *results,
+			    uint32_t c, uint32_t count)
+{
+	uint32_t i, end = kvt_lookup_chunk_end(c, count);
+	struct drm_kvtier_lookup_result *r;
+	bool global;
+
+	for (i = c * KVT_LOOKUP_CHUNK; i < end; i++) {
+		r = &results[i];
+		if (!acquire) {
+			kvt_index_peek(core, r->offset);
+			continue;
+		}
+		r->handle = kvt_index_probe(core, r->offset, &keys[i], tenant,
+					    &global);
+		r->flags = global ? KVTIER_LOOKUP_GLOBAL : 0;
+		if (r->handle)
+			kvt_lookup_prefetch_obj(core, r->handle);
+	}
+}
+
 void kvt_lookup(struct kvt_client *client, uint32_t flags,
 		const struct drm_kvtier_key *keys,
 		struct drm_kvtier_lookup_result *results, uint32_t count,
@@ -101,10 +160,9 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 	uint64_t tenant = client->tenant->id;
 	bool acquire = flags & KVTIER_LOOKUP_ACQUIRE;
 	bool stop = flags & KVTIER_LOOKUP_STOP_AT_MISS;
-	uint32_t i, j, nhits = 0, nprefix = 0, looked = 0;
-	bool missed = false, stopped = false, global, hit;
+	uint32_t c, chunks, j = 0, end, nhits = 0, nprefix = 0, looked = 0;
+	bool missed = false, stopped = false, hit;
 	uint64_t now;
-	struct drm_kvtier_lookup_result *r;
 	struct kvt_trace_rec rec;
 
 	/*
@@ -120,48 +178,40 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 		kvt_lock(&client->lock);
 	now = count ? kvt_now_ns() : 0;
 	/*
-	 * Step i hashes key i and prefetches its index line; looks at key
-	 * i - DIST's line (it has arrived) and prefetches the lines of its
-	 * group past it (ACQUIRE: probes, and prefetches the object); and
-	 * fills the result of key i - 2 * DIST (all it needs has arrived).
+	 * Step c hashes the keys of chunk c and prefetches their index lines;
+	 * looks at chunk c - 1's lines, which have arrived, and prefetches
+	 * their groups' further lines (ACQUIRE: probes, and prefetches the
+	 * objects); and fills the results of chunk c - 2.
 	 */
-	for (i = 0; i < count + 2 * KVT_LOOKUP_DIST && !stopped; i++) {
-		if (i < count) {
-			results[i].offset = kvt_key_hash(core, &keys[i]);
-			kvt_index_prefetch(core, results[i].offset);
-		}
-		if (i >= KVT_LOOKUP_DIST && i - KVT_LOOKUP_DIST < count) {
-			r = &results[i - KVT_LOOKUP_DIST];
-			if (!acquire) {
-				kvt_index_peek(core, r->offset);
-			} else {
-				r->handle = kvt_index_probe(core, r->offset,
-						&keys[i - KVT_LOOKUP_DIST],
-						tenant, &global);
-				r->flags = global ? KVTIER_LOOKUP_GLOBAL : 0;
-				if (r->handle)
-					kvt_lookup_prefetch_obj(core,
-								r->handle);
-			}
-		}
-		if (i < 2 * KVT_LOOKUP_DIST || i - 2 * KVT_LOOKUP_DIST >= count)
+	chunks = (count + KVT_LOOKUP_CHUNK - 1) / KVT_LOOKUP_CHUNK;
+	for (c = 0; c < chunks + 2 && !stopped; c++) {
+		if (c < chunks)
+			kvt_lookup_hash(core, keys, results, c, count);
+		if (c >= 1 && c - 1 < chunks)
+			kvt_lookup_peek(core, acquire, tenant, keys, results,
+					c - 1, count);
+		if (c < 2)
 			continue;
-		j = i - 2 * KVT_LOOKUP_DIST;
-		looked++;
-		if (acquire)
-			hit = kvt_lookup_acquire(client, &keys[j], now,
-						 &results[j]);
-		else
-			hit = kvt_index_lookup(core, results[j].offset,
-					       &keys[j], tenant, now,
-					       &results[j]);
-		if (hit) {
-			nhits++;
-			if (!missed)
-				nprefix++;
-		} else {
-			missed = true;
-			stopped = stop;
+		end = kvt_lookup_chunk_end(c - 2, count);
+		for (j = (c - 2) * KVT_LOOKUP_CHUNK; j < end; j++) {
+			looked++;
+			if (acquire)
+				hit = kvt_lookup_acquire(client, &keys[j], now,
+							 &results[j]);
+			else
+				hit = kvt_index_lookup(core, results[j].offset,
+						       &keys[j], tenant, now,
+						       &results[j]);
+			if (hit) {
+				nhits++;
+				if (!missed)
+					nprefix++;
+			} else if (stop) {
+				stopped = true;
+				break;
+			} else {
+				missed = true;
+			}
 		}
 	}
 	if (acquire) {

@@ -40,6 +40,10 @@
  *                                              evaluates to (cond)
  *            kvt_memset, kvt_memcpy, kvt_memcmp
  *            kvt_prefetch(const void *)         a hint, never faults
+ *            kvt_prefetch_far(const void *)     the same for a line needed
+ *                                              only after many others: to
+ *                                              the outer cache, where more
+ *                                              misses can be in flight
  */
 #ifndef KVT_PORT_H
 #define KVT_PORT_H
