@@ -4,8 +4,9 @@
  * pool of exactly as many slots as objects (the core never touches pool
  * memory, so the pool costs only its bitmaps), filled through the real
  * alloc / commit / release API in full batches, then timed on batched
- * lookups of random present keys. Costs are reported against the smallest
- * table, measured in the same run.
+ * lookups of random present keys. All sizes are built first and then timed
+ * in turns, slice by slice, so that a shared machine's slow spells fall on
+ * every size alike; costs are reported against the smallest table.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@
 /* Long enough to average out scheduling noise, short enough for CI. */
 #define BENCH_SECONDS 1.0
 #define BENCH_SLICES 10
+#define BENCH_WARMUP_S 0.01
 /* Queries are drawn up front, so the timed loop only looks up. */
 #define BENCH_QUERIES (1u << 20)
 
@@ -107,96 +109,138 @@ static int bench_batches(struct kvt_client *c,
 	return 0;
 }
 
-/* Lookups per second on a table of @n objects; *build_s the fill time. */
-static int bench_one(uint32_t n, double *rate, double *build_s)
+/* One size's core, its client and its queries. */
+struct bench_table {
+	struct kvt_core *core;
+	struct kvt_client *c;
+	struct drm_kvtier_key *q;
+	uint32_t off;
+	double build_s;
+	double slice[BENCH_SLICES];
+};
+
+static void bench_table_free(struct bench_table *t)
+{
+	free(t->q);
+	if (t->c)
+		kvt_client_close(t->c);
+	if (t->core)
+		kvt_core_destroy(t->core);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Builds a table of @n objects and draws its queries. */
+static int bench_table_build(struct bench_table *t, uint32_t n)
 {
 	struct kvt_core_params p = { .max_objects = n, .max_work = 16 };
 	struct drm_kvtier_pool_create pc = {
 		.slot_size = 4096, .slot_count = n, .kind = KVTIER_KIND_KV,
 	};
-	struct drm_kvtier_lookup_result res[BENCH_BATCH];
-	struct drm_kvtier_key *keys = NULL, *q = NULL;
-	uint64_t seed = 0x6b7674696572ull ^ n, looked;
-	double t0, t, end, slice[BENCH_SLICES];
-	uint32_t pool, i, s, off = 0;
-	struct kvt_client *c;
-	struct kvt_core *core;
+	uint64_t seed = 0x6b7674696572ull ^ n;
+	struct drm_kvtier_key *keys;
+	uint32_t pool, i;
+	double t0;
 	int ret;
 
-	ret = kvt_core_create(&p, &core);
+	memset(t, 0, sizeof(*t));
+	ret = kvt_core_create(&p, &t->core);
+	if (!ret)
+		ret = kvt_client_open(t->core, 1, KVT_CLIENT_ADMIN, NULL,
+				      &t->c);
+	if (!ret)
+		ret = kvt_pool_add(t->c, &pc, &pool);
 	if (ret)
-		return ret;
-	ret = kvt_client_open(core, 1, KVT_CLIENT_ADMIN, NULL, &c);
-	if (ret)
-		goto out_destroy;
-	ret = kvt_pool_add(c, &pc, &pool);
-	if (ret)
-		goto out_close;
+		goto err;
 
 	keys = malloc(sizeof(*keys) * n);
-	q = malloc(sizeof(*q) * BENCH_QUERIES);
-	if (!keys || !q) {
+	t->q = malloc(sizeof(*t->q) * BENCH_QUERIES);
+	if (!keys || !t->q) {
+		free(keys);
 		ret = -ENOMEM;
-		goto out_free;
+		goto err;
 	}
 	for (i = 0; i < n; i++) {
 		keys[i].lo = bench_next(&seed);
 		keys[i].hi = bench_next(&seed);
 	}
 	t0 = bench_now();
-	ret = bench_fill(c, pool, keys, n);
-	*build_s = bench_now() - t0;
-	if (ret)
-		goto out_free;
-	for (i = 0; i < BENCH_QUERIES; i++)
-		q[i] = keys[bench_next(&seed) % n];
-
-	/*
-	 * Warm up, then time whole batches in slices; the median slice is
-	 * the figure, so that a neighbour's burst on a shared machine does
-	 * not decide the result.
-	 */
-	end = bench_now() + BENCH_SECONDS / BENCH_SLICES;
-	do {
-		bench_batches(c, q, res, &off, NULL);
-	} while (bench_now() < end);
-	for (s = 0; s < BENCH_SLICES; s++) {
-		looked = 0;
-		t0 = bench_now();
-		end = t0 + BENCH_SECONDS / BENCH_SLICES;
-		do {
-			if (bench_batches(c, q, res, &off, &looked)) {
-				ret = -EIO;
-				goto out_free;
-			}
-			t = bench_now();
-		} while (t < end);
-		slice[s] = looked / (t - t0);
-	}
-	*rate = bench_median(slice, BENCH_SLICES);
-
-out_free:
+	ret = bench_fill(t->c, pool, keys, n);
+	t->build_s = bench_now() - t0;
+	if (!ret)
+		for (i = 0; i < BENCH_QUERIES; i++)
+			t->q[i] = keys[bench_next(&seed) % n];
 	free(keys);
-	free(q);
-out_close:
-	kvt_client_close(c);
-out_destroy:
-	kvt_core_destroy(core);
+	if (!ret)
+		return 0;
+err:
+	bench_table_free(t);
 	return ret;
+}
+
+/* Lookups per second over whole batches for @secs; <0: -EIO on a miss. */
+static double bench_table_time(struct bench_table *t, double secs)
+{
+	struct drm_kvtier_lookup_result res[BENCH_BATCH];
+	uint64_t looked = 0;
+	double t0 = bench_now(), now;
+
+	do {
+		if (bench_batches(t->c, t->q, res, &t->off, &looked))
+			return -EIO;
+		now = bench_now();
+	} while (now < t0 + secs);
+	return looked / (now - t0);
+}
+
+/*
+ * Times every size in turns: a short warm-up of its own before each slice
+ * (the other sizes' lookups have pushed its lines out), then the slice.
+ * The median slice is each size's figure.
+ */
+static int bench_tables_time(struct bench_table *t, size_t n, double *rate)
+{
+	double r;
+	size_t i;
+	int s;
+
+	for (s = 0; s < BENCH_SLICES; s++) {
+		for (i = 0; i < n; i++) {
+			if (bench_table_time(&t[i], BENCH_WARMUP_S) < 0)
+				return -EIO;
+			r = bench_table_time(&t[i], BENCH_SECONDS / BENCH_SLICES);
+			if (r < 0)
+				return -EIO;
+			t[i].slice[s] = r;
+		}
+	}
+	for (i = 0; i < n; i++)
+		rate[i] = bench_median(t[i].slice, BENCH_SLICES);
+	return 0;
 }
 
 int bench_core_lookup(FILE *out, bool json)
 {
 	const size_t nsizes = sizeof(bench_sizes) / sizeof(bench_sizes[0]);
+	struct bench_table t[sizeof(bench_sizes) / sizeof(bench_sizes[0])];
 	double rate[sizeof(bench_sizes) / sizeof(bench_sizes[0])];
-	double build, base = 0;
+	double build[sizeof(bench_sizes) / sizeof(bench_sizes[0])];
+	double base = 0;
 	size_t i;
-	int ret;
+	int ret = 0;
+
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < nsizes && !ret; i++)
+		ret = bench_table_build(&t[i], bench_sizes[i].objects);
+	if (!ret)
+		ret = bench_tables_time(t, nsizes, rate);
+	for (i = 0; i < nsizes; i++) {
+		build[i] = t[i].build_s;
+		bench_table_free(&t[i]);
+	}
+	if (ret)
+		return ret;
 
 	for (i = 0; i < nsizes; i++) {
-		ret = bench_one(bench_sizes[i].objects, &rate[i], &build);
-		if (ret)
-			return ret;
 		if (!i)
 			base = rate[0];
 		if (json && !i)
@@ -213,7 +257,8 @@ int bench_core_lookup(FILE *out, bool json)
 			fprintf(out, "core lookup, %10u objects: %12.0f "
 				"lookups/s (%.1f ns/key, %.2fx of 1e3; built "
 				"in %.1f s)\n", bench_sizes[i].objects,
-				rate[i], 1e9 / rate[i], rate[i] / base, build);
+				rate[i], 1e9 / rate[i], rate[i] / base,
+				build[i]);
 		fflush(out);
 	}
 	/* Cost per key is the inverse of the rate. */
