@@ -12,6 +12,7 @@
 #include "disk.h"
 #include "format.h"
 #include "kvtd_reclaim.h"
+#include "test_disk_util.h"
 #include "test_suites.h"
 
 #define SLOT (256 * 1024ull)
@@ -52,14 +53,6 @@ static void teardown(void)
 	free(buf);
 }
 
-static struct kvtd_tier_cqe wait1(void)
-{
-	struct kvtd_tier_cqe c;
-
-	ck_assert_int_eq(kvtd_disk_reap(d, &c, 1, 1), 1);
-	return c;
-}
-
 static struct kvtd_tier_key key(uint64_t n)
 {
 	return (struct kvtd_tier_key){ .lo = n, .hi = 7, .ns = 3 };
@@ -71,7 +64,7 @@ static void put(uint64_t n)
 
 	memset(buf, (int)n, SLOT);
 	ck_assert_int_eq(kvtd_disk_write(d, &k, buf, SLOT, 1), 0);
-	ck_assert_int_eq(wait1().res, 0);
+	ck_assert_int_eq(tdisk_wait1(d).res, 0);
 }
 
 /* Notes key @n's copy as unclaimed, as reconcile does at start. */
@@ -114,7 +107,7 @@ START_TEST(unclaimed_make_room)
 	/* One copy covers one extent's worth: the last noted goes. */
 	ck_assert_uint_eq(kvtd_reclaim_run(&r, d, SLOT, 9), 1);
 	ck_assert(!present(2));
-	c = wait1();
+	c = tdisk_wait1(d);
 	ck_assert_uint_eq(c.op, KVTD_TIER_OP_DROP);
 	ck_assert_uint_eq(c.user_data, 9);
 	ck_assert_int_eq(c.res, 0);
@@ -126,7 +119,7 @@ START_TEST(unclaimed_make_room)
 	ck_assert_uint_eq(kvtd_reclaim_run(&r, d, 10 * SLOT, 9), 1);
 	ck_assert(present(1));
 	ck_assert(!present(0));
-	ck_assert_uint_eq(wait1().op, KVTD_TIER_OP_DROP);
+	ck_assert_uint_eq(tdisk_wait1(d).op, KVTD_TIER_OP_DROP);
 	ck_assert_uint_eq(r.n, 0);
 	ck_assert_uint_eq(r.dropped, 2);
 	ck_assert(present(3) && present(4) && present(5));

@@ -19,6 +19,7 @@
 
 #include "disk.h"
 #include "format.h"
+#include "test_disk_util.h"
 
 #define KIB 1024ull
 #define MIB (1024ull * KIB)
@@ -102,14 +103,6 @@ static void teardown(void)
 	free(buf);
 }
 
-static struct kvtd_tier_cqe wait1(void)
-{
-	struct kvtd_tier_cqe c;
-
-	ck_assert_int_eq(kvtd_disk_reap(d, &c, 1, 1), 1);
-	return c;
-}
-
 static struct kvtd_tier_cqe put(const struct kvtd_tier_key *k, uint64_t size,
 				uint64_t salt)
 {
@@ -117,7 +110,7 @@ static struct kvtd_tier_cqe put(const struct kvtd_tier_key *k, uint64_t size,
 
 	fill(buf, size, k, salt);
 	ck_assert_int_eq(kvtd_disk_write(d, k, buf, size, 0), 0);
-	c = wait1();
+	c = tdisk_wait1(d);
 	ck_assert_int_eq(c.res, 0);
 	return c;
 }
@@ -125,14 +118,14 @@ static struct kvtd_tier_cqe put(const struct kvtd_tier_key *k, uint64_t size,
 static void drop(const struct kvtd_tier_key *k)
 {
 	ck_assert_int_eq(kvtd_disk_drop(d, k, 0), 0);
-	ck_assert_int_eq(wait1().res, 0);
+	ck_assert_int_eq(tdisk_wait1(d).res, 0);
 }
 
 static int get(const struct kvtd_tier_key *k, uint64_t size)
 {
 	int ret = kvtd_disk_read(d, k, buf, size, 0);
 
-	return ret ? ret : wait1().res;
+	return ret ? ret : tdisk_wait1(d).res;
 }
 
 static struct kvtd_tier_stats stats(void)

@@ -17,6 +17,7 @@
 
 #include "disk.h"
 #include "format.h"
+#include "test_disk_util.h"
 
 #define KIB 1024ull
 #define MIB (1024ull * KIB)
@@ -99,14 +100,6 @@ static void teardown(void)
 	free(pool);
 }
 
-static struct kvtd_tier_cqe wait1(void)
-{
-	struct kvtd_tier_cqe c;
-
-	ck_assert_int_eq(kvtd_disk_reap(d, &c, 1, 1), 1);
-	return c;
-}
-
 static struct kvtd_tier_cqe put(const struct kvtd_tier_key *k, void *buf,
 				uint64_t size, uint64_t salt)
 {
@@ -114,7 +107,7 @@ static struct kvtd_tier_cqe put(const struct kvtd_tier_key *k, void *buf,
 
 	fill(buf, size, k, salt);
 	ck_assert_int_eq(kvtd_disk_write(d, k, buf, size, 1), 0);
-	c = wait1();
+	c = tdisk_wait1(d);
 	ck_assert_int_eq(c.res, 0);
 	return c;
 }
@@ -143,7 +136,7 @@ static int get(const struct kvtd_tier_key *k, void *buf, uint64_t size)
 {
 	int ret = kvtd_disk_read(d, k, buf, size, 2);
 
-	return ret ? ret : wait1().res;
+	return ret ? ret : tdisk_wait1(d).res;
 }
 
 START_TEST(test_roundtrip)
@@ -324,7 +317,7 @@ START_TEST(test_enospc_and_space_back)
 		ret = kvtd_disk_write(d, &k, slot(0), SLOT, 0);
 		if (ret)
 			break;
-		ck_assert_int_eq(wait1().res, 0);
+		ck_assert_int_eq(tdisk_wait1(d).res, 0);
 		n++;
 	}
 	ck_assert_int_eq(ret, -ENOSPC);
@@ -337,7 +330,7 @@ START_TEST(test_enospc_and_space_back)
 	k.lo = 2;
 	ck_assert_int_eq(kvtd_disk_drop(d, &k, 5), 0);
 	ck_assert_int_eq(kvtd_disk_read(d, &k, slot(1), SLOT, 0), -ENOENT);
-	c = wait1();
+	c = tdisk_wait1(d);
 	ck_assert_int_eq(c.res, 0);
 	ck_assert_uint_eq(c.op, KVTD_TIER_OP_DROP);
 	ck_assert_uint_eq(c.user_data, 5);
