@@ -206,11 +206,12 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 				nhits++;
 				if (!missed)
 					nprefix++;
-			} else if (stop) {
+				continue;
+			}
+			missed = true;
+			if (stop) {
 				stopped = true;
 				break;
-			} else {
-				missed = true;
 			}
 		}
 	}
