@@ -176,6 +176,39 @@ START_TEST(acquire_gives_one_reference)
 }
 END_TEST
 
+/*
+ * ACQUIRE that stops at a miss in the middle of a pipeline chunk: the keys
+ * after it were already probed, yet no reference is taken on them.
+ */
+START_TEST(acquire_stops_mid_chunk)
+{
+	enum { N = 50, MISS = 37 };
+	struct drm_kvtier_lookup_result r[N];
+	struct drm_kvtier_key k[N];
+	uint64_t h[N];
+	uint32_t i, hits, prefix;
+
+	for (i = 0; i < N; i++) {
+		k[i] = tkey(i + 1);
+		if (i != MISS)
+			h[i] = tput(A1, i + 1);
+	}
+	kvt_lookup(A2, KVTIER_LOOKUP_ACQUIRE | KVTIER_LOOKUP_STOP_AT_MISS, k,
+		   r, N, &hits, &prefix);
+	ck_assert_uint_eq(hits, MISS);
+	ck_assert_uint_eq(prefix, MISS);
+	ck_assert_uint_eq(A2->ref_count, MISS);
+	for (i = 0; i < N; i++) {
+		ck_assert_uint_eq(r[i].handle, i < MISS ? h[i] : 0);
+		ck_assert_uint_eq(r[i].flags, i < MISS ? KVTIER_LOOKUP_PRESENT |
+				  KVTIER_LOOKUP_ACQUIRED : 0);
+	}
+	for (i = 0; i < MISS; i++)
+		ck_assert_int_eq(top(A2, KVTIER_OP_RELEASE, h[i], 0), 0);
+	ck_assert_uint_eq(A2->ref_count, 0);
+}
+END_TEST
+
 START_TEST(acquire_of_global)
 {
 	struct drm_kvtier_lookup_result r;
@@ -375,6 +408,7 @@ Suite *core_lookup_suite(void)
 	tcase_add_checked_fixture(tc, tcore_setup, tcore_teardown);
 	tcase_add_test(tc, acquire_gives_one_reference);
 	tcase_add_test(tc, acquire_of_global);
+	tcase_add_test(tc, acquire_stops_mid_chunk);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("concurrency");
