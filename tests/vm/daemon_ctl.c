@@ -29,6 +29,14 @@ const char *dctl_binary(void)
 	return access(p, X_OK) ? NULL : p;
 }
 
+void dctl_require_disk(void)
+{
+	if (!getenv("KVTIER_DISK"))
+		tl_skip("no disk for the disk tier (KVTIER_DISK)");
+	if (!dctl_binary())
+		tl_skip("no kvtierd to run");
+}
+
 /* The whole log as a string (malloc'd), or NULL. */
 static char *dctl_read_log(const struct dctl *d)
 {

@@ -72,6 +72,12 @@ struct dctl {
 const char *dctl_binary(void);
 
 /*
+ * Skips the test (tl_skip()) unless there is a disk for the disk tier
+ * (KVTIER_DISK) and a daemon to run.
+ */
+void dctl_require_disk(void);
+
+/*
  * dctl_start - write @name's configuration, start the daemon, wait until
  * it runs. @name (unique per run: "tiers-1") names /tmp/kvtierd-@name.log
  * and .conf. Returns 0; -ECHILD when the daemon exited (its log is copied

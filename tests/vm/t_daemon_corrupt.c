@@ -252,10 +252,7 @@ static void case_header_byte(void)
 int main(void)
 {
 	tl_init("daemon_corrupt");
-	if (!getenv("KVTIER_DISK"))
-		tl_skip("no disk for the disk tier (KVTIER_DISK)");
-	if (!dctl_binary())
-		tl_skip("no kvtierd to run");
+	dctl_require_disk();
 	g_pool = tl_setup_pool(OBJ_SIZE, NSLOTS);
 	tl_run("content_byte", case_content_byte);
 	tl_run("header_byte", case_header_byte);

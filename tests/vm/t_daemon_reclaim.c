@@ -412,12 +412,9 @@ static void case_reclaim_after_reload(void)
 int main(void)
 {
 	tl_init("daemon_reclaim");
-	if (!getenv("KVTIER_DISK"))
-		tl_skip("no disk for the disk tier (KVTIER_DISK)");
+	dctl_require_disk();
 	if (!getenv("KVTIER_KO"))
 		tl_skip("KVTIER_KO not set: the module cannot be reloaded");
-	if (!dctl_binary())
-		tl_skip("no kvtierd to run");
 	g_sh = tl_shared_alloc(sizeof(*g_sh));
 	if (!g_sh) {
 		printf("FAIL daemon_reclaim:setup: shared memory\n");

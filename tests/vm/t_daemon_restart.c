@@ -369,10 +369,7 @@ static void case_kill9_selective(void)
 int main(void)
 {
 	tl_init("daemon_restart");
-	if (!getenv("KVTIER_DISK"))
-		tl_skip("no disk for the disk tier (KVTIER_DISK)");
-	if (!dctl_binary())
-		tl_skip("no kvtierd to run");
+	dctl_require_disk();
 	g_pool = tl_setup_pool(OBJ_SIZE, NSLOTS);
 	tl_run("kill9_write_back", case_kill9_write_back);
 	tl_run("kill9_selective", case_kill9_selective);

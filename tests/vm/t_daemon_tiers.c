@@ -414,10 +414,7 @@ int main(void)
 	int ret;
 
 	tl_init("daemon_tiers");
-	if (!o.disk)
-		tl_skip("no disk for the disk tier (KVTIER_DISK)");
-	if (!dctl_binary())
-		tl_skip("no kvtierd to run");
+	dctl_require_disk();
 	g_pool = tl_setup_pool(OBJ_SIZE, NSLOTS);
 	ret = dctl_start(&g_d, "tiers", &o);
 	if (ret) {
