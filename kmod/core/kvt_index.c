@@ -603,6 +603,66 @@ static uint32_t kvt_shard_probe(const struct kvt_ientry *e, uint32_t mask,
 /* Lockless probes of a shard before one under its lock. */
 #define KVT_PROBE_TRIES 4
 
+/* Fills @r from the entry @e as a lookup result; lockless. */
+static void kvt_ientry_result(const struct kvt_ientry *e, bool global,
+			      struct drm_kvtier_lookup_result *r)
+{
+	r->handle = kvt_read_once(e->handle) & ~KVT_IENTRY_READY;
+	r->size = kvt_read_once(e->size);
+	r->offset = kvt_read_once(e->offset);
+	r->pool_id = kvt_read_once(e->pool_id);
+	r->tiers = kvt_read_once(e->tiers);
+	r->flags = KVTIER_LOOKUP_PRESENT | (global ? KVTIER_LOOKUP_GLOBAL : 0);
+	r->pad = 0;
+}
+
+/*
+ * Probes for @key and @tenant under the shard's sequence (under its lock
+ * once writers have moved it KVT_PROBE_TRIES times) and copies the entry
+ * found - its own READY one, else a global READY one - into @r as a
+ * lookup result, zeroed on a miss. Returns that entry, for statistics
+ * only (a writer may move it right after), or NULL on a miss.
+ */
+static struct kvt_ientry *kvt_index_read(struct kvt_core *core,
+					 uint64_t hash,
+					 const struct drm_kvtier_key *key,
+					 uint64_t tenant,
+					 struct drm_kvtier_lookup_result *r)
+{
+	struct kvt_shard *s = kvt_shard_of(core, hash);
+	struct kvt_ientry *e;
+	uint32_t seq, mask, tries, pos;
+	bool global;
+
+	for (tries = 0; tries < KVT_PROBE_TRIES; tries++) {
+		seq = kvt_load_acquire(&s->seq);
+		if (seq & 1)
+			continue;
+		/* Mask first: with an old mask, either array is big enough. */
+		mask = kvt_load_acquire(&s->mask);
+		e = kvt_load_acquire(&s->e);
+		pos = kvt_shard_probe(e, mask, hash, key, tenant, &global);
+		if (pos != KVT_PROBE_MISS)
+			kvt_ientry_result(&e[pos], global, r);
+		if (kvt_shard_read_retry(s, seq))
+			continue;
+		if (pos == KVT_PROBE_MISS)
+			goto miss;
+		return &e[pos];
+	}
+	kvt_lock(&s->lock);
+	e = s->e;
+	pos = kvt_shard_probe(e, s->mask, hash, key, tenant, &global);
+	if (pos != KVT_PROBE_MISS)
+		kvt_ientry_result(&e[pos], global, r);
+	kvt_unlock(&s->lock);
+	if (pos != KVT_PROBE_MISS)
+		return &e[pos];
+miss:
+	kvt_memset(r, 0, sizeof(*r));
+	return NULL;
+}
+
 /*
  * Looks @key up for @tenant: its own READY object if it has one, else a
  * global READY one (*global set). Returns the handle, or 0. Takes no lock
@@ -612,29 +672,11 @@ uint64_t kvt_index_probe(struct kvt_core *core, uint64_t hash,
 			 const struct drm_kvtier_key *key, uint64_t tenant,
 			 bool *global)
 {
-	struct kvt_shard *s = kvt_shard_of(core, hash);
-	const struct kvt_ientry *e;
-	uint32_t seq, mask, tries, pos;
-	uint64_t found;
+	struct drm_kvtier_lookup_result r;
 
-	for (tries = 0; tries < KVT_PROBE_TRIES; tries++) {
-		seq = kvt_load_acquire(&s->seq);
-		if (seq & 1)
-			continue;
-		/* Mask first: with an old mask, either array is big enough. */
-		mask = kvt_load_acquire(&s->mask);
-		e = kvt_load_acquire(&s->e);
-		pos = kvt_shard_probe(e, mask, hash, key, tenant, global);
-		found = pos == KVT_PROBE_MISS ? 0 :
-			kvt_read_once(e[pos].handle);
-		if (!kvt_shard_read_retry(s, seq))
-			return found & ~KVT_IENTRY_READY;
-	}
-	kvt_lock(&s->lock);
-	pos = kvt_shard_probe(s->e, s->mask, hash, key, tenant, global);
-	found = pos == KVT_PROBE_MISS ? 0 : s->e[pos].handle;
-	kvt_unlock(&s->lock);
-	return found & ~KVT_IENTRY_READY;
+	kvt_index_read(core, hash, key, tenant, &r);
+	*global = r.flags & KVTIER_LOOKUP_GLOBAL;
+	return r.handle;
 }
 
 /*
@@ -680,18 +722,6 @@ void kvt_index_peek(struct kvt_core *core, uint64_t hash)
 		kvt_prefetch_far(&e[(i + a + n) & mask]);
 }
 
-/* Fills @r from entry @i of @e as a lookup result; lockless. */
-static void kvt_ientry_result(const struct kvt_ientry *e, bool global,
-			      struct drm_kvtier_lookup_result *r)
-{
-	r->handle = kvt_read_once(e->handle) & ~KVT_IENTRY_READY;
-	r->size = kvt_read_once(e->size);
-	r->offset = kvt_read_once(e->offset);
-	r->pool_id = kvt_read_once(e->pool_id);
-	r->tiers = kvt_read_once(e->tiers);
-	r->flags = KVTIER_LOOKUP_PRESENT | (global ? KVTIER_LOOKUP_GLOBAL : 0);
-	r->pad = 0;
-}
 
 /* Counts a lookup hit on @e; relaxed stores without the shard lock. */
 static void kvt_ientry_hit(struct kvt_ientry *e, uint64_t now)
@@ -714,43 +744,16 @@ bool kvt_index_lookup(struct kvt_core *core, uint64_t hash,
 		      const struct drm_kvtier_key *key, uint64_t tenant,
 		      uint64_t now, struct drm_kvtier_lookup_result *r)
 {
-	struct kvt_shard *s = kvt_shard_of(core, hash);
-	struct kvt_ientry *e;
-	uint32_t seq, mask, tries, pos;
-	bool global;
+	struct kvt_ientry *e = kvt_index_read(core, hash, key, tenant, r);
 
-	for (tries = 0; tries < KVT_PROBE_TRIES; tries++) {
-		seq = kvt_load_acquire(&s->seq);
-		if (seq & 1)
-			continue;
-		mask = kvt_load_acquire(&s->mask);
-		e = kvt_load_acquire(&s->e);
-		pos = kvt_shard_probe(e, mask, hash, key, tenant, &global);
-		if (pos != KVT_PROBE_MISS)
-			kvt_ientry_result(&e[pos], global, r);
-		if (kvt_shard_read_retry(s, seq))
-			continue;
-		if (pos == KVT_PROBE_MISS)
-			goto miss;
-		/*
-		 * Statistics only: a writer moving the entry right now may
-		 * lose this count, never the entry.
-		 */
-		kvt_ientry_hit(&e[pos], now);
-		return true;
-	}
-	kvt_lock(&s->lock);
-	pos = kvt_shard_probe(s->e, s->mask, hash, key, tenant, &global);
-	if (pos != KVT_PROBE_MISS) {
-		kvt_ientry_result(&s->e[pos], global, r);
-		kvt_ientry_hit(&s->e[pos], now);
-	}
-	kvt_unlock(&s->lock);
-	if (pos != KVT_PROBE_MISS)
-		return true;
-miss:
-	kvt_memset(r, 0, sizeof(*r));
-	return false;
+	if (!e)
+		return false;
+	/*
+	 * Statistics only: a writer moving the entry right now may lose this
+	 * count, never the entry.
+	 */
+	kvt_ientry_hit(e, now);
+	return true;
 }
 
 /*
