@@ -190,6 +190,24 @@ static inline bool kvt_shard_read_retry(struct kvt_shard *s, uint32_t seq)
 }
 
 /*
+ * Where the group homed at @home sits, as its home slot says: sets @start
+ * and @count and returns true, or returns false when the slot cannot say
+ * (then the run from @home holds it). Shard locked.
+ */
+static inline bool kvt_group_known(const struct kvt_ientry *e, uint32_t mask,
+				   uint32_t home, uint32_t *start,
+				   uint32_t *count)
+{
+	uint8_t first = e[home].group_first, n = e[home].group_count;
+
+	if (first == KVT_GROUP_UNKNOWN || n == KVT_GROUP_UNKNOWN)
+		return false;
+	*start = (home + first) & mask;
+	*count = n;
+	return true;
+}
+
+/*
  * Where in @e (@mask + 1 entries, not full) an entry of @key and @tenant
  * homed at @home goes: after every entry of its run homed at or before
  * @home, before the first homed after it. Returns the slot, or -EEXIST
@@ -200,13 +218,10 @@ static int64_t kvt_group_place(const struct kvt_core *core,
 			       uint32_t home, const struct drm_kvtier_key *key,
 			       uint64_t tenant)
 {
-	uint32_t i, n, first = e[home].group_first,
-		 count = e[home].group_count;
+	uint32_t i, n, count;
 
-	if (first != KVT_GROUP_UNKNOWN && count != KVT_GROUP_UNKNOWN &&
-	    count) {
-		/* The group is known: it ends where the entry goes. */
-		i = (home + first) & mask;
+	if (kvt_group_known(e, mask, home, &i, &count) && count) {
+		/* The group ends where the entry goes. */
 		for (n = 0; n < count; n++, i = (i + 1) & mask)
 			if (kvt_ientry_is(&e[i], key) && e[i].tenant == tenant)
 				return -KVT_EEXIST;
@@ -362,19 +377,35 @@ int kvt_index_reserve(struct kvt_core *core, const struct drm_kvtier_key *key,
 	return 0;
 }
 
-/* Finds @handle's entry; shard locked. Returns its position or -1. */
+/* Whether @e is the entry of @key naming @handle (READY or not). */
+static inline bool kvt_ientry_names(const struct kvt_ientry *e,
+				    const struct drm_kvtier_key *key,
+				    uint64_t handle)
+{
+	return (e->handle & ~KVT_IENTRY_READY) == handle &&
+	       kvt_ientry_is(e, key);
+}
+
+/*
+ * Finds @handle's entry; shard locked. Returns its position or -1. Looks
+ * through the group homed where @hash points, not the whole run, unless
+ * the home slot cannot say where the group is.
+ */
 static int64_t kvt_shard_find(struct kvt_shard *s, uint64_t hash,
 			      const struct drm_kvtier_key *key,
 			      uint64_t handle)
 {
-	uint32_t i;
+	uint32_t mask = s->mask, home = kvt_home(hash, mask), i, n, count;
 
-	for (i = kvt_home(hash, s->mask); s->e[i].handle;
-	     i = (i + 1) & s->mask) {
-		if ((s->e[i].handle & ~KVT_IENTRY_READY) == handle &&
-		    kvt_ientry_is(&s->e[i], key))
-			return i;
+	if (kvt_group_known(s->e, mask, home, &i, &count)) {
+		for (n = 0; n < count; n++, i = (i + 1) & mask)
+			if (kvt_ientry_names(&s->e[i], key, handle))
+				return i;
+		return -1;
 	}
+	for (i = home; s->e[i].handle; i = (i + 1) & mask)
+		if (kvt_ientry_names(&s->e[i], key, handle))
+			return i;
 	return -1;
 }
 
