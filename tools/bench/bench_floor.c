@@ -13,11 +13,12 @@
  *   mem_random_line_work_* the same, with a chain of FLOOR_WORK hash
  *                          rounds on each line read: in cache, about as
  *                          long as a lookup of the core (15-20 ns on a
- *                          2-vCPU EPYC VM). Its ratio is about the best
- *                          that a lookup reading one line per key, with
- *                          that much work, could show on this machine in
- *                          this run; the core reads 1.85 lines per key at
- *                          10^7 objects.
+ *                          2-vCPU EPYC VM). Its ratio is what a lookup
+ *                          reading one line per key, with that much work,
+ *                          pays on this machine in this run: the reference
+ *                          for the core's 10^7 / 10^3 ratio (the core
+ *                          reads 1.85 lines per key at 10^7 objects, but
+ *                          overlaps more of them with its work).
  *
  * The index of 10^7 objects is 1 GiB; where a 2 GiB table costs much more
  * than a 1 GiB one, the machine's TLB reach (under nested paging, say)
