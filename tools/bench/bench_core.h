@@ -6,6 +6,8 @@
 #define BENCH_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /*
@@ -13,8 +15,10 @@
  * committed objects, 256 random present keys per batch, about a second per
  * size. Writes one result per line to @out: JSON objects with @json, text
  * otherwise; every size is reported against the 10^3 figure measured in
- * the same run, and the last line is the per-key cost ratio of 10^7 to
- * 10^3 with its target. Returns 0 or -errno.
+ * the same run. Then the reference walk timed in the same turns (one
+ * random line per key with a lookup's worth of work, 1 MiB and 1 GiB),
+ * and last the per-key cost ratio of 10^7 to 10^3 with its target.
+ * Returns 0 or -errno.
  */
 int bench_core_lookup(FILE *out, bool json);
 
@@ -25,5 +29,29 @@ int bench_core_lookup(FILE *out, bool json);
  * -errno.
  */
 int bench_mem_floor(FILE *out, bool json);
+
+/*
+ * A pipelined walk of random 64-byte lines over a table of transparent
+ * huge pages (bench_floor.c), prefetched to L2 64 keys ahead (@far) or to
+ * L1 16 ahead, with @work rounds of a hash on each line read: the unit the
+ * floors are made of, for benchmarks that time one beside their own work.
+ */
+struct floor_walk {
+	char *map;
+	size_t len;
+	char *p;		/* the table, 2 MiB aligned */
+	size_t lines;		/* a power of two */
+	bool far;
+	unsigned int work;
+	uint64_t k;		/* the next key */
+	uint64_t sum;		/* what the walk read, kept live */
+};
+
+/* Maps and touches a table of @bytes (a power of two); 0 or -errno. */
+int floor_walk_init(struct floor_walk *w, size_t bytes, bool far,
+		    unsigned int work);
+/* Walks for about @secs; nanoseconds per line. */
+double floor_walk_ns(struct floor_walk *w, double secs);
+void floor_walk_fini(struct floor_walk *w);
 
 #endif /* BENCH_CORE_H */
