@@ -257,29 +257,6 @@ static int bench_tables_time(struct bench_table *t, size_t n,
 	return 0;
 }
 
-/* The walks' lines, each against the first. */
-static void bench_walks_print(FILE *out, bool json, const double *ns)
-{
-	size_t i;
-
-	for (i = 0; i < BENCH_WALKS; i++) {
-		if (json && !i)
-			fprintf(out, "{\"name\":\"mem_random_line_work_%s\","
-				"\"value\":%.2f,\"unit\":\"ns\"}\n",
-				bench_walk_sizes[i].name, ns[i]);
-		else if (json)
-			fprintf(out, "{\"name\":\"mem_random_line_work_%s\","
-				"\"value\":%.2f,\"unit\":\"ns\","
-				"\"baseline\":%.2f,\"ratio\":%.3f}\n",
-				bench_walk_sizes[i].name, ns[i], ns[0],
-				ns[i] / ns[0]);
-		else
-			fprintf(out, "random 64-byte line with work, %s "
-				"table, to L2: %6.2f ns (%.2fx of 1 MiB)\n",
-				bench_walk_sizes[i].name, ns[i], ns[i] / ns[0]);
-	}
-}
-
 int bench_core_lookup(FILE *out, bool json)
 {
 	const size_t nsizes = sizeof(bench_sizes) / sizeof(bench_sizes[0]);
@@ -331,7 +308,10 @@ int bench_core_lookup(FILE *out, bool json)
 				build[i]);
 		fflush(out);
 	}
-	bench_walks_print(out, json, walk_ns);
+	for (i = 0; i < BENCH_WALKS; i++)
+		floor_print(out, json, "work_", "to L2, with work",
+			    bench_walk_sizes[i].name, walk_ns[i],
+			    i ? walk_ns[0] : 0);
 	/* Cost per key is the inverse of the rate. */
 	if (json)
 		fprintf(out, "{\"name\":\"core_lookup_cost_ratio_1e7_vs_1e3\","

@@ -53,5 +53,11 @@ int floor_walk_init(struct floor_walk *w, size_t bytes, bool far,
 /* Walks for about @secs; nanoseconds per line. */
 double floor_walk_ns(struct floor_walk *w, double secs);
 void floor_walk_fini(struct floor_walk *w);
+/*
+ * Prints a walk's figure as mem_random_line_<@tag><@size> (text: "@how"),
+ * against @base, the 1 MiB walk of its series (0: this is that walk).
+ */
+void floor_print(FILE *out, bool json, const char *tag, const char *how,
+		 const char *size, double ns, double base);
 
 #endif /* BENCH_CORE_H */

@@ -142,11 +142,28 @@ static double floor_one(size_t bytes, bool far)
 	return bench_median(slice, FLOOR_SLICES);
 }
 
+void floor_print(FILE *out, bool json, const char *tag, const char *how,
+		 const char *size, double ns, double base)
+{
+	if (json && !base)
+		fprintf(out, "{\"name\":\"mem_random_line_%s%s\","
+			"\"value\":%.2f,\"unit\":\"ns\"}\n", tag, size, ns);
+	else if (json)
+		fprintf(out, "{\"name\":\"mem_random_line_%s%s\","
+			"\"value\":%.2f,\"unit\":\"ns\","
+			"\"baseline\":%.2f,\"ratio\":%.3f}\n", tag, size, ns,
+			base, ns / base);
+	else
+		fprintf(out, "random 64-byte line, %s table, %s: %6.2f ns "
+			"(%.2fx of 1 MiB)\n", size, how, ns,
+			ns / (base ? base : ns));
+	fflush(out);
+}
+
 /* One series: every size, against the 1 MiB table. */
 static int floor_series(FILE *out, bool json, bool far)
 {
 	const size_t nsizes = sizeof(floor_sizes) / sizeof(floor_sizes[0]);
-	const char *tag = far ? "far_" : "";
 	double ns, base = 0;
 	size_t i;
 
@@ -154,23 +171,10 @@ static int floor_series(FILE *out, bool json, bool far)
 		ns = floor_one(floor_sizes[i].bytes, far);
 		if (ns < 0)
 			return (int)ns;
+		floor_print(out, json, far ? "far_" : "", far ? "to L2" : "to L1",
+			    floor_sizes[i].name, ns, base);
 		if (!i)
 			base = ns;
-		if (json && !i)
-			fprintf(out, "{\"name\":\"mem_random_line_%s%s\","
-				"\"value\":%.2f,\"unit\":\"ns\"}\n", tag,
-				floor_sizes[i].name, ns);
-		else if (json)
-			fprintf(out, "{\"name\":\"mem_random_line_%s%s\","
-				"\"value\":%.2f,\"unit\":\"ns\","
-				"\"baseline\":%.2f,\"ratio\":%.3f}\n", tag,
-				floor_sizes[i].name, ns, base, ns / base);
-		else
-			fprintf(out, "random 64-byte line, %s table, to %s: "
-				"%6.2f ns (%.2fx of 1 MiB)\n",
-				floor_sizes[i].name, far ? "L2" : "L1", ns,
-				ns / base);
-		fflush(out);
 	}
 	return 0;
 }
