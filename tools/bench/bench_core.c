@@ -38,12 +38,7 @@
 
 #define BENCH_WALK_WORK 8
 
-struct bench_walk_size {
-	const char *name;
-	size_t bytes;
-};
-
-static const struct bench_walk_size bench_walk_sizes[] = {
+static const struct floor_size bench_walk_sizes[] = {
 	{ "1m", 1ul << 20 },
 	{ "1g", 1ul << 30 },
 };

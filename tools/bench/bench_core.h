@@ -30,6 +30,12 @@ int bench_core_lookup(FILE *out, bool json);
  */
 int bench_mem_floor(FILE *out, bool json);
 
+/* A table size the floors walk, and its name in their lines ("1g"). */
+struct floor_size {
+	const char *name;
+	size_t bytes;
+};
+
 /*
  * A pipelined walk of random 64-byte lines over a table of transparent
  * huge pages (bench_floor.c), prefetched to L2 64 keys ahead (@far) or to

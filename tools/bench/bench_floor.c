@@ -35,11 +35,6 @@
 #define FLOOR_SLICE_S 0.2
 #define FLOOR_HUGE (2ul << 20)
 
-struct floor_size {
-	const char *name;
-	size_t bytes;
-};
-
 static const struct floor_size floor_sizes[] = {
 	{ "1m", 1ul << 20 },
 	{ "1g", 1ul << 30 },
