@@ -47,12 +47,12 @@ static inline void kvt_free(void *p)
 }
 
 /*
- * Large tables are where lookups miss the TLB. In the kernel they mostly
- * come from the direct map, which huge pages back; here they ask for
- * transparent huge pages to be measured the same way. They are mapped
- * afresh for that: memory malloc() hands back was often touched (and
- * backed by small pages) before, and a later madvise() does not change
- * pages already there.
+ * Large tables are where lookups miss the TLB. In the kernel, tables from
+ * 2 MiB on are vmalloc areas mapped with 2 MiB pages (kvt_port_kernel.h);
+ * here they ask for transparent huge pages to be measured the same way.
+ * They are mapped afresh for that: memory malloc() hands back was often
+ * touched (and backed by small pages) before, and a later madvise() does
+ * not change pages already there.
  */
 #define KVT_HOST_HUGE (2ul << 20)
 
