@@ -5,7 +5,8 @@
 #   1. the uAPI header alone: C99 -pedantic, C++, no implicit padding,
 #      kernel-doc clean;
 #   2. the host unit tests (Check), $(BUILD)/tests/unit/kvtier-unit;
-#   3. the VM tests, tests/vm/run.sh.
+#   3. scripts/core-ab.sh, the A/B benchmark of two builds of kmod/core;
+#   4. the VM tests, tests/vm/run.sh.
 # Each part prints its result; the last line is "N passed, N failed" over
 # all of them. Exit status 0 only when nothing failed and something passed.
 
@@ -108,7 +109,49 @@ else
 	record unit "$up" "$uf"
 fi
 
-# ---- 3. VM tests ----------------------------------------------------------
+# ---- 3. core-ab -----------------------------------------------------------
+
+# Small and short: what is checked is that each side runs its own build.
+echo
+echo "== core-ab (scripts/core-ab.sh)"
+ap=0
+af=0
+# acase NAME WANT_RC GREP_PATTERN ARGS...: core-ab.sh ARGS must exit
+# WANT_RC (0, or 1 for any failure) and print a line matching the pattern.
+acase() {
+	local name=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$(scripts/core-ab.sh -n 20000 -t 2 -s 0.01 "$@" 2>&1)
+	rc=$?
+	[ "$rc" -ne 0 ] && rc=1
+	if [ "$rc" -eq "$want" ] && printf '%s\n' "$out" | grep -q -- "$pat"; then
+		echo "PASS core-ab:$name"
+		ap=$((ap + 1))
+	else
+		echo "FAIL core-ab:$name (exit $rc, want $want; no line /$pat/)"
+		printf '%s\n' "$out" | tail -n 5 | sed 's/^/    /'
+		af=$((af + 1))
+	fi
+}
+# A side B whose lookups never hit: kvt_lookup() reporting no hits.
+git show HEAD:kmod/core/kvt_lookup.c >"$tmp/lookup.c"
+sed 's/^\t\*hits = nhits;$/\t*hits = 0;/' "$tmp/lookup.c" >"$tmp/lookup0.c"
+(cd "$tmp" && diff -u --label a/kmod/core/kvt_lookup.c \
+	--label b/kmod/core/kvt_lookup.c lookup.c lookup0.c >nohits.patch)
+if [ -s "$tmp/nohits.patch" ]; then
+	acase same_build_both_sides 0 '^B/A: .* objects' HEAD
+	acase patched_side_runs_its_build 1 'a present key missed' \
+		-b "$tmp/nohits.patch" HEAD
+	acase misses_allowed_are_counted 0 '^HEAD + nohits.patch: .*(hits 0.0%, 0.0%)' \
+		-m -b "$tmp/nohits.patch" HEAD
+else
+	echo "FAIL core-ab: kvt_lookup.c has no '*hits = nhits;' to patch"
+	af=$((af + 1))
+fi
+echo "core-ab: $ap passed, $af failed"
+record core-ab "$ap" "$af"
+
+# ---- 4. VM tests ----------------------------------------------------------
 
 echo
 echo "== VM tests (tests/vm/run.sh)"
