@@ -18,6 +18,7 @@
 #include <linux/overflow.h>
 #include <linux/prefetch.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
@@ -94,6 +95,56 @@ static inline void kvt_vfree(void *p)
 #define kvt_lock(l) mutex_lock(l)
 #define kvt_unlock(l) mutex_unlock(l)
 #define kvt_lock_destroy(l) mutex_destroy(l)
+
+/*
+ * readers: SRCU, whose read sections may sleep (a lookup takes shard and
+ * object mutexes inside its section). What is retired is freed from an
+ * SRCU callback, so a writer never waits for a grace period.
+ */
+struct kvt_retire_head {
+	struct rcu_head rcu;
+	void (*fn)(struct kvt_retire_head *h);
+};
+
+#define kvt_readers_t struct srcu_struct
+
+static inline int kvt_readers_init(struct srcu_struct *r)
+{
+	return init_srcu_struct(r);
+}
+
+static inline void kvt_readers_fini(struct srcu_struct *r)
+{
+	/* The callbacks queued so far run before this returns. */
+	srcu_barrier(r);
+	cleanup_srcu_struct(r);
+}
+
+static inline int kvt_read_lock(struct srcu_struct *r)
+{
+	return srcu_read_lock(r);
+}
+
+static inline void kvt_read_unlock(struct srcu_struct *r, int idx)
+{
+	srcu_read_unlock(r, idx);
+}
+
+static inline void kvt_retire_cb(struct rcu_head *rcu)
+{
+	struct kvt_retire_head *h = container_of(rcu, struct kvt_retire_head,
+						 rcu);
+
+	h->fn(h);
+}
+
+static inline void kvt_retire(struct srcu_struct *r,
+			      struct kvt_retire_head *h,
+			      void (*fn)(struct kvt_retire_head *h))
+{
+	h->fn = fn;
+	call_srcu(r, &h->rcu, kvt_retire_cb);
+}
 
 /* atomics */
 #define kvt_atomic64_t atomic64_t

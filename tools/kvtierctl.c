@@ -371,6 +371,10 @@ static void json_stats(struct kvtool_json *j, const struct drm_kvtier_stats *s)
 	kvtool_json_u64(j, "bytes_moved", s->bytes_moved);
 	kvtool_json_u64(j, "clients", s->clients);
 	kvtool_json_object_end(j);
+	kvtool_json_object_begin(j, "index");
+	kvtool_json_u64(j, "bytes", s->index_bytes);
+	kvtool_json_u64(j, "retired_bytes", s->index_retired_bytes);
+	kvtool_json_object_end(j);
 }
 
 static void text_stats(const struct drm_kvtier_stats *s)
@@ -398,6 +402,9 @@ static void text_stats(const struct drm_kvtier_stats *s)
 	       (uint64_t)s->work_dispatched, (uint64_t)s->work_completed,
 	       (uint64_t)s->work_pending, (uint64_t)s->bytes_moved);
 	printf("  open clients %" PRIu64 "\n", (uint64_t)s->clients);
+	printf("index: %" PRIu64 " bytes, %" PRIu64
+	       " outgrown awaiting readers\n", (uint64_t)s->index_bytes,
+	       (uint64_t)s->index_retired_bytes);
 }
 
 static int cmd_status(struct ctl *c)

@@ -760,6 +760,10 @@ struct drm_kvtier_obj_scan {
  * @work_pending: Out. Work items waiting now, queued or dispatched.
  * @bytes_moved: Out. Bytes reported by completed work.
  * @clients: Out. Open fds.
+ * @index_bytes: Out. Bytes of the key index's entry arrays in use.
+ * @index_retired_bytes: Out. Bytes of entry arrays the index outgrew, freed
+ *                       once no lookup that began before can still read
+ *                       them.
  * @reserved: Out. Zero.
  */
 struct drm_kvtier_stats {
@@ -779,7 +783,9 @@ struct drm_kvtier_stats {
 	__u64 work_pending;
 	__u64 bytes_moved;
 	__u64 clients;
-	__u64 reserved[4];
+	__u64 index_bytes;
+	__u64 index_retired_bytes;
+	__u64 reserved[2];
 };
 
 #define DRM_KVTIER_GET_PARAM 0x00

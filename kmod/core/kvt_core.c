@@ -28,9 +28,12 @@ int kvt_core_create(const struct kvt_core_params *p, struct kvt_core **out)
 	core->seed = (kvt_now_ns() ^ (uint64_t)(size_t)core) *
 		     0x9e3779b97f4a7c15ull;
 
-	ret = kvt_table_init(core);
+	ret = kvt_readers_init(&core->readers);
 	if (ret)
 		goto err_free_core;
+	ret = kvt_table_init(core);
+	if (ret)
+		goto err_fini_readers;
 	ret = kvt_index_init(core);
 	if (ret)
 		goto err_fini_table;
@@ -51,6 +54,8 @@ err_fini_pools:
 	kvt_index_fini(core);
 err_fini_table:
 	kvt_table_fini(core);
+err_fini_readers:
+	kvt_readers_fini(&core->readers);
 err_free_core:
 	kvt_vfree(core);
 	return ret;
@@ -63,6 +68,8 @@ void kvt_core_destroy(struct kvt_core *core)
 	kvt_queue_fini(core);
 	kvt_tenants_fini(core);
 	kvt_pools_fini(core);
+	/* Frees the retired index arrays: no lookup is left. */
+	kvt_readers_fini(&core->readers);
 	kvt_index_fini(core);
 	kvt_table_fini(core);
 	kvt_vfree(core);
@@ -126,6 +133,8 @@ void kvt_stats(struct kvt_core *core, struct drm_kvtier_stats *out)
 	out->work_completed = kvt_atomic64_read(&st->work_completed);
 	out->bytes_moved = kvt_atomic64_read(&st->bytes_moved);
 	out->clients = kvt_atomic64_read(&st->clients);
+	out->index_bytes = kvt_atomic64_read(&st->index_bytes);
+	out->index_retired_bytes = kvt_atomic64_read(&st->index_retired_bytes);
 	kvt_lock(&core->queue_lock);
 	out->work_pending = core->queued.count + core->dispatched.count;
 	kvt_unlock(&core->queue_lock);

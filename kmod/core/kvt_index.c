@@ -21,8 +21,9 @@
  * Probes take no lock: each shard has a sequence that writers (holding the
  * shard lock) keep odd while they change the table, and a probe that saw
  * it move retries, under the lock after a few tries. An outgrown array may
- * still have a probe in it, so it is kept until kvt_index_fini(): tables
- * double, so the kept ones together are smaller than the live one.
+ * still have a probe in it: lookups run in a read section of the core's
+ * readers, and the array is retired, freed once every section that could
+ * have seen it has ended.
  */
 #include "kvt_internal.h"
 
@@ -139,6 +140,8 @@ int kvt_index_init(struct kvt_core *core)
 		s->mask = KVT_SHARD_MIN - 1;
 		s->count = 0;
 		kvt_lock_init(&s->lock);
+		kvt_atomic64_add(&core->st.index_bytes,
+				 sizeof(*s->e) * KVT_SHARD_MIN);
 	}
 	return 0;
 
@@ -150,23 +153,27 @@ err_free_shards:
 	return -KVT_ENOMEM;
 }
 
+/* After kvt_readers_fini(): the retired arrays are gone already. */
 void kvt_index_fini(struct kvt_core *core)
 {
-	struct kvt_iretired *r;
 	struct kvt_shard *s;
 	uint32_t i;
 
 	for (i = 0; i < KVT_SHARDS; i++) {
 		s = &core->shards[i];
-		while (s->retired) {
-			r = s->retired;
-			s->retired = r->next;
-			kvt_vfree(r->e);
-			kvt_free(r);
-		}
 		kvt_vfree(s->e);
 		kvt_lock_destroy(&s->lock);
 	}
+}
+
+/* Frees an outgrown array once no lookup can be reading it. */
+static void kvt_iretired_free(struct kvt_retire_head *h)
+{
+	struct kvt_iretired *r = (struct kvt_iretired *)h;
+
+	kvt_vfree(r->e);
+	kvt_atomic64_add(&r->core->st.index_retired_bytes, -r->bytes);
+	kvt_free(r);
 }
 
 /* Brackets a change to @s's table; shard locked. */
@@ -322,17 +329,23 @@ static int kvt_shard_lock_room(struct kvt_core *core, struct kvt_shard *s)
 		kvt_lock(&s->lock);
 		if (s->count + 1 > kvt_shard_limit(s->mask) && mask > s->mask) {
 			kvt_shard_rehash(core, s, e, mask);
-			/* Probes may still be in the old array: keep it. */
 			r->e = s->e;
-			r->next = s->retired;
-			s->retired = r;
+			r->core = core;
+			r->bytes = sizeof(*e) * ((uint64_t)s->mask + 1);
 			kvt_shard_write_begin(s);
 			/* The array first: an old mask fits a new array. */
 			kvt_store_release(&s->e, e);
 			kvt_store_release(&s->mask, mask);
 			kvt_shard_write_end(s);
-			e = NULL;
-			r = NULL;
+			kvt_unlock(&s->lock);
+			kvt_atomic64_add(&core->st.index_bytes,
+					 sizeof(*e) * ((uint64_t)mask + 1) -
+					 r->bytes);
+			kvt_atomic64_add(&core->st.index_retired_bytes,
+					 r->bytes);
+			/* Lookups may still be in the old array. */
+			kvt_retire(&core->readers, &r->head, kvt_iretired_free);
+			continue;
 		}
 		kvt_unlock(&s->lock);
 		kvt_vfree(e);

@@ -181,10 +181,15 @@ struct kvt_imirror {
 #define KVT_SHARDS (1u << KVT_SHARD_BITS)
 #define KVT_SHARD_MIN 64	/* entries per shard at first */
 
-/* An entry array a shard outgrew: kept for lockless readers until fini. */
+/*
+ * An entry array a shard outgrew: freed once no lookup that may still
+ * read it is left (kvt_retire()).
+ */
 struct kvt_iretired {
-	struct kvt_iretired *next;
+	struct kvt_retire_head head;	/* first: the free casts back */
 	struct kvt_ientry *e;
+	struct kvt_core *core;
+	uint64_t bytes;
 };
 
 /*
@@ -200,7 +205,6 @@ struct kvt_shard {
 	uint32_t count;
 	struct kvt_ientry *e;
 	uint32_t mask;		/* entries - 1 */
-	struct kvt_iretired *retired;
 } KVT_ALIGNED(KVT_CACHELINE);
 
 /* ---- pools -------------------------------------------------------------- */
@@ -341,6 +345,8 @@ struct kvt_stats_ctr {
 	kvt_atomic64_t work_completed;
 	kvt_atomic64_t bytes_moved;
 	kvt_atomic64_t clients;
+	kvt_atomic64_t index_bytes;	/* live shard arrays */
+	kvt_atomic64_t index_retired_bytes; /* outgrown, not yet freed */
 };
 
 struct kvt_core {
@@ -360,6 +366,8 @@ struct kvt_core {
 	struct kvt_lock_pad obj_locks[KVT_OBJ_LOCKS];
 
 	struct kvt_shard shards[KVT_SHARDS];
+	/* Lockless readers of the shards' arrays: lookups. */
+	kvt_readers_t readers;
 
 	kvt_lock_t pools_lock;
 	uint64_t pool_serial;	/* the last serial given (pools_lock) */

@@ -22,6 +22,9 @@
  * the peek without data-dependent branches took 10^7 lookups from about
  * 2.6x to 2.0x the cost of 10^3, measured interleaved in one process.)
  *
+ * The whole batch is one read section of the core's readers, so that no
+ * index array a shard outgrew meanwhile is freed under it.
+ *
  * The results array doubles as the scratch space between stages (hash in
  * .offset, handle in .handle), so the stack stays small and nothing is
  * allocated. No global lock is taken: at most (when writers keep a shard
@@ -162,6 +165,7 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 	bool stop = flags & KVTIER_LOOKUP_STOP_AT_MISS;
 	uint32_t c, chunks, j = 0, end, nhits = 0, nprefix = 0, looked = 0;
 	bool missed = false, stopped = false, hit;
+	int section;
 	uint64_t now;
 	struct kvt_trace_rec rec;
 
@@ -174,6 +178,7 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 		looked = count;
 		goto out_count;
 	}
+	section = kvt_read_lock(&core->readers);
 	if (acquire)
 		kvt_lock(&client->lock);
 	now = count ? kvt_now_ns() : 0;
@@ -219,6 +224,7 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 		kvt_unlock(&client->lock);
 		kvt_client_unreserve(client, count);
 	}
+	kvt_read_unlock(&core->readers, section);
 	/* After a stop the rest reads as misses, scratch included. */
 	if (stopped)
 		kvt_memset(&results[j + 1], 0,

@@ -20,6 +20,17 @@
  *            KVT_ALIGNED(n)                  alignment attribute
  *   locks:   kvt_lock_t (sleepable mutex): kvt_lock_init, kvt_lock,
  *            kvt_unlock, kvt_lock_destroy (all take kvt_lock_t *)
+ *   readers: kvt_readers_t: lockless readers of memory that writers
+ *            replace and then retire (the kernel's SRCU):
+ *            int kvt_readers_init(r)        0 or -KVT_ENOMEM
+ *            void kvt_readers_fini(r)       after every retired thing went
+ *            int kvt_read_lock(r)           begins a read section (which
+ *            void kvt_read_unlock(r, idx)   may sleep); idx from the lock
+ *            kvt_retire(r, h, fn)           fn(h) once every read section
+ *                                           begun before the call ended:
+ *            at once or later, from any context (h a struct
+ *            kvt_retire_head * inside the retired thing, which fn frees)
+ *            (r a kvt_readers_t *)
  *   atomics: kvt_atomic64_t (relaxed counters):
  *            uint64_t kvt_atomic64_read(a), kvt_atomic64_set(a, v),
  *            kvt_atomic64_add(a, v), kvt_atomic64_inc(a), kvt_atomic64_dec(a)

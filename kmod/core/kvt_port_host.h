@@ -150,6 +150,61 @@ struct kvt_atomic64 {
 #define kvt_smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define kvt_smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 
+/*
+ * readers: the host library keeps what is retired until the readers' fini,
+ * when no reader is left: the unit tests and benchmarks are short-lived,
+ * and a grace period here would need a reclaimer thread for no gain.
+ */
+struct kvt_retire_head {
+	struct kvt_retire_head *next;
+	void (*fn)(struct kvt_retire_head *h);
+};
+
+typedef struct {
+	pthread_mutex_t lock;
+	struct kvt_retire_head *retired;
+} kvt_readers_t;
+
+static inline int kvt_readers_init(kvt_readers_t *r)
+{
+	r->retired = NULL;
+	return pthread_mutex_init(&r->lock, NULL) ? -ENOMEM : 0;
+}
+
+static inline void kvt_readers_fini(kvt_readers_t *r)
+{
+	struct kvt_retire_head *h;
+
+	while (r->retired) {
+		h = r->retired;
+		r->retired = h->next;
+		h->fn(h);
+	}
+	pthread_mutex_destroy(&r->lock);
+}
+
+static inline int kvt_read_lock(kvt_readers_t *r)
+{
+	(void)r;
+	return 0;
+}
+
+static inline void kvt_read_unlock(kvt_readers_t *r, int idx)
+{
+	(void)r;
+	(void)idx;
+}
+
+static inline void kvt_retire(kvt_readers_t *r, struct kvt_retire_head *h,
+			      void (*fn)(struct kvt_retire_head *h))
+{
+	h->fn = fn;
+	pthread_mutex_lock(&r->lock);
+	h->next = r->retired;
+	r->retired = h;
+	pthread_mutex_unlock(&r->lock);
+}
+
 /* misc */
 static inline uint64_t kvt_now_ns(void)
 {

@@ -277,6 +277,42 @@ START_TEST(check_finds_a_misplaced_group)
 }
 END_TEST
 
+/*
+ * The stats count the bytes of the arrays in use and of those outgrown
+ * and not yet freed: the host library keeps the outgrown ones until the
+ * core goes (the driver frees them once no lookup can read them, which
+ * the VM tests check).
+ */
+START_TEST(index_bytes_follow_growth)
+{
+	const uint64_t entry = sizeof(struct kvt_ientry);
+	struct drm_kvtier_stats st;
+	uint64_t live = 0, outgrown = 0;
+	uint32_t i;
+
+	kvt_stats(C, &st);
+	ck_assert_uint_eq(st.index_bytes,
+			  (uint64_t)KVT_SHARDS * KVT_SHARD_MIN * entry);
+	ck_assert_uint_eq(st.index_retired_bytes, 0);
+	for (i = 1; i <= 20000; i++)
+		ck_assert_int_eq(reserve(i, 10, KVT_HANDLE(i, 1)), 0);
+	for (i = 0; i < KVT_SHARDS; i++) {
+		live += (C->shards[i].mask + 1ull) * entry;
+		/* 64 + 128 + ... + (mask + 1) / 2 entries outgrown. */
+		outgrown += (C->shards[i].mask + 1ull - KVT_SHARD_MIN) * entry;
+	}
+	kvt_stats(C, &st);
+	ck_assert_uint_gt(live, (uint64_t)KVT_SHARDS * KVT_SHARD_MIN * entry);
+	ck_assert_uint_eq(st.index_bytes, live);
+	ck_assert_uint_eq(st.index_retired_bytes, outgrown);
+	for (i = 1; i <= 20000; i++)
+		removek(i, KVT_HANDLE(i, 1));
+	/* Tables never shrink. */
+	kvt_stats(C, &st);
+	ck_assert_uint_eq(st.index_bytes, live);
+}
+END_TEST
+
 START_TEST(hash_spreads_small_keys)
 {
 	unsigned int shards[KVT_SHARDS] = { 0 };
@@ -315,6 +351,7 @@ Suite *core_index_suite(void)
 	tcase_add_test(tc, groups_too_big_and_too_far);
 	tcase_add_test(tc, churn_keeps_groups_exact);
 	tcase_add_test(tc, check_finds_a_misplaced_group);
+	tcase_add_test(tc, index_bytes_follow_growth);
 	tcase_add_test(tc, hash_spreads_small_keys);
 	suite_add_tcase(s, tc);
 	return s;
