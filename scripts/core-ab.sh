@@ -10,8 +10,8 @@
 # REV_B defaults to REV_A, so that `scripts/core-ab.sh -b x.patch HEAD`
 # measures what x.patch does. Each side's libkvtcore.a is built from a
 # `git archive` of its revision with the tree's own rules, its symbols
-# renamed a_* or b_*, and both are linked with core_ab.c of the working
-# tree. Prints each side's cost per key at 1000 and OBJECTS (default 10^7)
+# renamed a_* or b_*, and both are linked with core_ab.c and bench_table.c
+# of the working tree. Prints each side's cost per key at 1000 and OBJECTS (default 10^7)
 # objects and their ratio, then B over A. -m lets present keys miss (for
 # patches that cut the probe short) and prints the share of hits.
 
@@ -68,9 +68,9 @@ wait "$pid_a"
 
 drm=$(pkg-config --cflags libdrm 2>/dev/null | sed 's/-I/-isystem /g')
 # shellcheck disable=SC2086
-cc -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Iuapi -Ikmod/core $drm \
-	-pthread -o "$tmp/core-ab" tools/bench/core_ab.c \
-	"$tmp/a/libkvtcore.a" "$tmp/b/libkvtcore.a" -lm
+cc -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Iuapi -Ikmod/core \
+	-Itools/bench $drm -pthread -o "$tmp/core-ab" tools/bench/core_ab.c \
+	tools/bench/bench_table.c "$tmp/a/libkvtcore.a" "$tmp/b/libkvtcore.a" -lm
 
 name_a=$rev_a${patch_a:+ + $(basename "$patch_a")}
 name_b=$rev_b${patch_b:+ + $(basename "$patch_b")}

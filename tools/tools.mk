@@ -17,8 +17,8 @@ TOOLS_DEPS        := $(KVTIER_HDRS) $(KVTOOL_LIB_A)
 # fragments included after this one, hence the second expansion of the
 # prerequisites ($$ below): at the point of reading they are still empty.
 BENCH_DIR     := tools/bench
-BENCH_SRCS    := $(BENCH_DIR)/bench_core.c $(BENCH_DIR)/bench_floor.c \
-		 $(BENCH_DIR)/bench_copy.c
+BENCH_SRCS    := $(BENCH_DIR)/bench_core.c $(BENCH_DIR)/bench_table.c \
+		 $(BENCH_DIR)/bench_floor.c $(BENCH_DIR)/bench_copy.c
 BENCH_HDRS    := $(wildcard $(BENCH_DIR)/*.h)
 BENCH_CFLAGS   = -pthread -I$(BENCH_DIR) -Ikmod/core $(DAEMON_CFLAGS) \
 		 $(DISK_CFLAGS)

@@ -24,17 +24,14 @@
 #include <time.h>
 
 #include "bench_core.h"
+#include "bench_table.h"
 #include "bench_util.h"
 #include "kvt_core.h"
 
-/* A lookup ioctl's typical batch: one prompt's worth of KV blocks. */
-#define BENCH_BATCH 256
 /* Long enough to average out scheduling noise, short enough for CI. */
 #define BENCH_SECONDS 1.0
 #define BENCH_SLICES 10
 #define BENCH_WARMUP_S 0.01
-/* Queries are drawn up front, so the timed loop only looks up. */
-#define BENCH_QUERIES (1u << 20)
 
 #define BENCH_WALK_WORK 8
 
@@ -62,158 +59,24 @@ static const struct bench_size bench_sizes[] = {
 	{ "1e7", 10000000 },
 };
 
-static uint64_t bench_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+/* The core this program links, for bench_table.c. */
+static const struct bench_core_api bench_core_direct = {
+	kvt_core_create, kvt_core_destroy, kvt_client_open, kvt_client_close,
+	kvt_pool_add, kvt_obj_alloc, kvt_obj_batch, kvt_lookup,
+};
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Allocates, commits and releases @n objects with keys @keys. */
-static int bench_fill(struct kvt_client *c, uint32_t pool,
-		      const struct drm_kvtier_key *keys, uint32_t n)
-{
-	struct drm_kvtier_alloc_item *items;
-	struct drm_kvtier_obj_op *ops;
-	uint32_t done, i, count, fi;
-	int ret = 0;
-
-	items = calloc(KVTIER_MAX_BATCH, sizeof(*items));
-	ops = calloc(KVTIER_MAX_BATCH, sizeof(*ops));
-	if (!items || !ops) {
-		ret = -ENOMEM;
-		goto out_free;
-	}
-	for (done = 0; done < n; done += count) {
-		count = n - done < KVTIER_MAX_BATCH ? n - done :
-			KVTIER_MAX_BATCH;
-		for (i = 0; i < count; i++) {
-			memset(&items[i], 0, sizeof(items[i]));
-			items[i].key = keys[done + i];
-			items[i].size = 4096;
-		}
-		ret = kvt_obj_alloc(c, pool, 0, items, count, &fi);
-		if (ret)
-			goto out_free;
-		for (i = 0; i < count; i++) {
-			ops[i].handle = items[i].handle;
-			ops[i].tier = 0;
-		}
-		/* Committed and released: cached objects nobody holds. */
-		if (kvt_obj_batch(c, KVTIER_OP_COMMIT, ops, count) ||
-		    kvt_obj_batch(c, KVTIER_OP_RELEASE, ops, count)) {
-			ret = -EIO;
-			goto out_free;
-		}
-	}
-out_free:
-	free(items);
-	free(ops);
-	return ret;
-}
-
-/* Sixteen batches from the query ring; -EIO if a present key missed. */
-static int bench_batches(struct kvt_client *c,
-			 const struct drm_kvtier_key *q,
-			 struct drm_kvtier_lookup_result *res, uint32_t *off,
-			 uint64_t *looked)
-{
-	uint32_t i, hits, prefix;
-
-	for (i = 0; i < 16; i++) {
-		kvt_lookup(c, 0, q + *off, res, BENCH_BATCH, &hits, &prefix);
-		if (looked && hits != BENCH_BATCH)
-			return -EIO;
-		*off = (*off + BENCH_BATCH) % BENCH_QUERIES;
-		if (looked)
-			*looked += BENCH_BATCH;
-	}
-	return 0;
-}
-
-/* One size's core, its client and its queries. */
-struct bench_table {
-	struct kvt_core *core;
-	struct kvt_client *c;
-	struct drm_kvtier_key *q;
-	uint32_t off;
-	double build_s;
+/* One size's table and its slices. */
+struct bench_sized {
+	struct bench_table t;
 	double slice[BENCH_SLICES];
 };
 
-static void bench_table_free(struct bench_table *t)
+/* Lookups per second over @secs of @t; -EIO if a present key missed. */
+static double bench_rate(struct bench_table *t, double secs)
 {
-	free(t->q);
-	if (t->c)
-		kvt_client_close(t->c);
-	if (t->core)
-		kvt_core_destroy(t->core);
-	memset(t, 0, sizeof(*t));
-}
+	double ns = bench_table_time(t, secs, false);
 
-/* Builds a table of @n objects and draws its queries. */
-static int bench_table_build(struct bench_table *t, uint32_t n)
-{
-	struct kvt_core_params p = { .max_objects = n, .max_work = 16 };
-	struct drm_kvtier_pool_create pc = {
-		.slot_size = 4096, .slot_count = n, .kind = KVTIER_KIND_KV,
-	};
-	uint64_t seed = 0x6b7674696572ull ^ n;
-	struct drm_kvtier_key *keys;
-	uint32_t pool, i;
-	double t0;
-	int ret;
-
-	memset(t, 0, sizeof(*t));
-	ret = kvt_core_create(&p, &t->core);
-	if (!ret)
-		ret = kvt_client_open(t->core, 1, KVT_CLIENT_ADMIN, NULL,
-				      &t->c);
-	if (!ret)
-		ret = kvt_pool_add(t->c, &pc, &pool);
-	if (ret)
-		goto err;
-
-	keys = malloc(sizeof(*keys) * n);
-	t->q = malloc(sizeof(*t->q) * BENCH_QUERIES);
-	if (!keys || !t->q) {
-		free(keys);
-		ret = -ENOMEM;
-		goto err;
-	}
-	for (i = 0; i < n; i++) {
-		keys[i].lo = bench_next(&seed);
-		keys[i].hi = bench_next(&seed);
-	}
-	t0 = bench_now();
-	ret = bench_fill(t->c, pool, keys, n);
-	t->build_s = bench_now() - t0;
-	if (!ret)
-		for (i = 0; i < BENCH_QUERIES; i++)
-			t->q[i] = keys[bench_next(&seed) % n];
-	free(keys);
-	if (!ret)
-		return 0;
-err:
-	bench_table_free(t);
-	return ret;
-}
-
-/* Lookups per second over whole batches for @secs; <0: -EIO on a miss. */
-static double bench_table_time(struct bench_table *t, double secs)
-{
-	struct drm_kvtier_lookup_result res[BENCH_BATCH];
-	uint64_t looked = 0;
-	double t0 = bench_now(), now;
-
-	do {
-		if (bench_batches(t->c, t->q, res, &t->off, &looked))
-			return -EIO;
-		now = bench_now();
-	} while (now < t0 + secs);
-	return looked / (now - t0);
+	return ns < 0 ? -EIO : 1e9 / ns;
 }
 
 /*
@@ -222,7 +85,7 @@ static double bench_table_time(struct bench_table *t, double secs)
  * slice. The median slice is each one's figure: lookups per second for
  * the sizes, nanoseconds per line for the walks.
  */
-static int bench_tables_time(struct bench_table *t, size_t n,
+static int bench_tables_time(struct bench_sized *t, size_t n,
 			     struct bench_walk *w, double *rate,
 			     double *walk_ns)
 {
@@ -232,9 +95,9 @@ static int bench_tables_time(struct bench_table *t, size_t n,
 
 	for (s = 0; s < BENCH_SLICES; s++) {
 		for (i = 0; i < n; i++) {
-			if (bench_table_time(&t[i], BENCH_WARMUP_S) < 0)
+			if (bench_rate(&t[i].t, BENCH_WARMUP_S) < 0)
 				return -EIO;
-			r = bench_table_time(&t[i], BENCH_SECONDS / BENCH_SLICES);
+			r = bench_rate(&t[i].t, BENCH_SECONDS / BENCH_SLICES);
 			if (r < 0)
 				return -EIO;
 			t[i].slice[s] = r;
@@ -255,7 +118,7 @@ static int bench_tables_time(struct bench_table *t, size_t n,
 int bench_core_lookup(FILE *out, bool json)
 {
 	const size_t nsizes = sizeof(bench_sizes) / sizeof(bench_sizes[0]);
-	struct bench_table t[sizeof(bench_sizes) / sizeof(bench_sizes[0])];
+	struct bench_sized t[sizeof(bench_sizes) / sizeof(bench_sizes[0])];
 	double rate[sizeof(bench_sizes) / sizeof(bench_sizes[0])];
 	double build[sizeof(bench_sizes) / sizeof(bench_sizes[0])];
 	struct bench_walk w[BENCH_WALKS];
@@ -267,15 +130,16 @@ int bench_core_lookup(FILE *out, bool json)
 	memset(t, 0, sizeof(t));
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < nsizes && !ret; i++)
-		ret = bench_table_build(&t[i], bench_sizes[i].objects);
+		ret = bench_table_build(&t[i].t, &bench_core_direct,
+					bench_sizes[i].objects);
 	for (i = 0; i < BENCH_WALKS && !ret; i++)
 		ret = floor_walk_init(&w[i].w, bench_walk_sizes[i].bytes, true,
 				      BENCH_WALK_WORK);
 	if (!ret)
 		ret = bench_tables_time(t, nsizes, w, rate, walk_ns);
 	for (i = 0; i < nsizes; i++) {
-		build[i] = t[i].build_s;
-		bench_table_free(&t[i]);
+		build[i] = t[i].t.build_s;
+		bench_table_free(&t[i].t);
 	}
 	for (i = 0; i < BENCH_WALKS; i++)
 		floor_walk_fini(&w[i].w);
