@@ -337,15 +337,18 @@ static int kvt_shard_lock_room(struct kvt_core *core, struct kvt_shard *s)
 			kvt_store_release(&s->e, e);
 			kvt_store_release(&s->mask, mask);
 			kvt_shard_write_end(s);
-			kvt_unlock(&s->lock);
 			kvt_atomic64_add(&core->st.index_bytes,
 					 sizeof(*e) * ((uint64_t)mask + 1) -
 					 r->bytes);
 			kvt_atomic64_add(&core->st.index_retired_bytes,
 					 r->bytes);
-			/* Lookups may still be in the old array. */
+			/*
+			 * Lookups may still be in the old array. Retiring
+			 * never waits, so the lock can stay: the new array
+			 * has the room asked for.
+			 */
 			kvt_retire(&core->readers, &r->head, kvt_iretired_free);
-			continue;
+			return 0;
 		}
 		kvt_unlock(&s->lock);
 		kvt_vfree(e);

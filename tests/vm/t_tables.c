@@ -4,19 +4,18 @@
  * queue read them at random, and on 4 KiB pages a large table misses the
  * TLB on nearly every read; so from 2 MiB on the driver asks for a vmalloc
  * area that 2 MiB pages map. /proc/vmallocinfo shows each area, with the
- * function that asked for it: an area vmalloc mapped with 2 MiB pages
- * starts on a 2 MiB boundary, one of small pages almost never does (one
- * chance in 512 per area). The addresses are only shown to root with
+ * function that asked for it. The addresses are only shown to root with
  * kptr_restrict at 1 (at 0 they are hashed), which the cases set for their
  * own run and then put back.
  *
  * Two marks tell such an area from one of small pages: it starts on a 2 MiB
- * boundary, and it spans a whole number of 2 MiB pages (vmalloc_huge()
- * rounds the size up; the size shown adds one 4 KiB guard page). Small
- * pages give neither for the work array, whose 8.5 MiB is no multiple of
- * 2 MiB; and below kmalloc's limit (4 MiB) kvzalloc() would take the 2 MiB
- * chunks of the object table from the direct map, where vmallocinfo does
- * not list them at all.
+ * boundary (a fresh area of small pages may too, by chance), and it spans
+ * a whole number of 2 MiB pages (vmalloc_huge() rounds the size up; the
+ * size shown adds one 4 KiB guard page). Small pages cannot give the
+ * second for the work array, whose 8.5 MiB is no multiple of 2 MiB; and
+ * below kmalloc's limit (4 MiB) kvzalloc() would take the 2 MiB chunks of
+ * the object table from the direct map, where vmallocinfo does not list
+ * them at all.
  *
  * The index's arrays double as it grows, and an outgrown one is freed once
  * no lookup that began before can still read it: growth_under_lookups
