@@ -47,6 +47,7 @@
 #define KVT_EOVERFLOW EOVERFLOW
 #define KVT_ETIME ETIME
 #define KVT_ENODEV ENODEV
+#define KVT_ESTALE ESTALE
 
 /* memory: the core allocates only in process context, so it may sleep */
 static inline void *kvt_zalloc(size_t size)

@@ -262,6 +262,13 @@ struct drm_kvtier_alloc_item {
 	__u32 pad;
 };
 
+/*
+ * KVTIER_NO_INDEX - @failed_index of an allocation refused as a whole,
+ * not because of one of its items: an unknown pool, bad flags or counts,
+ * an unreadable array.
+ */
+#define KVTIER_NO_INDEX 0xffffffffu
+
 /* Flags of struct drm_kvtier_obj_alloc. */
 #define KVTIER_ALLOC_GLOBAL (1u << 0)
 #define KVTIER_ALLOC_FLAGS (KVTIER_ALLOC_GLOBAL)
@@ -278,7 +285,8 @@ struct drm_kvtier_alloc_item {
  * @count: In. Items, 1..KVTIER_MAX_BATCH.
  * @pool_id: In. The pool to allocate in.
  * @flags: In. KVTIER_ALLOC_* within KVTIER_ALLOC_FLAGS; GLOBAL is admin only.
- * @failed_index: Out. Index of the failing item, or @count on success.
+ * @failed_index: Out. @count on success; on failure the index of the
+ *                failing item, or KVTIER_NO_INDEX when no one item failed.
  */
 struct drm_kvtier_obj_alloc {
 	__u64 items_ptr;
@@ -469,7 +477,7 @@ struct drm_kvtier_event_fetch {
 
 /* Values of struct drm_kvtier_region_register.kind. */
 #define KVTIER_REGION_KIND_NONE 0	/* bookkeeping only, no memory handed over */
-#define KVTIER_REGION_KIND_MEMFD 1	/* @fd is a memfd: ordinary shared memory */
+#define KVTIER_REGION_KIND_MEMFD 1	/* @fd is a memfd sealed F_SEAL_SHRINK */
 #define KVTIER_REGION_KIND_CUDA_VMM 2	/* @fd is a CUDA VMM POSIX-fd export */
 #define KVTIER_REGION_KIND_COUNT 3
 
@@ -483,6 +491,11 @@ struct drm_kvtier_event_fetch {
  * client's device memory reaches the daemon without a side channel. The
  * reference is dropped when the region is unregistered or its owner's fd
  * closes.
+ *
+ * A MEMFD region is a memfd opened read-write, sealed with F_SEAL_SHRINK
+ * (so that the file cannot shrink under the manager's copies) and not
+ * sealed against writes; any other memfd gives -EINVAL, as does a file
+ * that is not a memfd.
  *
  * @size: In. Bytes in the region; non-zero, and within the file for MEMFD.
  * @cookie: In. Opaque to the driver, handed to the manager with each work
@@ -503,6 +516,11 @@ struct drm_kvtier_region_register {
 
 /**
  * struct drm_kvtier_region_get_fd - the manager opens a region's memory.
+ *
+ * Fails with -ENOENT when no region has @region_id, and with -ESTALE when
+ * @gen is not zero and the region that has the id now is not the one of
+ * that generation (it was unregistered, and the id maybe reused since).
+ *
  * @region_id: In. The region.
  * @flags: In. Must be zero.
  * @size: Out. Bytes in the region.
@@ -510,6 +528,9 @@ struct drm_kvtier_region_register {
  * @tenant_id: Out. Its owner's tenant.
  * @fd: Out. A new close-on-exec descriptor for the region's file.
  * @kind: Out. One of KVTIER_REGION_KIND_*; NONE regions give -ENODEV.
+ * @gen: In/Out. In: the generation to open (a work item's @region_gen), or
+ *       zero for whichever region has the id. Out: the generation opened.
+ * @pad: In. Must be zero.
  */
 struct drm_kvtier_region_get_fd {
 	__u32 region_id;
@@ -519,6 +540,8 @@ struct drm_kvtier_region_get_fd {
 	__u64 tenant_id;
 	__s32 fd;
 	__u32 kind;
+	__u32 gen;
+	__u32 pad;
 };
 
 /**
@@ -571,7 +594,12 @@ struct drm_kvtier_manager_attach {
  * @dst_tier: Out. The tier to copy to.
  * @region_id: Out. For DEVICE: the destination region.
  * @pool_id: Out. The object's pool.
- * @pad: Out. Zero.
+ * @region_gen: Out. For DEVICE: the generation of the region the work was
+ *              queued for. A region id is reused once its region is
+ *              unregistered; the generation is not, so the manager opens
+ *              the destination with DRM_IOCTL_KVTIER_REGION_GET_FD at this
+ *              generation and never copies into a region that took the
+ *              id later. Zero otherwise.
  */
 struct drm_kvtier_work_item {
 	__u64 work_id;
@@ -587,7 +615,7 @@ struct drm_kvtier_work_item {
 	__u32 dst_tier;
 	__u32 region_id;
 	__u32 pool_id;
-	__u32 pad;
+	__u32 region_gen;
 };
 
 /**
@@ -612,7 +640,8 @@ struct drm_kvtier_work_recv {
  * @work_id: In. The item, as received.
  * @bytes: In. Bytes moved.
  * @location: In. For DISK destinations: where the copy now lives.
- * @status: In. 0, or -errno when the work failed.
+ * @status: In. 0, or -errno (-4095..-1) when the work failed; any other
+ *          value fails the item with -EINVAL and completes nothing.
  * @result: Out. 0, or -errno (-ENOENT: not held by this manager).
  */
 struct drm_kvtier_work_done {

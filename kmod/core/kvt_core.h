@@ -259,11 +259,12 @@ int kvt_region_register(struct kvt_client *client,
 int kvt_region_unregister(struct kvt_client *client, uint32_t region_id);
 /*
  * Manager only (-EPERM). For region out->region_id fills size, cookie,
- * tenant_id (its owner's) and kind of @out, and sets *@file to the
+ * tenant_id (its owner's), kind and gen of @out, and sets *@file to the
  * region's file with a reference taken through env->region_get, which the
- * caller now owns. Returns 0, -EINVAL (out->flags not 0), -ENOENT (no such
- * region) or -ENODEV (a KVTIER_REGION_KIND_NONE region: no file). @out->fd
- * is left to the environment.
+ * caller now owns. Returns 0, -EINVAL (out->flags or out->pad not 0),
+ * -ENOENT (no such region), -ESTALE (out->gen is not 0 and not the
+ * region's generation) or -ENODEV (a KVTIER_REGION_KIND_NONE region: no
+ * file). @out->fd is left to the environment.
  */
 int kvt_region_get_file(struct kvt_client *client,
 			struct drm_kvtier_region_get_fd *out, void **file);

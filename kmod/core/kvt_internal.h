@@ -302,7 +302,6 @@ enum kvt_work_state {
 
 struct kvt_work {
 	uint32_t state;
-	uint32_t region_gen;
 	struct kvt_work *prev;
 	struct kvt_work *next;
 	struct kvt_client *owner;	/* the manager it is dispatched to */

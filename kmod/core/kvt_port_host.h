@@ -34,6 +34,7 @@
 #define KVT_EOVERFLOW EOVERFLOW
 #define KVT_ETIME ETIME
 #define KVT_ENODEV ENODEV
+#define KVT_ESTALE ESTALE
 
 /* memory */
 static inline void *kvt_zalloc(size_t size)

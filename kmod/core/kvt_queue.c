@@ -126,7 +126,9 @@ int kvt_region_register(struct kvt_client *client,
 		r->cookie = req->cookie;
 		r->file = file;
 		r->kind = req->kind;
-		r->gen++;
+		/* Never 0: a work item's region_gen of 0 means "no region". */
+		if (!++r->gen)
+			r->gen = 1;
 		req->region_id = i + 1;
 		ret = 0;
 		break;
@@ -198,7 +200,7 @@ int kvt_region_get_file(struct kvt_client *client,
 	int ret = 0;
 
 	*file = NULL;
-	if (out->flags)
+	if (out->flags || out->pad)
 		return -KVT_EINVAL;
 	if (!kvt_client_is_manager(client))
 		return -KVT_EPERM;
@@ -208,6 +210,8 @@ int kvt_region_get_file(struct kvt_client *client,
 	r = &core->regions[id - 1];
 	if (!r->owner) {
 		ret = -KVT_ENOENT;
+	} else if (out->gen && out->gen != r->gen) {
+		ret = -KVT_ESTALE;
 	} else if (!r->file) {
 		ret = -KVT_ENODEV;
 	} else {
@@ -215,6 +219,7 @@ int kvt_region_get_file(struct kvt_client *client,
 		out->cookie = r->cookie;
 		out->tenant_id = kvt_client_tenant(r->owner);
 		out->kind = r->kind;
+		out->gen = r->gen;
 		if (core->ops.region_get)
 			core->ops.region_get(core->env, r->file);
 		*file = r->file;
@@ -299,7 +304,7 @@ static void kvt_work_describe(struct kvt_core *core, struct kvt_work *w,
 	w->item.tenant_id = kvt_obj_tenant_id(obj);
 	w->item.op = KVTIER_WORK_FETCH;
 	w->item.pool_id = obj->pool_id;
-	w->item.pad = 0;
+	w->item.region_gen = 0;
 }
 
 /* ---- fetch ------------------------------------------------------------------ */
@@ -390,7 +395,7 @@ static int kvt_fetch_device(struct kvt_client *client, struct kvt_obj *obj,
 	w->item.dst_offset = it->offset;
 	w->item.region_id = it->region_id;
 	w->item.region_cookie = region->cookie;
-	w->region_gen = region->gen;
+	w->item.region_gen = region->gen;
 	w->waiters = waiter;
 	obj->work_refs++;
 	kvt_work_submit(core, w);
@@ -767,7 +772,7 @@ static int kvt_complete_one(struct kvt_client *client,
 		if (!status) {
 			kvt_lock(&core->region_lock);
 			r = &core->regions[w->item.region_id - 1];
-			if (!r->owner || r->gen != w->region_gen)
+			if (!r->owner || r->gen != w->item.region_gen)
 				status = -KVT_ENOENT;
 			kvt_unlock(&core->region_lock);
 		}

@@ -238,7 +238,7 @@ static void check_fetch_work(const struct drm_kvtier_work_item *w, uint64_t n,
 	TL_EXPECT_EQ(w->pool_id, g_pool);
 	TL_EXPECT_EQ(w->tenant_id, tenant);
 	TL_EXPECT_EQ(w->region_id, 0);
-	TL_EXPECT_EQ(w->pad, 0);
+	TL_EXPECT_EQ(w->region_gen, 0);
 }
 
 /* ---- the manager dies, the next one gets the work ------------------------ */
