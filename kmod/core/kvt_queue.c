@@ -104,6 +104,9 @@ static void kvt_region_put_file(struct kvt_core *core, void *file)
 		core->ops.region_put(core->env, file);
 }
 
+static void kvt_region_cancel_work(struct kvt_core *core, uint32_t region_id,
+				   uint32_t gen);
+
 int kvt_region_register(struct kvt_client *client,
 			struct drm_kvtier_region_register *req, void *file)
 {
@@ -137,12 +140,16 @@ int kvt_region_register(struct kvt_client *client,
 	return ret;
 }
 
-/* Frees region @r and returns the file it held; region lock held. */
+/*
+ * Frees region @r and returns the file it held; region lock held. Work
+ * queued for it is then cancelled by kvt_region_cancel_work() with the
+ * generation it had; work a manager holds fails at completion, and a
+ * manager that opens the region by generation finds it gone first.
+ */
 static void *kvt_region_clear(struct kvt_region *r)
 {
 	void *file = r->file;
 
-	/* Queued work to it fails at completion: the gen moves on. */
 	r->owner = NULL;
 	r->file = NULL;
 	r->kind = KVTIER_REGION_KIND_NONE;
@@ -155,6 +162,7 @@ int kvt_region_unregister(struct kvt_client *client, uint32_t region_id)
 	struct kvt_core *core = client->core;
 	struct kvt_region *r;
 	void *file = NULL;
+	uint32_t gen = 0;
 	int ret = -KVT_ENOENT;
 
 	if (!region_id || region_id > KVTIER_MAX_REGIONS)
@@ -162,10 +170,13 @@ int kvt_region_unregister(struct kvt_client *client, uint32_t region_id)
 	kvt_lock(&core->region_lock);
 	r = &core->regions[region_id - 1];
 	if (r->owner == client) {
+		gen = r->gen;
 		file = kvt_region_clear(r);
 		ret = 0;
 	}
 	kvt_unlock(&core->region_lock);
+	if (!ret)
+		kvt_region_cancel_work(core, region_id, gen);
 	kvt_region_put_file(core, file);
 	return ret;
 }
@@ -173,18 +184,21 @@ int kvt_region_unregister(struct kvt_client *client, uint32_t region_id)
 void kvt_regions_forget(struct kvt_client *client)
 {
 	struct kvt_core *core = client->core;
+	uint32_t i, gen;
 	void *file;
-	uint32_t i;
 
 	kvt_lock(&core->region_lock);
 	for (i = 0; i < KVTIER_MAX_REGIONS; i++) {
 		if (core->regions[i].owner != client)
 			continue;
+		gen = core->regions[i].gen;
 		file = kvt_region_clear(&core->regions[i]);
-		if (!file)
-			continue;
-		/* Files go with no core lock held; the scan goes on after. */
+		/*
+		 * Work and files go with no region lock held; the scan goes
+		 * on after.
+		 */
 		kvt_unlock(&core->region_lock);
+		kvt_region_cancel_work(core, i + 1, gen);
 		kvt_region_put_file(core, file);
 		kvt_lock(&core->region_lock);
 	}
@@ -409,7 +423,6 @@ static int kvt_fetch_one(struct kvt_client *client, struct kvt_fetch *f,
 {
 	struct kvt_core *core = client->core;
 	uint32_t idx = KVT_HANDLE_IDX(it->handle);
-	struct kvt_region region;
 	struct kvt_work *w = NULL;
 	struct kvt_ref *ref;
 	struct kvt_obj *obj;
@@ -437,17 +450,19 @@ static int kvt_fetch_one(struct kvt_client *client, struct kvt_fetch *f,
 	} else if (it->tier == KVTIER_TIER_HOST) {
 		ret = kvt_fetch_host(client, obj, it->handle, ref, waiter, &w);
 	} else {
+		/*
+		 * Queued under the region lock: an unregister either comes
+		 * first, and the region is not found, or after, and it finds
+		 * the work in the queue to cancel.
+		 */
 		ret = -KVT_ENOENT;
 		kvt_lock(&core->region_lock);
 		if (it->region_id && it->region_id <= KVTIER_MAX_REGIONS &&
-		    core->regions[it->region_id - 1].owner == client) {
-			region = core->regions[it->region_id - 1];
-			ret = 0;
-		}
-		kvt_unlock(&core->region_lock);
-		if (!ret)
+		    core->regions[it->region_id - 1].owner == client)
 			ret = kvt_fetch_device(client, obj, it->handle, it,
-					       &region, waiter, &w);
+					&core->regions[it->region_id - 1],
+					waiter, &w);
+		kvt_unlock(&core->region_lock);
 	}
 	/* An accepted fetch is an access the eviction policies must see. */
 	if (ret >= 0)
@@ -714,35 +729,22 @@ static void kvt_complete_waiter(struct kvt_core *core, struct kvt_work *w,
 		kvt_fetch_finish(core, f);
 }
 
-static int kvt_complete_one(struct kvt_client *client,
-			    struct drm_kvtier_work_done *d)
+/*
+ * Finishes work @w, which the caller took off its list and marked DONE,
+ * with @status: the object's residency, the transfer's pin, the waiters'
+ * pins and events, the work's reference on the object, and the item
+ * itself back to the free list.
+ */
+static void kvt_work_finish(struct kvt_core *core, struct kvt_work *w,
+			    int32_t status, uint64_t bytes)
 {
-	struct kvt_core *core = client->core;
-	uint32_t slot = (uint32_t)d->work_id, idx;
 	struct kvt_waiter *waiters, *next;
 	struct kvt_release rel, rel_dead;
 	const struct kvt_region *r;
-	int32_t status = d->status;
-	struct kvt_work *w;
 	struct kvt_obj *obj;
+	uint32_t idx;
 
-	if (status > 0)
-		return -KVT_EINVAL;
-	if (slot >= core->max_work)
-		return -KVT_ENOENT;
-	w = &core->work[slot];
-	kvt_lock(&core->queue_lock);
-	if (w->state != KVT_WORK_DISPATCHED || w->item.work_id != d->work_id ||
-	    w->owner != client) {
-		kvt_unlock(&core->queue_lock);
-		return -KVT_ENOENT;
-	}
-	kvt_wlist_del(&core->dispatched, w);
-	w->state = KVT_WORK_DONE;
-	kvt_atomic64_inc(&core->st.work_completed);
-	kvt_atomic64_add(&core->st.bytes_moved, d->bytes);
-	kvt_unlock(&core->queue_lock);
-	kvt_trace_work(core, KVT_TRACE_WORK_COMPLETED, w, status, d->bytes);
+	kvt_trace_work(core, KVT_TRACE_WORK_COMPLETED, w, status, bytes);
 
 	idx = KVT_HANDLE_IDX(w->item.handle);
 	obj = kvt_obj_ptr(core, idx);
@@ -794,7 +796,66 @@ static int kvt_complete_one(struct kvt_client *client,
 	kvt_release_finish(core, &rel);
 	kvt_release_finish(core, &rel_dead);
 	kvt_work_release(core, w);
+}
+
+static int kvt_complete_one(struct kvt_client *client,
+			    struct drm_kvtier_work_done *d)
+{
+	struct kvt_core *core = client->core;
+	uint32_t slot = (uint32_t)d->work_id;
+	int32_t status = d->status;
+	struct kvt_work *w;
+
+	if (status > 0)
+		return -KVT_EINVAL;
+	if (slot >= core->max_work)
+		return -KVT_ENOENT;
+	w = &core->work[slot];
+	kvt_lock(&core->queue_lock);
+	if (w->state != KVT_WORK_DISPATCHED || w->item.work_id != d->work_id ||
+	    w->owner != client) {
+		kvt_unlock(&core->queue_lock);
+		return -KVT_ENOENT;
+	}
+	kvt_wlist_del(&core->dispatched, w);
+	w->state = KVT_WORK_DONE;
+	kvt_atomic64_inc(&core->st.work_completed);
+	kvt_atomic64_add(&core->st.bytes_moved, d->bytes);
+	kvt_unlock(&core->queue_lock);
+	kvt_work_finish(core, w, status, d->bytes);
 	return 0;
+}
+
+/*
+ * Region @region_id of generation @gen is gone: DEVICE work still queued
+ * for it fails now, so that its transfer pin and its fetch do not wait for
+ * a manager that may never come, and no manager ever copies into the
+ * region that takes the id next.
+ */
+static void kvt_region_cancel_work(struct kvt_core *core, uint32_t region_id,
+				   uint32_t gen)
+{
+	struct kvt_wlist gone = { 0 };
+	struct kvt_work *w, *next;
+
+	kvt_lock(&core->queue_lock);
+	for (w = core->queued.head; w; w = next) {
+		next = w->next;
+		if (w->item.dst_tier != KVTIER_TIER_DEVICE ||
+		    w->item.region_id != region_id ||
+		    w->item.region_gen != gen)
+			continue;
+		kvt_wlist_del(&core->queued, w);
+		w->state = KVT_WORK_DONE;
+		kvt_atomic64_inc(&core->st.work_completed);
+		kvt_wlist_add_tail(&gone, w);
+	}
+	kvt_unlock(&core->queue_lock);
+
+	for (w = gone.head; w; w = next) {
+		next = w->next;
+		kvt_work_finish(core, w, -KVT_ENOENT, 0);
+	}
 }
 
 int kvt_work_complete(struct kvt_client *client,

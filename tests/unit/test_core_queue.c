@@ -358,6 +358,7 @@ START_TEST(fetch_to_device_from_disk)
 }
 END_TEST
 
+/* Work a manager holds when its region goes fails at completion. */
 START_TEST(device_region_gone_fails)
 {
 	struct drm_kvtier_work_item w;
@@ -366,8 +367,9 @@ START_TEST(device_region_gone_fails)
 
 	ck_assert_int_eq(region(A1, SLOT, &id), 0);
 	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id, 0, NULL), 1);
-	ck_assert_int_eq(kvt_region_unregister(A1, id), 0);
 	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_int_eq(kvt_region_unregister(A1, id), 0);
+	ck_assert_uint_eq(E.nevents, 0);
 	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
 	ck_assert_uint_eq(E.nevents, 1);
 	ck_assert_uint_eq(E.events[0].ev.failed, 1);
@@ -375,6 +377,87 @@ START_TEST(device_region_gone_fails)
 	ck_assert_uint_eq(tstats().by_tier[KVTIER_TIER_DEVICE], 0);
 	/* The transfer pin is gone too. */
 	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+}
+END_TEST
+
+/*
+ * Work still queued when its region goes is cancelled there and then: no
+ * manager ever sees it, its fetch fails, its transfer pin is dropped.
+ */
+START_TEST(device_region_gone_cancels_queued)
+{
+	struct drm_kvtier_work_item w;
+	uint64_t h = tput(A1, 1), h2 = tput(A1, 2);
+	uint32_t id, id2;
+
+	ck_assert_int_eq(region(A1, SLOT, &id), 0);
+	ck_assert_int_eq(region(A1, SLOT, &id2), 0);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id, 0, NULL), 1);
+	ck_assert_int_eq(tfetch(A1, h2, KVTIER_TIER_DEVICE, id2, 0, NULL), 1);
+	ck_assert_int_eq(kvt_region_unregister(A1, id), 0);
+	ck_assert_uint_eq(E.nevents, 1);
+	ck_assert_uint_eq(E.events[0].ev.failed, 1);
+	ck_assert_int_eq(E.events[0].ev.status, -ENOENT);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+	/* The other region's work is still there, and only it. */
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	ck_assert_uint_eq(w.region_id, id2);
+	ck_assert_uint_eq(take(M, &w, 1), 0);
+	ck_assert_uint_eq(tstats().work_completed, 1);
+}
+END_TEST
+
+/*
+ * A client that closes with DEVICE work queued leaks nothing: the work is
+ * cancelled with its regions, and the object it pinned can be freed.
+ */
+START_TEST(client_close_cancels_device_work)
+{
+	struct drm_kvtier_work_item w;
+	uint64_t h = tput(A1, 1);
+	uint32_t id;
+
+	ck_assert(tlookup(A2, 1, KVTIER_LOOKUP_ACQUIRE, NULL));
+	ck_assert_int_eq(region(A2, SLOT, &id), 0);
+	ck_assert_int_eq(tfetch(A2, h, KVTIER_TIER_DEVICE, id, 0, NULL), 1);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), -EBUSY);
+	tcore_close(&A2);
+	ck_assert_uint_eq(E.nevents, 0);
+	ck_assert_uint_eq(take(M, &w, 1), 0);
+	ck_assert_uint_eq(tstats().work_pending, 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+}
+END_TEST
+
+/*
+ * A region id given again after an unregister names another region: its
+ * generation differs, and the old generation cannot open it.
+ */
+START_TEST(region_id_reuse_new_generation)
+{
+	struct drm_kvtier_region_get_fd out;
+	struct drm_kvtier_work_item w;
+	uint64_t h = tput(A1, 1);
+	uint32_t id, id2, gen;
+	void *file;
+
+	ck_assert_int_eq(region(A1, SLOT, &id), 0);
+	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_DEVICE, id, 0, NULL), 1);
+	ck_assert_uint_eq(take(M, &w, 1), 1);
+	gen = w.region_gen;
+	ck_assert_uint_ne(gen, 0);
+	ck_assert_int_eq(kvt_region_unregister(A1, id), 0);
+	ck_assert_int_eq(region(B, SLOT, &id2), 0);
+	ck_assert_uint_eq(id2, id);
+
+	memset(&out, 0, sizeof(out));
+	out.region_id = id;
+	out.gen = gen;
+	ck_assert_int_eq(kvt_region_get_file(M, &out, &file), -ESTALE);
+	out.gen = 0;
+	ck_assert_int_eq(kvt_region_get_file(M, &out, &file), -ENODEV);
+	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
+	ck_assert_int_eq(E.events[0].ev.status, -ENOENT);
 }
 END_TEST
 
@@ -482,6 +565,12 @@ START_TEST(region_get_file_rules)
 	out.region_id = id;
 	out.flags = 1;
 	ck_assert_int_eq(kvt_region_get_file(M, &out, (void **)&got), -EINVAL);
+	out.flags = 0;
+	out.pad = 1;
+	ck_assert_int_eq(kvt_region_get_file(M, &out, (void **)&got), -EINVAL);
+	out.pad = 0;
+	out.gen = 12345;
+	ck_assert_int_eq(kvt_region_get_file(M, &out, (void **)&got), -ESTALE);
 	ck_assert_int_eq(f->refs, 1);
 
 	ck_assert_int_eq(get_file(M, id, &out, &got), 0);
@@ -491,9 +580,14 @@ START_TEST(region_get_file_rules)
 	ck_assert_uint_eq(out.cookie, 0xf11e);
 	ck_assert_uint_eq(out.tenant_id, TENANT_A);
 	ck_assert_uint_eq(out.kind, KVTIER_REGION_KIND_MEMFD);
+	ck_assert_uint_ne(out.gen, 0);
 	/* The manager's reference is its own to drop. */
 	tfile_put(NULL, got);
 	ck_assert_int_eq(f->puts, 1);
+	/* Opening by the generation just seen works. */
+	out.region_id = id;
+	ck_assert_int_eq(kvt_region_get_file(M, &out, (void **)&got), 0);
+	tfile_put(NULL, got);
 }
 END_TEST
 
@@ -740,6 +834,9 @@ Suite *core_queue_suite(void)
 	tcase_add_test(tc, fetch_to_device);
 	tcase_add_test(tc, fetch_to_device_from_disk);
 	tcase_add_test(tc, device_region_gone_fails);
+	tcase_add_test(tc, device_region_gone_cancels_queued);
+	tcase_add_test(tc, client_close_cancels_device_work);
+	tcase_add_test(tc, region_id_reuse_new_generation);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("region_files");
