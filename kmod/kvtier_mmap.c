@@ -49,6 +49,20 @@
 #define KVTIER_MMAP_POOL_MASK ((1ULL << KVTIER_POOL_MMAP_SHIFT) - 1)
 #define KVTIER_MMAP_PGOFF_SHIFT (KVTIER_POOL_MMAP_SHIFT - PAGE_SHIFT)
 
+/*
+ * The pool a client mapping was made for, or NULL: the id may name a pool
+ * created since, which the mapping must never show. pools_srcu held.
+ */
+static struct kvtier_pool *kvtier_mmap_pool(struct kvtier_device *kdev,
+					    struct vm_area_struct *vma, u32 id)
+{
+	struct kvtier_pool *pool = kvtier_pool_lookup(kdev, id);
+
+	if (!pool || pool->serial != (unsigned long)vma->vm_private_data)
+		return NULL;
+	return pool;
+}
+
 static vm_fault_t kvtier_mmap_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -63,7 +77,7 @@ static vm_fault_t kvtier_mmap_fault(struct vm_fault *vmf)
 	int idx, err;
 
 	idx = srcu_read_lock(&kdev->pools_srcu);
-	pool = kvtier_pool_lookup(kdev, id);
+	pool = kvtier_mmap_pool(kdev, vma, id);
 	if (!pool || off >= pool->size)
 		goto out_unlock;
 
@@ -86,9 +100,67 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Every PTE the fault inserts is read-only: a .page_mkwrite makes the VMA
+ * write-notify, so its vm_page_prot has no write bit. The first write to a
+ * page comes here, and only the writer of a WRITING object gets it: a
+ * committed object is immutable in every client mapping. The commit then
+ * zaps the writer's PTEs (kvtier_mmap_slots_revoke()), so that they fault
+ * back read-only; a write that passed the check here just before the
+ * commit finds its PTE gone and retries, to be refused.
+ */
+static vm_fault_t kvtier_mmap_page_mkwrite(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_file *file = vma->vm_file->private_data;
+	struct kvtier_file *kf = file->driver_priv;
+	struct kvtier_device *kdev = kf->kdev;
+	u32 id = vmf->pgoff >> KVTIER_MMAP_PGOFF_SHIFT;
+	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & KVTIER_MMAP_POOL_MASK;
+	struct kvtier_pool *pool;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int idx;
+
+	idx = srcu_read_lock(&kdev->pools_srcu);
+	pool = kvtier_mmap_pool(kdev, vma, id);
+	if (pool && off < pool->size &&
+	    !kvt_slot_write_access(kf->client, id,
+				   div64_u64(off, pool->slot_size))) {
+		/* As filemap_page_mkwrite(): the page stays locked. */
+		lock_page(vmf->page);
+		ret = VM_FAULT_LOCKED;
+	}
+	srcu_read_unlock(&kdev->pools_srcu, idx);
+	return ret;
+}
+
 static const struct vm_operations_struct kvtier_mmap_vm_ops = {
 	.fault = kvtier_mmap_fault,
+	.page_mkwrite = kvtier_mmap_page_mkwrite,
 };
+
+/*
+ * The manager's mapping of @pool's file. shmem refuses a writable shared
+ * mapping of a file sealed against writes (kvtier_pool.c seals it, so that
+ * no one punches holes in a pool or writes to it through a descriptor), so
+ * shmem's mmap is shown the mapping without VM_WRITE and the bit is put
+ * back after: the one writable mapping of a pool is the manager's, made
+ * here. mmap_region() computes the PTE protection from vm_flags after this
+ * returns.
+ */
+static int kvtier_mmap_manager(struct vm_area_struct *vma, struct file *shmem,
+			       u64 off)
+{
+	unsigned long write = vma->vm_flags & VM_WRITE;
+	int ret;
+
+	vma_set_file(vma, shmem);
+	vma->vm_pgoff = off >> PAGE_SHIFT;
+	vma->vm_flags &= ~VM_WRITE;
+	ret = call_mmap(vma->vm_file, vma);
+	vma->vm_flags |= write;
+	return ret;
+}
 
 int kvtier_mmap(struct file *filp, struct vm_area_struct *vma)
 {
@@ -100,6 +172,7 @@ int kvtier_mmap(struct file *filp, struct vm_area_struct *vma)
 	u64 len = vma->vm_end - vma->vm_start;
 	struct file *shmem = NULL;
 	struct kvtier_pool *pool;
+	u64 serial = 0;
 	int ret = 0;
 	int idx;
 
@@ -115,6 +188,8 @@ int kvtier_mmap(struct file *filp, struct vm_area_struct *vma)
 		ret = -EINVAL;
 	else if (kvt_client_is_manager(kf->client))
 		shmem = get_file(pool->filp);
+	else
+		serial = pool->serial;
 	srcu_read_unlock(&kdev->pools_srcu, idx);
 	if (ret)
 		return ret;
@@ -128,10 +203,9 @@ int kvtier_mmap(struct file *filp, struct vm_area_struct *vma)
 		 * the pool. A pool destroyed meanwhile leaves an empty file:
 		 * its mapping faults with SIGBUS.
 		 */
-		vma_set_file(vma, shmem);
+		ret = kvtier_mmap_manager(vma, shmem, off);
 		fput(shmem);
-		vma->vm_pgoff = off >> PAGE_SHIFT;
-		return call_mmap(vma->vm_file, vma);
+		return ret;
 	}
 
 	/*
@@ -141,6 +215,8 @@ int kvtier_mmap(struct file *filp, struct vm_area_struct *vma)
 	 */
 	vma->vm_flags |= VM_MIXEDMAP;
 	vma->vm_ops = &kvtier_mmap_vm_ops;
+	/* The pool instance it maps: a pool that takes the id later is not. */
+	vma->vm_private_data = (void *)(unsigned long)serial;
 	return 0;
 }
 

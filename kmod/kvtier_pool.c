@@ -31,6 +31,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -243,6 +244,25 @@ static struct vfsmount *kvtier_pool_mount(const struct kvtier_pool *pool)
 	return vfs_kern_mount(type, SB_KERNMOUNT, type->name, opts);
 }
 
+/*
+ * Seals the pool's file, now filled, as memfd_create()'s F_ADD_SEALS would:
+ * its size never changes, and no one writes to it through a descriptor or
+ * punches holes in it (madvise(MADV_REMOVE) on the manager's mapping, or
+ * fallocate() through /proc/<pid>/map_files): a page a client maps must
+ * stay the pool's, or the page cache would drop a page that is still
+ * mapped. Only the pool's destroy shrinks the file, directly, not through
+ * setattr. The manager's mapping keeps write access (kvtier_mmap.c).
+ */
+static void kvtier_pool_file_seal(struct kvtier_pool *pool)
+{
+	struct inode *inode = file_inode(pool->filp);
+
+	inode_lock(inode);
+	SHMEM_I(inode)->seals |= F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+				 F_SEAL_FUTURE_WRITE;
+	inode_unlock(inode);
+}
+
 /* Sets up the pool's mount and file. 0, or -errno. */
 static int kvtier_pool_file_create(struct kvtier_pool *pool)
 {
@@ -348,6 +368,7 @@ kvtier_pool_alloc(const struct drm_kvtier_pool_create *req, u64 size, int nid)
 			       &fill);
 	if (ret)
 		goto err_free;
+	kvtier_pool_file_seal(pool);
 	return pool;
 
 err_free:
@@ -403,6 +424,15 @@ void kvtier_pool_fini(struct kvtier_device *kdev)
 	}
 }
 
+/* The serial the core gave pool @id, which exists; pools_lock held. */
+static u64 kvtier_pool_core_serial(struct kvtier_device *kdev, u32 id)
+{
+	struct drm_kvtier_pool_info info = { };
+
+	WARN_ON(kvt_pool_info(kdev->core, id, &info));
+	return info.serial;
+}
+
 int kvtier_pool_create_ioctl(struct drm_device *drm, void *data,
 			     struct drm_file *file)
 {
@@ -449,6 +479,7 @@ int kvtier_pool_create_ioctl(struct drm_device *drm, void *data,
 		goto err_remove_pool;
 	}
 	pool->id = id;
+	pool->serial = kvtier_pool_core_serial(kdev, id);
 	rcu_assign_pointer(kdev->pools[id], pool);
 	mutex_unlock(&kdev->pools_lock);
 

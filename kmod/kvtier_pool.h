@@ -37,6 +37,9 @@ struct kvtier_pool_chunk {
 /**
  * struct kvtier_pool - the memory of one pool.
  * @id: the pool id the core gave it.
+ * @serial: the core's serial of this pool (struct drm_kvtier_pool_info):
+ *          client mappings remember it, so that a pool created later under
+ *          the same id is never shown through them.
  * @kind: KVTIER_KIND_* it was created with.
  * @flags: KVTIER_POOL_* it was created with.
  * @nid: the NUMA node asked for, or NUMA_NO_NODE.
@@ -56,6 +59,7 @@ struct kvtier_pool_chunk {
  */
 struct kvtier_pool {
 	u32 id;
+	u64 serial;
 	u32 kind;
 	u32 flags;
 	int nid;

@@ -174,6 +174,16 @@ int kvt_pool_info(struct kvt_core *core, uint32_t pool_id,
  */
 int kvt_slot_access(struct kvt_client *client, uint32_t pool_id,
 		    uint64_t slot);
+/*
+ * Write check for the fault path, on top of kvt_slot_access(): 0 when slot
+ * @slot of @pool_id belongs to an object @client allocated and has not
+ * committed yet, -EACCES otherwise (committed objects are immutable in
+ * every client mapping, their writer's and an admin's too), -ENOENT when
+ * the pool or slot does not exist. A commit revokes the object's slots
+ * (env->slots_revoke) once this answers -EACCES for them.
+ */
+int kvt_slot_write_access(struct kvt_client *client, uint32_t pool_id,
+			  uint64_t slot);
 
 /* ---- tenants ------------------------------------------------------------- */
 

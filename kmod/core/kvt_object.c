@@ -410,6 +410,8 @@ void kvt_trace_obj(struct kvt_core *core, enum kvt_trace_event ev,
 static int kvt_obj_commit(struct kvt_client *client, kvt_handle_t handle)
 {
 	struct kvt_core *core = client->core;
+	uint64_t first = 0, count = 0;
+	uint32_t pool_id = 0;
 	struct kvt_obj *obj;
 	int ret = 0;
 
@@ -431,11 +433,24 @@ static int kvt_obj_commit(struct kvt_client *client, kvt_handle_t handle)
 		kvt_obj_touch(core, KVT_HANDLE_IDX(handle), kvt_now_ns(),
 			      KVT_TOUCH_COMMIT);
 		kvt_trace_obj(core, KVT_TRACE_COMMIT, obj, handle, 0);
+		if (obj->flags & KVT_OF_SLOTS) {
+			pool_id = obj->pool_id;
+			first = obj->slot_first;
+			count = obj->slot_count;
+		}
 	}
 	kvt_obj_unlock(core, KVT_HANDLE_IDX(handle));
-	if (!ret)
-		kvt_atomic64_inc(&core->st.commits);
-	return ret;
+	if (ret)
+		return ret;
+	kvt_atomic64_inc(&core->st.commits);
+	/*
+	 * Committed is immutable: the writer's mappings of the slots lose
+	 * the write access they had, and fault back read-only (writes are
+	 * refused by kvt_slot_write_access() from now on).
+	 */
+	if (count && core->ops.slots_revoke)
+		core->ops.slots_revoke(core->env, NULL, pool_id, first, count);
+	return 0;
 }
 
 /*

@@ -468,3 +468,39 @@ out_unlock:
 	kvt_unlock(&client->lock);
 	return ret;
 }
+
+int kvt_slot_write_access(struct kvt_client *client, uint32_t pool_id,
+			  uint64_t slot)
+{
+	struct kvt_core *core = client->core;
+	struct kvt_pool *pool = kvt_pool_get(core, pool_id);
+	struct kvt_obj *obj;
+	uint32_t owner;
+	int ret = -KVT_EACCES;
+
+	if (!pool)
+		return -KVT_ENOENT;
+	kvt_lock(&pool->lock);
+	if (!pool->live || slot >= pool->slot_count) {
+		kvt_unlock(&pool->lock);
+		return -KVT_ENOENT;
+	}
+	owner = pool->owner[slot];
+	kvt_unlock(&pool->lock);
+	if (!owner)
+		return -KVT_EACCES;
+
+	/*
+	 * The slot may have changed hands since it was read: the object must
+	 * still be a WRITING one of @client's, holding this very slot.
+	 */
+	kvt_obj_lock(core, owner - 1);
+	obj = kvt_obj_ptr(core, owner - 1);
+	if (obj->state == KVT_OBJ_WRITING && obj->creator == client &&
+	    (obj->flags & KVT_OF_SLOTS) && obj->pool_id == pool_id &&
+	    slot >= obj->slot_first &&
+	    slot - obj->slot_first < obj->slot_count)
+		ret = 0;
+	kvt_obj_unlock(core, owner - 1);
+	return ret;
+}

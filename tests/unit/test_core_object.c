@@ -195,13 +195,14 @@ START_TEST(release_revokes_for_the_client)
 {
 	struct drm_kvtier_lookup_result r;
 	uint64_t h = tput(A1, 1);
+	unsigned int n = E.nrevoke;	/* the commit's */
 
 	ck_assert(tlookup(A2, 1, KVTIER_LOOKUP_ACQUIRE, &r));
 	ck_assert_int_eq(top(A2, KVTIER_OP_RELEASE, h, 0), 0);
-	ck_assert_uint_eq(E.nrevoke, 1);
-	ck_assert_ptr_eq(E.revokes[0].client, A2);
-	ck_assert_uint_eq(E.revokes[0].first, r.offset / SLOT);
-	ck_assert_uint_eq(E.revokes[0].count, 1);
+	ck_assert_uint_eq(E.nrevoke, n + 1);
+	ck_assert_ptr_eq(E.revokes[n].client, A2);
+	ck_assert_uint_eq(E.revokes[n].first, r.offset / SLOT);
+	ck_assert_uint_eq(E.revokes[n].count, 1);
 	ck_assert_uint_eq(E.nscrub, 0);
 }
 END_TEST

@@ -196,6 +196,40 @@ START_TEST(slot_access_rules)
 }
 END_TEST
 
+/* Committed is immutable: only the writer of a WRITING object may write. */
+START_TEST(slot_write_access_rules)
+{
+	uint64_t h, slot;
+	unsigned int nrev;
+
+	ck_assert_int_eq(talloc(A1, 1, 2 * SLOT, &h), 0);
+	slot = kvt_obj_ptr(C, KVT_HANDLE_IDX(h))->slot_first;
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL, slot), 0);
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL, slot + 1), 0);
+	ck_assert_int_eq(kvt_slot_write_access(A2, POOL, slot), -EACCES);
+	ck_assert_int_eq(kvt_slot_write_access(B, POOL, slot), -EACCES);
+	ck_assert_int_eq(kvt_slot_write_access(ADM, POOL, slot), -EACCES);
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL, slot + 2), -EACCES);
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL, SLOTS), -ENOENT);
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL + 1, 0), -ENOENT);
+
+	/* The commit takes the writer's write access, and revokes its PTEs. */
+	nrev = E.nrevoke;
+	ck_assert_int_eq(top(A1, KVTIER_OP_COMMIT, h, 0), 0);
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL, slot), -EACCES);
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL, slot + 1), -EACCES);
+	ck_assert_int_eq(kvt_slot_access(A1, POOL, slot), 0);
+	ck_assert_uint_eq(E.nrevoke, nrev + 1);
+	ck_assert_uint_eq(E.revokes[nrev].pool_id, POOL);
+	ck_assert_uint_eq(E.revokes[nrev].first, slot);
+	ck_assert_uint_eq(E.revokes[nrev].count, 2);
+	ck_assert_ptr_null(E.revokes[nrev].client);
+	/* A failed commit revokes nothing. */
+	ck_assert_int_eq(top(A1, KVTIER_OP_COMMIT, h, 0), -EINVAL);
+	ck_assert_uint_eq(E.nrevoke, nrev + 1);
+}
+END_TEST
+
 Suite *core_pool_suite(void)
 {
 	Suite *s = suite_create("core_pool");
@@ -219,6 +253,7 @@ Suite *core_pool_suite(void)
 	tc = tcase_create("access");
 	tcase_add_checked_fixture(tc, tcore_setup, tcore_teardown);
 	tcase_add_test(tc, slot_access_rules);
+	tcase_add_test(tc, slot_write_access_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -80,11 +80,11 @@ static void victim_build(void)
 	p = tl_pool_map(fd, &pi);
 	TL_ASSERT(p, "mmap");
 	for (i = 0; i < NCOMMITTED; i++) {
-		TL_EXPECT_RC(tl_make_ready(fd, g_pool, rkey(round, i),
-					   committed_slots[i] * g_page, &c[i]),
-			     0);
-		/* Fault its pages into the mapping. */
+		TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, rkey(round, i),
+				       committed_slots[i] * g_page, &c[i]), 0);
+		/* Fault its pages into the mapping, before the commit. */
 		memset(p + c[i].offset, i + 1, committed_slots[i] * g_page);
+		TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_COMMIT, c[i].handle, 0), 0);
 	}
 	/* c0: pinned with PIN, twice. */
 	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_PIN, c[0].handle, KVTIER_TIER_HOST),

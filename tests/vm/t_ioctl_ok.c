@@ -189,6 +189,7 @@ static void case_pool_numa_hugepage(void)
 		.numa_node = 0,
 	};
 	struct drm_kvtier_pool_info pi;
+	struct drm_kvtier_alloc_item a;
 	uint64_t size = pc.slot_size * pc.slot_count;
 	volatile uint8_t *p;
 	int fd = tl_open_admin();
@@ -203,13 +204,17 @@ static void case_pool_numa_hugepage(void)
 	TL_EXPECT_EQ(pi.numa_node, 0);
 	TL_EXPECT_EQ(pi.flags, KVTIER_POOL_HUGEPAGE | KVTIER_POOL_NUMA);
 	TL_EXPECT_EQ(pi.huge_bytes, pc.huge_bytes);
-	/* The admin maps every slot: a new pool reads zero, and takes writes. */
+	/* The admin maps every slot: a new pool reads zero. */
 	p = tl_pool_map(fd, &pi);
 	TL_ASSERT(p, "mmap");
 	TL_EXPECT_EQ(p[0] | p[chunk + 5] | p[size - 1], 0);
+	/* An object over the whole pool takes writes to its last byte. */
+	TL_EXPECT_RC(tl_alloc1(fd, pc.pool_id, 0, tl_key(77), size, &a), 0);
 	p[0] = 1;
 	p[size - 1] = 2;
 	TL_EXPECT_EQ(p[0] + p[size - 1], 3);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_FREE, a.handle, 0), 0);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_RELEASE, a.handle, 0), 0);
 	TL_ASSERT(!munmap((void *)p, size), "munmap");
 	TL_EXPECT_RC(tl_pool_destroy(fd, pc.pool_id), 0);
 }

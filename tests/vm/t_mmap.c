@@ -422,22 +422,29 @@ static void case_manager_gup(void)
 
 static void case_pinned_pages_outlive_pool(void)
 {
+	struct drm_kvtier_manager_attach ma = { 0 };
 	struct drm_kvtier_pool_info pi;
 	struct iovec iov[2];
-	uint8_t *p, *buf;
+	uint8_t *p, *m, *buf;
 	uint32_t pool;
-	int fd = tl_open(), pfd[2];
+	int fd = tl_open(), mfd = tl_open(), pfd[2];
 	ssize_t n;
 
-	TL_ASSERT(fd >= 0, "open: %s", tl_errname(fd));
+	TL_ASSERT(fd >= 0 && mfd >= 0, "open");
 	buf = malloc(2 * g_page);
 	TL_ASSERT(buf, "malloc");
 	TL_EXPECT_RC(huge_pool(fd, &pool, &pi), 0);
-	/* The admin maps every slot, held or not. */
+	/* The admin maps every slot, held or not, to read. */
 	p = tl_pool_map(fd, &pi);
 	TL_ASSERT(p, "mmap: %s", strerror(errno));
-	fill(p, g_page, 0x21);
-	fill(p + 7 * g_page, g_page, 0x43);
+	/* Free slots take writes from the manager alone. */
+	TL_EXPECT_RC(tl_ioctl(mfd, DRM_IOCTL_KVTIER_MANAGER_ATTACH, &ma), 0);
+	m = tl_pool_map(mfd, &pi);
+	TL_ASSERT(m, "manager mmap: %s", strerror(errno));
+	fill(m, g_page, 0x21);
+	fill(m + 7 * g_page, g_page, 0x43);
+	TL_ASSERT(!munmap(m, pi.slot_size * pi.slot_count), "munmap");
+	close(mfd);
 	TL_ASSERT(!pipe(pfd), "pipe");
 	/* vmsplice() leaves the pages in the pipe, referenced, not copied. */
 	iov[0].iov_base = p;

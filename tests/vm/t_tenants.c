@@ -100,11 +100,13 @@ static void tenant_a_owner(void *arg TL_UNUSED)
 	int fd = open_tenant("ta", &g_sh->a_tenant);
 
 	TL_ASSERT(fd >= 0, "no fd");
-	TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(1), 2 * g_page,
-				   &g_sh->a_obj), 0);
+	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), 2 * g_page,
+			       &g_sh->a_obj), 0);
 	p = map_pool(fd);
 	TL_ASSERT(p, "no mapping");
+	/* Written before the commit: committed objects are read-only. */
 	memset(p + g_sh->a_obj.offset, 0xa1, 2 * g_page);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_COMMIT, g_sh->a_obj.handle, 0), 0);
 	TL_EXPECT_RC(tl_chan_send(&g_sh->a_to_b, 1), 0);
 	TL_EXPECT_RC(tl_chan_recv(&g_sh->b_to_a, &v, TL_WAIT_MS), 0);
 	/* B's attempts changed nothing, and B's own key 1 is not ours. */
