@@ -12,11 +12,14 @@
 #include <linux/device.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/nospec.h>
 #include <linux/platform_device.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -123,6 +126,7 @@ static int kvtier_drv_open(struct drm_device *drm, struct drm_file *file)
 	kf->file = file;
 	kvtier_event_file_init(kf);
 	mutex_init(&kf->scratch_lock);
+	mutex_init(&kf->get_fd_lock);
 	/* Now, so that the hot paths never allocate. */
 	kf->scratch = kvmalloc(KVTIER_SCRATCH_SIZE, GFP_KERNEL);
 	if (!kf->scratch) {
@@ -147,6 +151,7 @@ static int kvtier_drv_open(struct drm_device *drm, struct drm_file *file)
 err_free_scratch:
 	kvfree(kf->scratch);
 err_free_file:
+	mutex_destroy(&kf->get_fd_lock);
 	mutex_destroy(&kf->scratch_lock);
 	kfree(kf);
 	return ret;
@@ -173,6 +178,7 @@ static void kvtier_drv_postclose(struct drm_device *drm, struct drm_file *file)
 	kvtier_drv_file_detach(kf);
 	atomic64_dec(&kf->kdev->clients);
 	kvfree(kf->scratch);
+	mutex_destroy(&kf->get_fd_lock);
 	mutex_destroy(&kf->scratch_lock);
 	kfree(kf);
 }
@@ -306,12 +312,105 @@ static const struct drm_ioctl_desc kvtier_drv_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 };
 
+/* ---- the way in: all or nothing --------------------------------------- */
+
+/*
+ * drm_ioctl() copies the argument in, runs the handler and copies the
+ * argument back out, so a handler that acts (allocates, creates a pool,
+ * attaches the manager, takes references or pins) would have acted for a
+ * caller who then gets -EFAULT and cannot learn what was done. So before
+ * DRM sees a request whose argument it will copy back, the argument is
+ * proven writable here: its bytes are read and written back unchanged.
+ * (Writing back is cheap and takes no lock, unlike
+ * fault_in_safe_writeable(), which takes the mmap lock on the hot paths;
+ * and DRM writes the whole argument back afterwards anyway, so another
+ * thread writing to it meanwhile loses nothing it would not lose then.)
+ * The arrays that get per-item results are proven writable by each
+ * handler before it acts (kvtier_ioctl.c).
+ *
+ * What is left is a munmap() or mprotect() by another thread of the caller
+ * between this proof and DRM's copy-out: the request is then done and the
+ * caller gets -EFAULT. It harms no one but that caller, who raced its own
+ * ioctl: objects allocated stay its own (and the item array, copied out
+ * first, holds their handles), a pool or the manager role stays as made.
+ * REGION_GET_FD, whose result would be a descriptor the caller cannot
+ * name, installs it only once the copy-out has succeeded
+ * (kvtier_work_region_get_fd_call()), so it leaves nothing behind at all.
+ */
+#define KVTIER_DRV_PROVE_CHUNK 64
+
+static int kvtier_drv_ioctl_prove(unsigned int cmd, unsigned long arg)
+{
+	char __user *uptr = (char __user *)arg;
+	u8 buf[KVTIER_DRV_PROVE_CHUNK];
+	unsigned int index, size, off, n;
+
+	index = DRM_IOCTL_NR(cmd) - DRM_COMMAND_BASE;
+	if (index >= ARRAY_SIZE(kvtier_drv_ioctls))
+		return 0;
+	index = array_index_nospec(index, ARRAY_SIZE(kvtier_drv_ioctls));
+	/* What drm_ioctl() will copy back: the caller's size, or nothing. */
+	if (!(cmd & kvtier_drv_ioctls[index].cmd & IOC_OUT))
+		return 0;
+	size = _IOC_SIZE(cmd);
+	for (off = 0; off < size; off += n) {
+		n = min_t(unsigned int, size - off, sizeof(buf));
+		if (copy_from_user(buf, uptr + off, n) ||
+		    copy_to_user(uptr + off, buf, n))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static bool kvtier_drv_ioctl_is_get_fd(unsigned int cmd)
+{
+	return DRM_IOCTL_NR(cmd) ==
+	       DRM_IOCTL_NR(DRM_IOCTL_KVTIER_REGION_GET_FD);
+}
+
+static long kvtier_drv_ioctl(struct file *filp, unsigned int cmd,
+			     unsigned long arg)
+{
+	int ret;
+
+	if (DRM_IOCTL_TYPE(cmd) != DRM_IOCTL_BASE)
+		return drm_ioctl(filp, cmd, arg);
+	ret = kvtier_drv_ioctl_prove(cmd, arg);
+	if (ret)
+		return ret;
+	if (kvtier_drv_ioctl_is_get_fd(cmd))
+		return kvtier_work_region_get_fd_call(filp, cmd, arg,
+						      drm_ioctl);
+	return drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+/* drm_compat_ioctl() ends in drm_ioctl() for every driver ioctl. */
+static long kvtier_drv_compat_ioctl(struct file *filp, unsigned int cmd,
+				    unsigned long arg)
+{
+	int ret;
+
+	if (DRM_IOCTL_TYPE(cmd) != DRM_IOCTL_BASE)
+		return drm_compat_ioctl(filp, cmd, arg);
+	ret = kvtier_drv_ioctl_prove(cmd, arg);
+	if (ret)
+		return ret;
+	if (kvtier_drv_ioctl_is_get_fd(cmd))
+		return kvtier_work_region_get_fd_call(filp, cmd, arg,
+						      drm_compat_ioctl);
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+#else
+#define kvtier_drv_compat_ioctl NULL
+#endif
+
 static const struct file_operations kvtier_drv_fops = {
 	.owner = THIS_MODULE,
 	.open = drm_open,
 	.release = kvtier_drv_release,
-	.unlocked_ioctl = drm_ioctl,
-	.compat_ioctl = drm_compat_ioctl,
+	.unlocked_ioctl = kvtier_drv_ioctl,
+	.compat_ioctl = kvtier_drv_compat_ioctl,
 	.poll = drm_poll,
 	.read = drm_read,
 	.llseek = noop_llseek,

@@ -23,6 +23,7 @@
 struct kvt_core;
 struct kvt_client;
 struct kvtier_pool;
+struct kvtier_work_get_fd;
 
 /**
  * struct kvtier_device - the one kvtier device.
@@ -69,6 +70,9 @@ struct kvtier_device {
  * @scratch: KVTIER_SCRATCH_SIZE bytes, allocated at open, for the kernel
  *           copies of batched items (kvtier_object.c).
  * @scratch_lock: serialises the users of @scratch: threads sharing one fd.
+ * @get_fd_lock: serialises REGION_GET_FD calls on this file, for @get_fd.
+ * @get_fd: the REGION_GET_FD call in flight: the descriptor it reserved and
+ *          the file to install there once its result is out (kvtier_work.c).
  */
 struct kvtier_file {
 	struct kvtier_device *kdev;
@@ -77,6 +81,8 @@ struct kvtier_file {
 	struct xarray fetches;
 	void *scratch;
 	struct mutex scratch_lock;
+	struct mutex get_fd_lock;
+	struct kvtier_work_get_fd *get_fd;
 };
 
 static inline struct kvtier_device *kvtier_device_from_drm(struct drm_device *drm)

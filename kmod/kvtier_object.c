@@ -76,10 +76,12 @@ int kvtier_object_alloc_ioctl(struct drm_device *drm, void *data,
 	struct kvt_client *client = kvtier_file_client(file);
 	struct drm_kvtier_obj_alloc *args = data;
 	struct drm_kvtier_alloc_item *items;
-	u32 failed_index = args->count;
+	u32 failed_index;
 	u32 i;
 	int ret;
 
+	/* DRM copies the argument back on failure too: no item to blame yet. */
+	args->failed_index = KVTIER_NO_INDEX;
 	if (args->flags & ~KVTIER_ALLOC_FLAGS)
 		return -EINVAL;
 	if ((args->flags & KVTIER_ALLOC_GLOBAL) && !kvt_client_is_admin(client))
@@ -110,8 +112,10 @@ int kvtier_object_alloc_ioctl(struct drm_device *drm, void *data,
 	 */
 	ret = kvtier_ioctl_copy_out(args->items_ptr, items, args->count,
 				    sizeof(*items));
-	if (ret)
+	if (ret) {
 		kvtier_object_alloc_undo(client, items, args->count);
+		args->failed_index = KVTIER_NO_INDEX;
+	}
 
 out_free_items:
 	kvfree(items);

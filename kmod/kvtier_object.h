@@ -9,7 +9,11 @@
 struct drm_device;
 struct drm_file;
 
-/* All or nothing: 0, -EINVAL, -EPERM, -EFAULT, -ENOMEM or the core's error. */
+/*
+ * All or nothing: 0, -EINVAL, -EPERM, -EFAULT, -ENOMEM or the core's error.
+ * failed_index: count on success, the failing item's index, or
+ * KVTIER_NO_INDEX when the request is refused as a whole.
+ */
 int kvtier_object_alloc_ioctl(struct drm_device *drm, void *data,
 			      struct drm_file *file);
 /*

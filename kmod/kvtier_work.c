@@ -200,19 +200,25 @@ int kvtier_work_region_get_fd_ioctl(struct drm_device *drm, void *data,
 				    struct drm_file *file)
 {
 	struct kvt_client *client = kvtier_file_client(file);
+	struct kvtier_file *kf = file->driver_priv;
 	struct drm_kvtier_region_get_fd *args = data;
+	struct kvtier_work_get_fd *pending = kf->get_fd;
 	void *rfile;
 	int fd, ret;
 
+	/* Only kvtier_work_region_get_fd_call() can install the fd. */
+	if (WARN_ON_ONCE(!pending))
+		return -EINVAL;
 	if (args->flags)
 		return -EINVAL;
 	if (!kvt_client_is_manager(client))
 		return -EPERM;
 
 	/*
-	 * The descriptor first, the reference second, installing last: every
-	 * failure before fd_install() has nothing to undo but the one step
-	 * before it, and nothing can fail after it.
+	 * The descriptor is only reserved here: it is installed after DRM
+	 * has copied the argument back, so that a caller who cannot learn
+	 * its number never gets it (a descriptor once installed cannot be
+	 * taken back: another thread may already use it).
 	 */
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
@@ -222,8 +228,40 @@ int kvtier_work_region_get_fd_ioctl(struct drm_device *drm, void *data,
 		put_unused_fd(fd);
 		return ret;
 	}
-	fd_install(fd, rfile);
+	pending->fd = fd;
+	pending->file = rfile;
 	args->fd = fd;
+	return 0;
+}
+
+long kvtier_work_region_get_fd_call(struct file *filp, unsigned int cmd,
+				    unsigned long arg,
+				    long (*ioctl)(struct file *filp,
+						  unsigned int cmd,
+						  unsigned long arg))
+{
+	struct drm_file *file = filp->private_data;
+	struct kvtier_file *kf = file->driver_priv;
+	struct kvtier_work_get_fd pending = { .fd = -1 };
+	long ret;
+
+	/* One call at a time per file: @pending is found through @kf. */
+	if (mutex_lock_killable(&kf->get_fd_lock))
+		return -EINTR;
+	kf->get_fd = &pending;
+	ret = ioctl(filp, cmd, arg);
+	kf->get_fd = NULL;
+	mutex_unlock(&kf->get_fd_lock);
+
+	if (!pending.file)
+		return ret;
+	if (ret) {
+		/* The caller never learnt the number: nothing to take back. */
+		put_unused_fd(pending.fd);
+		fput(pending.file);
+		return ret;
+	}
+	fd_install(pending.fd, pending.file);
 	return 0;
 }
 

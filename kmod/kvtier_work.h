@@ -28,15 +28,44 @@ int kvtier_work_region_register_ioctl(struct drm_device *drm, void *data,
 				      struct drm_file *file);
 int kvtier_work_region_unregister_ioctl(struct drm_device *drm, void *data,
 					struct drm_file *file);
+/**
+ * struct kvtier_work_get_fd - a REGION_GET_FD call's descriptor, reserved
+ * by the handler and installed by kvtier_work_region_get_fd_call() once the
+ * caller has its number.
+ * @fd: the reserved descriptor.
+ * @file: the region's file, referenced; NULL when the handler failed.
+ */
+struct kvtier_work_get_fd {
+	int fd;
+	struct file *file;
+};
+
 /*
- * Manager only (-EPERM). 0 with the region's size, cookie, tenant, kind and
- * a new close-on-exec fd of its file; -EINVAL (flags), -ENOENT (no such
- * region), -ENODEV (a KIND_NONE region), -EMFILE. As with any DRM ioctl
- * that makes an fd, a caller whose argument cannot be written back gets
- * -EFAULT with the fd installed all the same (its process owns it).
+ * Manager only (-EPERM). 0 with the region's size, cookie, tenant, kind,
+ * generation and a new close-on-exec fd of its file; -EINVAL (flags, pad),
+ * -ENOENT (no such region), -ESTALE (another generation), -ENODEV (a
+ * KIND_NONE region), -EMFILE. Runs only inside
+ * kvtier_work_region_get_fd_call(), which installs the fd; -EINVAL (and a
+ * warning) anywhere else.
  */
 int kvtier_work_region_get_fd_ioctl(struct drm_device *drm, void *data,
 				    struct drm_file *file);
+
+/*
+ * The file operations' way into REGION_GET_FD: calls @ioctl (drm_ioctl or
+ * drm_compat_ioctl) with @cmd and @arg, and installs the descriptor the
+ * handler reserved only when @ioctl succeeded, that is once the argument,
+ * fd number included, has been copied back to the caller. On any failure,
+ * -EFAULT from that copy included, the descriptor is released unused, so
+ * a failed call never leaves one behind. Returns what @ioctl returned, or
+ * -EINTR when a fatal signal came while another REGION_GET_FD of the file
+ * was in flight.
+ */
+long kvtier_work_region_get_fd_call(struct file *filp, unsigned int cmd,
+				    unsigned long arg,
+				    long (*ioctl)(struct file *filp,
+						  unsigned int cmd,
+						  unsigned long arg));
 /* 0, -EINVAL, -EPERM (not admin), -EBUSY (another manager). */
 int kvtier_work_attach_ioctl(struct drm_device *drm, void *data,
 			     struct drm_file *file);

@@ -210,7 +210,10 @@ int kvt_tenant_list(struct kvt_client *client, uint32_t first,
 
 /*
  * All or nothing (see struct drm_kvtier_obj_alloc). Fills handle, offset and
- * slot_count of each item; *failed_index names the failing item.
+ * slot_count of each item. *failed_index is @count on success, the failing
+ * item's index when one item is to blame (-EINVAL for its size, -EEXIST,
+ * -ENOSPC, -EDQUOT), and KVTIER_NO_INDEX when the request is refused as a
+ * whole (-EINVAL for flags or count, -EPERM, -ENOENT, -ENOMEM).
  */
 int kvt_obj_alloc(struct kvt_client *client, uint32_t pool_id, uint32_t flags,
 		  struct drm_kvtier_alloc_item *items, uint32_t count,

@@ -313,7 +313,8 @@ int kvt_obj_alloc(struct kvt_client *client, uint32_t pool_id, uint32_t flags,
 	uint32_t i;
 	int ret;
 
-	*failed_index = count;
+	/* Until an item is to blame, the request as a whole is refused. */
+	*failed_index = KVTIER_NO_INDEX;
 	if (flags & ~KVTIER_ALLOC_FLAGS)
 		return -KVT_EINVAL;
 	if ((flags & KVTIER_ALLOC_GLOBAL) && !kvt_client_is_admin(client))
@@ -352,8 +353,12 @@ int kvt_obj_alloc(struct kvt_client *client, uint32_t pool_id, uint32_t flags,
 	if (ret)
 		return ret;
 	ret = kvt_table_alloc(core, items, count, failed_index);
-	if (ret)
+	if (ret) {
+		/* A full table names an item; no memory is no item's fault. */
+		if (ret == -KVT_ENOMEM)
+			*failed_index = KVTIER_NO_INDEX;
 		goto err_unreserve;
+	}
 	for (i = 0; i < count; i++) {
 		/*
 		 * Each key is a cache miss in the index: start a group's
@@ -364,7 +369,8 @@ int kvt_obj_alloc(struct kvt_client *client, uint32_t pool_id, uint32_t flags,
 		ret = kvt_index_reserve(core, &items[i].key, tenant->id,
 					items[i].handle);
 		if (ret) {
-			*failed_index = i;
+			if (ret == -KVT_EEXIST)
+				*failed_index = i;
 			goto err_unindex;
 		}
 	}

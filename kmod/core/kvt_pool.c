@@ -167,8 +167,10 @@ static void kvt_pool_give(struct kvt_pool *pool, uint64_t first, uint64_t n)
 /*
  * Charges @tenant and takes a run for each item (items[].slot_count slots,
  * object index in the low half of items[].handle); writes each run's first
- * slot to items[].offset. All or nothing: -ENOENT (pool gone), -EDQUOT or
- * -ENOSPC with *failed_index set.
+ * slot to items[].offset. All or nothing: -ENOENT (pool gone; no item to
+ * blame, *failed_index is left alone), -EDQUOT (*failed_index: the first
+ * item past the quota) or -ENOSPC (*failed_index: the first item that
+ * found no run).
  */
 int kvt_pool_alloc_batch(struct kvt_core *core, struct kvt_pool *pool,
 			 struct kvt_tenant *tenant,
@@ -191,7 +193,7 @@ int kvt_pool_alloc_batch(struct kvt_core *core, struct kvt_pool *pool,
 			if (sum > room)
 				break;
 		}
-		*failed_index = i < count ? i : count - 1;
+		*failed_index = i < count ? i : KVTIER_NO_INDEX;
 		goto out_unlock;
 	}
 	for (i = 0; i < count; i++) {

@@ -806,7 +806,12 @@ static int kvt_complete_one(struct kvt_client *client,
 	int32_t status = d->status;
 	struct kvt_work *w;
 
-	if (status > 0)
+	/*
+	 * 0 or -errno, and errnos end at 4095 (the kernel's MAX_ERRNO):
+	 * anything else would reach the client's event as no error code.
+	 * Nothing is completed; the work stays dispatched to the manager.
+	 */
+	if (status > 0 || status < -4095)
 		return -KVT_EINVAL;
 	if (slot >= core->max_work)
 		return -KVT_ENOENT;

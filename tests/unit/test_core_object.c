@@ -101,13 +101,23 @@ START_TEST(alloc_request_errors)
 	ck_assert_int_eq(kvt_obj_alloc(A1, POOL, 0, &it, 1, &fi), -EINVAL);
 	ck_assert_uint_eq(fi, 0);
 	it.size = 1;
+	/* Refused as a whole: no item is named (not even @count). */
 	ck_assert_int_eq(kvt_obj_alloc(A1, POOL + 1, 0, &it, 1, &fi), -ENOENT);
+	ck_assert_uint_eq(fi, KVTIER_NO_INDEX);
+	fi = 0;
 	ck_assert_int_eq(kvt_obj_alloc(A1, 0, 0, &it, 1, &fi), -ENOENT);
+	ck_assert_uint_eq(fi, KVTIER_NO_INDEX);
+	fi = 0;
 	ck_assert_int_eq(kvt_obj_alloc(A1, POOL, 1u << 5, &it, 1, &fi),
 			 -EINVAL);
+	ck_assert_uint_eq(fi, KVTIER_NO_INDEX);
+	fi = 0;
 	ck_assert_int_eq(kvt_obj_alloc(A1, POOL, KVTIER_ALLOC_GLOBAL, &it, 1,
 				       &fi), -EPERM);
+	ck_assert_uint_eq(fi, KVTIER_NO_INDEX);
+	fi = 0;
 	ck_assert_int_eq(kvt_obj_alloc(A1, POOL, 0, &it, 0, &fi), -EINVAL);
+	ck_assert_uint_eq(fi, KVTIER_NO_INDEX);
 	ck_assert_uint_eq(tstats().objects, 0);
 }
 END_TEST

@@ -211,6 +211,9 @@ START_TEST(fetch_failure_frees_slots)
 	ck_assert_int_eq(tfetch(A1, h, KVTIER_TIER_HOST, 0, 0, NULL), 1);
 	ck_assert_uint_eq(take(M, &w, 1), 1);
 	ck_assert_int_eq(complete(M, w.work_id, 5), -EINVAL);
+	/* Nor are statuses past the last errno (4095): still dispatched. */
+	ck_assert_int_eq(complete(M, w.work_id, -4096), -EINVAL);
+	ck_assert_int_eq(complete(M, w.work_id, INT32_MIN), -EINVAL);
 	ck_assert_int_eq(complete(M, w.work_id, 0), 0);
 }
 END_TEST

@@ -855,8 +855,10 @@ START_TEST(test_alloc_limits_and_failed_index)
 	uint32_t idx = 0;
 
 	ck_assert_int_eq(kvtier_alloc(fake_kv, 1, 0, items, 0, &idx), -EINVAL);
+	ck_assert_uint_eq(idx, KVTIER_NO_INDEX);
+	idx = 0;
 	ck_assert_int_eq(kvtier_alloc(fake_kv, 1, 0, items, 5, &idx), -EINVAL);
-	ck_assert_uint_eq(idx, 5);
+	ck_assert_uint_eq(idx, KVTIER_NO_INDEX);
 	ck_assert_uint_eq(fake.calls, 0);	/* not split, not sent */
 	fake.alloc_failed_index = 2;
 	ck_assert_int_eq(kvtier_alloc(fake_kv, 1, 0, items, 4, &idx), -EDQUOT);

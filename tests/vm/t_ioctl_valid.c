@@ -337,12 +337,21 @@ static void case_tenant_list_bad_ptr(void)
 
 /* ---- OBJ_ALLOC ----------------------------------------------------------- */
 
-static void alloc_refused(struct drm_kvtier_obj_alloc *a, int want)
+/*
+ * Expect the allocation refused with @want, and @want_index as its
+ * failed_index: the failing item's, or KVTIER_NO_INDEX when the request
+ * was refused as a whole.
+ */
+static void alloc_refused(struct drm_kvtier_obj_alloc *a, int want,
+			  uint32_t want_index)
 {
 	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
+	/* Neither an index nor KVTIER_NO_INDEX: the driver must write it. */
+	a->failed_index = 12345;
 	REFUSED(fd, DRM_IOCTL_KVTIER_OBJ_ALLOC, a, want);
+	TL_EXPECT_EQ(a->failed_index, want_index);
 }
 
 static struct drm_kvtier_alloc_item g_item;
@@ -366,9 +375,9 @@ static void case_alloc_flags(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	a.flags = 1u << 1;
-	alloc_refused(&a, -EINVAL);
+	alloc_refused(&a, -EINVAL, KVTIER_NO_INDEX);
 	a.flags = 1u << 31;
-	alloc_refused(&a, -EINVAL);
+	alloc_refused(&a, -EINVAL, KVTIER_NO_INDEX);
 }
 
 static void case_alloc_item_pad(void)
@@ -376,7 +385,7 @@ static void case_alloc_item_pad(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	g_item.pad = 1;
-	alloc_refused(&a, -EINVAL);
+	alloc_refused(&a, -EINVAL, 0);
 }
 
 static void case_alloc_count_zero(void)
@@ -384,7 +393,7 @@ static void case_alloc_count_zero(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	a.count = 0;
-	alloc_refused(&a, -EINVAL);
+	alloc_refused(&a, -EINVAL, KVTIER_NO_INDEX);
 }
 
 static void case_alloc_count_over_max(void)
@@ -392,7 +401,7 @@ static void case_alloc_count_over_max(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	a.count = KVTIER_MAX_BATCH + 1;
-	alloc_refused(&a, -EINVAL);
+	alloc_refused(&a, -EINVAL, KVTIER_NO_INDEX);
 }
 
 static void case_alloc_count_huge(void)
@@ -401,7 +410,7 @@ static void case_alloc_count_huge(void)
 
 	/* count * sizeof(item) overflows 32 bits. */
 	a.count = 0xffffffffu;
-	alloc_refused(&a, -EINVAL);
+	alloc_refused(&a, -EINVAL, KVTIER_NO_INDEX);
 }
 
 static void case_alloc_items_null(void)
@@ -409,7 +418,7 @@ static void case_alloc_items_null(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	a.items_ptr = 0;
-	alloc_refused(&a, -EFAULT);
+	alloc_refused(&a, -EFAULT, KVTIER_NO_INDEX);
 }
 
 static void case_alloc_items_unmapped(void)
@@ -417,7 +426,7 @@ static void case_alloc_items_unmapped(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	a.items_ptr = (uintptr_t)tl_bad_ptr();
-	alloc_refused(&a, -EFAULT);
+	alloc_refused(&a, -EFAULT, KVTIER_NO_INDEX);
 }
 
 static void case_alloc_items_straddle(void)
@@ -437,7 +446,7 @@ static void case_alloc_items_straddle(void)
 	it[0].size = g_page;
 	a.items_ptr = (uintptr_t)it;
 	a.count = 2;
-	alloc_refused(&a, -EFAULT);
+	alloc_refused(&a, -EFAULT, KVTIER_NO_INDEX);
 }
 
 static void case_alloc_items_readonly(void)
@@ -456,7 +465,9 @@ static void case_alloc_items_readonly(void)
 	it->size = g_page;
 	TL_ASSERT(!mprotect(it, g_page, PROT_READ), "mprotect");
 	a.items_ptr = (uintptr_t)it;
+	a.failed_index = 12345;
 	REFUSED(fd, DRM_IOCTL_KVTIER_OBJ_ALLOC, &a, -EFAULT);
+	TL_EXPECT_EQ(a.failed_index, KVTIER_NO_INDEX);
 	/* The key was not left reserved. */
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), g_page, &b), 0);
 }
@@ -466,9 +477,9 @@ static void case_alloc_unknown_pool(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	a.pool_id = 0;
-	alloc_refused(&a, -ENOENT);
+	alloc_refused(&a, -ENOENT, KVTIER_NO_INDEX);
 	a.pool_id = KVTIER_MAX_POOLS + 1;
-	alloc_refused(&a, -ENOENT);
+	alloc_refused(&a, -ENOENT, KVTIER_NO_INDEX);
 }
 
 static void case_alloc_size_zero(void)
@@ -476,7 +487,7 @@ static void case_alloc_size_zero(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	g_item.size = 0;
-	alloc_refused(&a, -EINVAL);
+	alloc_refused(&a, -EINVAL, 0);
 }
 
 static void case_alloc_too_big(void)
@@ -484,7 +495,7 @@ static void case_alloc_too_big(void)
 	struct drm_kvtier_obj_alloc a = good_alloc();
 
 	g_item.size = (NSLOTS + 1) * g_page;
-	alloc_refused(&a, -ENOSPC);
+	alloc_refused(&a, -ENOSPC, 0);
 	TL_EXPECT_EQ(a.failed_index, 0);
 }
 

@@ -562,6 +562,132 @@ static void case_work_complete_unknown_id(void)
 	TL_EXPECT_EQ(s1.bytes_moved, s0.bytes_moved);
 }
 
+/*
+ * A DEVICE fetch by a client (*fd, admin) of a READY object (*h), to a
+ * KIND_NONE region, dispatched to a manager (*mfd): *work_id names it.
+ */
+static int dispatched_work(int *fd, int *mfd, uint64_t *h, uint64_t *work_id)
+{
+	struct drm_kvtier_region_register reg = { .size = 1 << 20, .fd = -1 };
+	struct drm_kvtier_work_item w;
+	struct drm_kvtier_work_recv wr = {
+		.items_ptr = (uintptr_t)&w,
+		.count = 1,
+	};
+	struct drm_kvtier_fetch_item fi;
+	struct drm_kvtier_fetch f;
+	int err;
+
+	*fd = tl_open_admin();
+	*mfd = open_manager();
+	if (*fd < 0 || *mfd < 0)
+		return -ENODEV;
+	err = tl_ioctl(*fd, DRM_IOCTL_KVTIER_REGION_REGISTER, &reg);
+	if (err)
+		return err;
+	*h = ready_object(*fd);
+	if (!*h)
+		return -ENOENT;
+	err = tl_fetch1(*fd, *h, KVTIER_TIER_DEVICE, reg.region_id, 0, 1, &f,
+			&fi);
+	if (err)
+		return err;
+	if (f.pending != 1)
+		return -EPROTO;
+	wr.deadline_ns = tl_now_ns() + 10000000000ull;
+	err = tl_ioctl(*mfd, DRM_IOCTL_KVTIER_WORK_RECV, &wr);
+	if (err)
+		return err;
+	if (wr.count != 1 || w.handle != *h)
+		return -EPROTO;
+	*work_id = w.work_id;
+	return 0;
+}
+
+/*
+ * Completes @work_id with @status; returns the ioctl's error, else the
+ * item's result.
+ */
+static int complete1(int mfd, uint64_t work_id, int32_t status)
+{
+	struct drm_kvtier_work_done d = {
+		.work_id = work_id,
+		.status = status,
+		.result = 999,
+	};
+	struct drm_kvtier_work_complete wc = {
+		.items_ptr = (uintptr_t)&d,
+		.count = 1,
+	};
+	int err = tl_ioctl(mfd, DRM_IOCTL_KVTIER_WORK_COMPLETE, &wc);
+
+	if (err)
+		return err;
+	if (wc.failed != (d.result != 0))
+		return -EPROTO;
+	return d.result;
+}
+
+/*
+ * A status that is neither 0 nor -errno (-4095..-1) fails its item with
+ * -EINVAL and completes nothing: the work stays dispatched to the manager,
+ * which then completes it properly.
+ */
+static void case_work_complete_status_invalid(void)
+{
+	static const int32_t bad[] = { -4096, -5000, INT32_MIN, 1, INT32_MAX };
+	struct drm_kvtier_event_fetch ev;
+	uint64_t h, work_id;
+	int fd, mfd, err;
+	size_t i;
+
+	err = dispatched_work(&fd, &mfd, &h, &work_id);
+	TL_ASSERT(!err, "setup: %s", tl_errname(err));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct drm_kvtier_work_done d = {
+			.work_id = work_id,
+			.status = bad[i],
+			.result = 999,
+		};
+		struct drm_kvtier_work_complete wc = {
+			.items_ptr = (uintptr_t)&d,
+			.count = 1,
+		};
+
+		REFUSED(mfd, DRM_IOCTL_KVTIER_WORK_COMPLETE, &wc, 0);
+		TL_ASSERT(wc.failed == 1, "status %d: failed %u", bad[i],
+			  wc.failed);
+		TL_ASSERT(d.result == -EINVAL, "status %d: result %d",
+			  bad[i], d.result);
+		TL_ASSERT(tl_no_event(fd), "status %d completed the work",
+			  bad[i]);
+	}
+	TL_EXPECT_RC(complete1(mfd, work_id, 0), 0);
+	TL_EXPECT_RC(tl_read_fetch_event(fd, TL_WAIT_MS, &ev), 0);
+	TL_EXPECT_EQ(ev.completed, 1);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_UNPIN, h, KVTIER_TIER_DEVICE), 0);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_FREE, h, 0), 0);
+}
+
+/* The most negative -errno is a failure like any other. */
+static void case_work_complete_status_errno_max(void)
+{
+	struct drm_kvtier_event_fetch ev;
+	uint64_t h, work_id;
+	int fd, mfd, err;
+
+	err = dispatched_work(&fd, &mfd, &h, &work_id);
+	TL_ASSERT(!err, "setup: %s", tl_errname(err));
+	TL_EXPECT_RC(complete1(mfd, work_id, -4095), 0);
+	TL_EXPECT_RC(tl_read_fetch_event(fd, TL_WAIT_MS, &ev), 0);
+	TL_EXPECT_EQ(ev.completed, 0);
+	TL_EXPECT_EQ(ev.failed, 1);
+	TL_EXPECT_RC(ev.status, -4095);
+	/* Done: completing it again finds nothing. */
+	TL_EXPECT_RC(complete1(mfd, work_id, 0), -ENOENT);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_FREE, h, 0), 0);
+}
+
 static struct drm_kvtier_residency_item g_ri;
 
 #define RES_CASE(name, setup, want)                                            \
@@ -711,6 +837,8 @@ int main(void)
 		C(work_complete_count_zero), C(work_complete_count_over_max),
 		C(work_complete_count_huge), C(work_complete_items_null),
 		C(work_complete_items_unmapped), C(work_complete_unknown_id),
+		C(work_complete_status_invalid),
+		C(work_complete_status_errno_max),
 		C(residency_flags), C(residency_pad), C(residency_item_pad),
 		C(residency_count_zero), C(residency_count_over_max),
 		C(residency_count_huge), C(residency_items_null),

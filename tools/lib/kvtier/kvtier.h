@@ -497,8 +497,9 @@ bool kvtier_key_equal(const struct drm_kvtier_key *a,
  * @flags: KVTIER_ALLOC_* (GLOBAL is admin only).
  * @items: In/Out. @key and @size in; @handle, @offset, @slot_count out.
  * @count: Items, 1..max_batch (not split: allocation is atomic).
- * @failed_index: Out, optional. The failing item's index, or @count on
- *                success or when no single item is to blame.
+ * @failed_index: Out, optional. @count on success; on failure the failing
+ *                item's index, or KVTIER_NO_INDEX when no single item is to
+ *                blame (an unknown pool, bad flags or count...).
  *
  * Return: 0, -EEXIST (a key already in the namespace or twice in @items),
  * -ENOSPC (too few free contiguous slots), -EDQUOT (tenant quota),

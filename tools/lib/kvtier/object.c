@@ -19,8 +19,8 @@ int kvtier_alloc(struct kvtier *kv, uint32_t pool_id, uint32_t flags,
 		.count = count,
 		.pool_id = pool_id,
 		.flags = flags,
-		/* Left as is when the driver blames no single item. */
-		.failed_index = count,
+		/* In case a driver older than KVTIER_NO_INDEX leaves it. */
+		.failed_index = KVTIER_NO_INDEX,
 	};
 	int ret;
 
@@ -28,7 +28,7 @@ int kvtier_alloc(struct kvtier *kv, uint32_t pool_id, uint32_t flags,
 	 * to respect; saying so here beats a driver -EINVAL. */
 	if (count == 0 || count > kvtl_max_batch(kv)) {
 		if (failed_index)
-			*failed_index = count;
+			*failed_index = KVTIER_NO_INDEX;
 		return -EINVAL;
 	}
 	ret = kvtl_ioctl(kv, DRM_IOCTL_KVTIER_OBJ_ALLOC, &req);
