@@ -11,7 +11,8 @@
  *             same bytes (tools/bench/bench_copy.c).
  *   --disk P  the daemon's disk tier writing and reading 2 MiB objects at
  *             queue depth 32 in the file P, against fio's io_uring engine
- *             on the same file (tools/bench/bench_disk.c).
+ *             on the same file, both sides' buffers on 2 MiB pages and
+ *             again on 4 KiB pages (tools/bench/bench_disk.c).
  *   --driver  through the real driver (as root, in the VM): a null ioctl,
  *             and 256-key LOOKUP ioctls over 4096 committed objects, as
  *             the per-key cost over the null ioctl's.
@@ -338,7 +339,8 @@ static const char usage_text[] =
 	"  --copy-threads N  copy with N threads (default: kvtierd's default)\n"
 	"  --disk PATH   the disk tier against fio's io_uring engine, in the file\n"
 	"                PATH (formatted over; removed after if it was created):\n"
-	"                put it where O_DIRECT works (not tmpfs)\n"
+	"                put it where O_DIRECT works (not tmpfs); as root it\n"
+	"                reserves hugetlb pages for the 2 MiB-page comparison\n"
 	"  --driver      null ioctl and 256-key lookup ioctls through the driver\n"
 	"                (root; creates and destroys a pool)\n"
 	"  --json        one JSON object per line\n"

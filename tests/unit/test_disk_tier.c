@@ -3,16 +3,24 @@
  * disk.c and disk_ops.c: the tier's operations on a real O_DIRECT file.
  * Round trips byte for byte, the contract of every refusal, queue depth 32
  * kept full with registered buffers, -ENOSPC and space coming back after a
- * drop, replacement by a newer generation, corruption caught on read, and
- * the ops table driving the same tier.
+ * drop, replacement by a newer generation, corruption caught on read, the
+ * ops table driving the same tier, and I/O that leaves nothing in the page
+ * cache, through a descriptor opened O_DIRECT.
  */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "disk.h"
@@ -25,7 +33,7 @@
 #define SLOT (256 * KIB)
 #define NSLOTS 64
 
-static char path[] = "/tmp/kvtd-tier-XXXXXX";
+static char path[PATH_MAX];
 static struct kvtd_disk *d;
 static unsigned char *pool;	/* NSLOTS slots, registered */
 
@@ -79,17 +87,24 @@ static int open_store(uint64_t size, uint32_t qd)
 	return kvtd_disk_open(&cfg, &d);
 }
 
-static void setup(void)
+/* A new store in @dir, and the pool of slots registered with it. */
+static void setup_in(const char *dir)
 {
 	int fd;
 
-	strcpy(path, "/tmp/kvtd-tier-XXXXXX");
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/kvtd-tier-XXXXXX",
+				  dir), (int)sizeof(path));
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	pool = aligned_alloc(4096, NSLOTS * SLOT);
 	ck_assert_ptr_nonnull(pool);
 	ck_assert_int_eq(open_store(STORE, 0), 0);
+}
+
+static void setup(void)
+{
+	setup_in("/tmp");
 }
 
 static void teardown(void)
@@ -363,6 +378,168 @@ START_TEST(test_replace)
 }
 END_TEST
 
+/*
+ * The page cache tests need a file system that keeps files on a device:
+ * tmpfs and ramfs files live in the page cache (and tmpfs accepts O_DIRECT
+ * from Linux 6.6 on, bypassing nothing), so there no check could tell.
+ * The first of $TMPDIR, /var/tmp, /tmp and the working directory (the
+ * build tree) that is neither; "" when none is.
+ */
+static const char *device_dir(void)
+{
+	const char *dirs[] = { getenv("TMPDIR"), "/var/tmp", "/tmp", "." };
+	struct statfs sfs;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (!dirs[i] || statfs(dirs[i], &sfs) ||
+		    access(dirs[i], W_OK))
+			continue;
+		if (sfs.f_type != TMPFS_MAGIC && sfs.f_type != RAMFS_MAGIC)
+			return dirs[i];
+	}
+	return "";
+}
+
+static void setup_on_device(void)
+{
+	const char *dir = device_dir();
+
+	/* Check cannot skip: say so loudly; the tests then do nothing. */
+	if (!*dir) {
+		fprintf(stderr, "SKIP disk_tier:page_cache: no writable "
+			"directory off tmpfs (TMPDIR, /var/tmp, /tmp, .)\n");
+		path[0] = '\0';
+		return;
+	}
+	setup_in(dir);
+}
+
+static void teardown_on_device(void)
+{
+	if (path[0])
+		teardown();
+}
+
+/*
+ * Pages of @file in the page cache, of *@pages: mincore(2) over a fresh
+ * shared mapping, which looks each page up without faulting it in.
+ */
+static uint64_t cached_pages(const char *file, uint64_t *pages)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	uint64_t n = 0, i;
+	unsigned char *vec;
+	struct stat st;
+	void *map;
+	int fd = open(file, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_gt(st.st_size, 0);
+	*pages = (st.st_size + psz - 1) / psz;
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	vec = malloc(*pages);
+	ck_assert_ptr_nonnull(vec);
+	ck_assert_int_eq(mincore(map, st.st_size, vec), 0);
+	for (i = 0; i < *pages; i++)
+		n += vec[i] & 1;
+	free(vec);
+	munmap(map, st.st_size);
+	close(fd);
+	return n;
+}
+
+/*
+ * Every object the tier writes and reads back leaves the store's file out
+ * of the page cache: the bytes went between the slots and the device. A
+ * file written the buffered way beside it shows that the measure sees the
+ * page cache on this file system.
+ */
+START_TEST(test_io_bypasses_page_cache)
+{
+	struct kvtd_tier_key k = { .hi = 0xcace };
+	char control[PATH_MAX];
+	uint64_t pages, cached;
+	int fd, i;
+
+	if (!path[0])
+		return;
+	ck_assert_int_lt(snprintf(control, sizeof(control), "%s.buffered",
+				  path), (int)sizeof(control));
+	fd = open(control, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	memset(slot(0), 0x5a, SLOT);
+	ck_assert_int_eq(pwrite(fd, slot(0), SLOT, 0), SLOT);
+	close(fd);
+	cached = cached_pages(control, &pages);
+	unlink(control);
+	ck_assert_msg(cached == pages, "mincore sees %llu of %llu pages just "
+		      "written buffered: it cannot tell here",
+		      (unsigned long long)cached, (unsigned long long)pages);
+
+	for (i = 0; i < NSLOTS; i++) {
+		k.lo = i;
+		put(&k, slot(i), SLOT, 0);
+	}
+	for (i = 0; i < NSLOTS; i++) {
+		k.lo = i;
+		memset(slot(i), 0, SLOT);
+		ck_assert_int_eq(get(&k, slot(i), SLOT), 0);
+		ck_assert(same(slot(i), SLOT, &k, 0));
+	}
+	cached = cached_pages(path, &pages);
+	ck_assert_msg(cached == 0, "%llu of the store's %llu pages are in the "
+		      "page cache after %u MiB written and read through the "
+		      "tier", (unsigned long long)cached,
+		      (unsigned long long)pages,
+		      (unsigned int)(NSLOTS * SLOT / MIB));
+}
+END_TEST
+
+/* The descriptor the tier does its I/O on is O_DIRECT, as fdinfo shows. */
+START_TEST(test_fd_is_direct)
+{
+	char real[PATH_MAX], link[PATH_MAX], name[300], line[256];
+	unsigned int found = 0, flags;
+	struct dirent *e;
+	ssize_t n;
+	FILE *f;
+	DIR *dir;
+
+	if (!path[0])
+		return;
+	ck_assert_ptr_nonnull(realpath(path, real));
+	dir = opendir("/proc/self/fd");
+	ck_assert_ptr_nonnull(dir);
+	while ((e = readdir(dir))) {
+		snprintf(name, sizeof(name), "/proc/self/fd/%s", e->d_name);
+		n = readlink(name, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, real))
+			continue;
+		snprintf(name, sizeof(name), "/proc/self/fdinfo/%s",
+			 e->d_name);
+		f = fopen(name, "r");
+		ck_assert_ptr_nonnull(f);
+		flags = 0;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "flags: %o", &flags) == 1)
+				break;
+		fclose(f);
+		ck_assert_msg(flags & O_DIRECT, "fd %s on the store has flags "
+			      "0%o, no O_DIRECT (0%o)", e->d_name, flags,
+			      (unsigned int)O_DIRECT);
+		found++;
+	}
+	closedir(dir);
+	ck_assert_msg(found, "no descriptor open on %s", real);
+}
+END_TEST
+
 START_TEST(test_corrupt_on_read)
 {
 	struct kvtd_tier_key k = { .lo = 5, .ns = 1 };
@@ -540,6 +717,13 @@ Suite *disk_tier_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_corrupt_on_read);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("page_cache");
+	tcase_add_checked_fixture(tc, setup_on_device, teardown_on_device);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_io_bypasses_page_cache);
+	tcase_add_test(tc, test_fd_is_direct);
 	suite_add_tcase(s, tc);
 	return s;
 }
