@@ -286,20 +286,33 @@ static int exec_read(struct kvtd_manager *m,
 	return 0;
 }
 
-/* Start one item. 0 when it is started or completed, -EAGAIN to retry. */
+/*
+ * Start one item. 0 when it is started or completed, -EAGAIN to retry.
+ *
+ * A DEVICE destination is looked up by the region's id, generation and
+ * cookie together: a region id is reused once its region goes, maybe by
+ * another client's region, and the work must fail (-ESTALE, -ENOENT)
+ * before any byte is copied rather than land in that one.
+ */
 static int exec_item(struct kvtd_manager *m,
 		     const struct drm_kvtier_work_item *w)
 {
+	const struct kvtd_space pool_space = { .id = w->pool_id };
+	const struct kvtd_space region_space = {
+		.id = w->region_id,
+		.gen = w->region_gen,
+		.cookie = w->region_cookie,
+	};
 	struct kvtd_work_geom g = { 0 };
 	struct kvtd_work_action a;
 	void *pool = NULL, *region = NULL, *dst;
 	int ret = 0;
 
 	if (w->src_tier == KVTIER_TIER_HOST || w->dst_tier == KVTIER_TIER_HOST)
-		ret = m->host->ops->lookup(m->host, w->pool_id, &pool,
+		ret = m->host->ops->lookup(m->host, &pool_space, &pool,
 					   &g.pool_size);
 	if (!ret && w->dst_tier == KVTIER_TIER_DEVICE)
-		ret = m->dev->ops->lookup(m->dev, w->region_id, &region,
+		ret = m->dev->ops->lookup(m->dev, &region_space, &region,
 					  &g.region_size);
 	if (!ret && w->dst_tier == KVTIER_TIER_DEVICE)
 		g.region_devmem = !kvtd_mem_host_addressable(m->dev,
@@ -307,11 +320,13 @@ static int exec_item(struct kvtd_manager *m,
 	if (!ret)
 		ret = kvtd_work_plan(w, &g, &a);
 	if (ret) {
-		kvtd_debug("work %llu: %s -> %s, pool %u region %u: %s",
+		if (ret == -ESTALE)
+			m->ctr.work_stale++;
+		kvtd_debug("work %llu: %s -> %s, pool %u region %u gen %u: %s",
 			   (unsigned long long)w->work_id,
 			   kvtier_tier_name(w->src_tier),
 			   kvtier_tier_name(w->dst_tier), w->pool_id,
-			   w->region_id, strerror(-ret));
+			   w->region_id, w->region_gen, strerror(-ret));
 		exec_complete(m, w->work_id, ret, 0);
 		return 0;
 	}
@@ -565,7 +580,9 @@ int kvtd_exec_write(struct kvtd_manager *m,
 		return -ENODEV;
 	if (kvtd_exec_writing(m, rec, evict))
 		return 0;
-	ret = m->host->ops->lookup(m->host, rec->pool_id, &base, &size);
+	ret = m->host->ops->lookup(m->host,
+				   &(struct kvtd_space){ .id = rec->pool_id },
+				   &base, &size);
 	if (ret)
 		return ret;
 	kvtd_manager_disk_regions(m);

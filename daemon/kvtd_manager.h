@@ -117,6 +117,7 @@ struct kvtd_counters {
 	uint64_t work_failed;
 	uint64_t work_merged;
 	uint64_t work_refused;
+	uint64_t work_stale;	/* failed: their region is gone (-ESTALE) */
 	uint64_t bytes_copied;
 	uint64_t bytes_read;
 	uint64_t written;

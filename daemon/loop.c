@@ -103,7 +103,7 @@ void kvtd_stats_log(const struct kvtd_manager *m, const char *why)
 
 	if (m->disk)
 		kvtd_disk_stats(m->disk, &ds);
-	kvtd_info("stats why=%s work_received=%llu work_done=%llu work_failed=%llu work_merged=%llu work_refused=%llu bytes_copied=%llu bytes_read=%llu bytes_written=%llu writes_ok=%llu write_failed=%llu write_orphaned=%llu evict_dropped=%llu evict_written=%llu evict_policy_drops=%llu evict_nospace_drops=%llu evict_busy=%llu lost_on_disk=%llu disk_unknown=%llu disk_reclaimed=%llu disk_objects=%llu disk_recovered=%llu disk_drops_torn=%llu disk_drops_corrupt=%llu disk_drops_stale=%llu disk_errors=%llu passes=%llu scans=%llu disk_fixed_ios=%llu disk_unfixed_ios=%llu",
+	kvtd_info("stats why=%s work_received=%llu work_done=%llu work_failed=%llu work_merged=%llu work_refused=%llu bytes_copied=%llu bytes_read=%llu bytes_written=%llu writes_ok=%llu write_failed=%llu write_orphaned=%llu evict_dropped=%llu evict_written=%llu evict_policy_drops=%llu evict_nospace_drops=%llu evict_busy=%llu lost_on_disk=%llu disk_unknown=%llu disk_reclaimed=%llu disk_objects=%llu disk_recovered=%llu disk_drops_torn=%llu disk_drops_corrupt=%llu disk_drops_stale=%llu disk_errors=%llu passes=%llu scans=%llu disk_fixed_ios=%llu disk_unfixed_ios=%llu work_stale=%llu",
 		  why, (unsigned long long)c->work_received,
 		  (unsigned long long)c->work_done,
 		  (unsigned long long)c->work_failed,
@@ -131,7 +131,8 @@ void kvtd_stats_log(const struct kvtd_manager *m, const char *why)
 		  (unsigned long long)ds.errors,
 		  (unsigned long long)c->ticks, (unsigned long long)c->scans,
 		  (unsigned long long)ds.fixed_ios,
-		  (unsigned long long)ds.unfixed_ios);
+		  (unsigned long long)ds.unfixed_ios,
+		  (unsigned long long)c->work_stale);
 }
 
 static void loop_signal(struct kvtd_manager *m)
