@@ -42,7 +42,15 @@ int kvtd_exec_init(struct kvtd_manager *m)
 		m->ops[i].next = i + 1 < m->nr_ops ? i + 1 : KVTD_OP_NONE;
 	m->free_op = 0;
 	kvtd_stage_init(&m->stage, m->dev);
-	ret = kvtd_keyset_init(&m->reads, qd);
+	/*
+	 * Room for the completions of every item the daemon can hold: a
+	 * batch waiting for its flush, the items riding on operations, and
+	 * a receive's worth (kvtd_exec_room() takes no more).
+	 */
+	ret = kvtd_done_init(&m->done, KVTD_DONE_BATCH + m->nr_ops +
+					       KVTD_RECV_BATCH);
+	if (!ret)
+		ret = kvtd_keyset_init(&m->reads, qd);
 	if (!ret)
 		ret = kvtd_keyset_init(&m->writes, qd);
 	return ret;
@@ -60,6 +68,10 @@ void kvtd_exec_fini(struct kvtd_manager *m)
 	kvtd_stage_fini(&m->stage);
 	free(m->lost);
 	m->lost = NULL;
+	if (m->done.count)
+		kvtd_warn("work: %u completions not taken by the driver: their work goes back to the queue",
+			  m->done.count);
+	kvtd_done_fini(&m->done);
 	if (m->reads.slots)
 		kvtd_keyset_fini(&m->reads);
 	if (m->writes.slots)
@@ -119,24 +131,48 @@ int kvtd_exec_residency(struct kvtd_manager *m,
 }
 
 static int exec_done_fn(void *ctx, struct drm_kvtier_work_done *items,
-			size_t count)
+			size_t count, size_t *taken)
 {
-	return kvtier_work_complete(ctx, items, count);
+	return kvtier_work_complete_taken(ctx, items, count, taken);
 }
 
+/*
+ * Send the completions. A WORK_COMPLETE the driver refuses as a whole
+ * keeps them, for a retry after a backoff (kvtd_done_flush()): dropped,
+ * their fetches would wait, and their slots stay taken, until the daemon
+ * restarts. Logged once when that starts and once when it ends.
+ */
 static void exec_flush_done(struct kvtd_manager *m)
 {
-	uint32_t refused, n = m->done.count;
+	uint32_t refused, retries = m->done.retries, n = m->done.count;
+	uint64_t now = kvtier_now_ns();
 	int ret;
 
-	ret = kvtd_done_flush(&m->done, exec_done_fn, m->kv, &refused);
+	/* Within the backoff: nothing to send, nothing to log. */
+	if (kvtd_done_retry_ns(&m->done) > now)
+		return;
+	ret = kvtd_done_flush(&m->done, exec_done_fn, m->kv, now, &refused);
 	m->ctr.work_refused += refused;
 	if (refused)
-		kvtd_warn("work: the driver refused %u of %u completions (%s): not held by this manager",
-			  refused, n, strerror(-ret));
-	else if (ret)
-		kvtd_err("work: WORK_COMPLETE of %u items failed: %s", n,
-			 strerror(-ret));
+		kvtd_warn("work: the driver refused %u of %u completions: not held by this manager",
+			  refused, n);
+	if (m->done.retries == 1)
+		kvtd_err("work: WORK_COMPLETE of %u items failed: %s; %u kept, sent again in a while",
+			 n, strerror(-ret), m->done.count);
+	else if (retries && !m->done.retries)
+		kvtd_notice("work: WORK_COMPLETE went through after %u failures",
+			    retries);
+}
+
+uint32_t kvtd_exec_room(const struct kvtd_manager *m)
+{
+	uint64_t held = (uint64_t)m->done.count + m->ops_used +
+			(m->bl_count - m->bl_pos) + m->nr_copies;
+
+	if (held >= m->done.room)
+		return 0;
+	return m->done.room - held < KVTD_RECV_BATCH ?
+		       (uint32_t)(m->done.room - held) : KVTD_RECV_BATCH;
 }
 
 static void exec_complete(struct kvtd_manager *m, uint64_t work_id,

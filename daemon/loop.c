@@ -192,17 +192,27 @@ static void loop_poll_disk(struct kvtd_manager *m)
 		kvtd_exec_reap(m, 0);
 }
 
-/* Take work when there is room. Returns items taken, or -errno (fatal). */
+/*
+ * Take work when there is room: in the backlog, and for the completions
+ * (which only runs out while the driver refuses them). Returns items
+ * taken, or -errno (fatal).
+ */
 static int loop_recv(struct kvtd_manager *m, bool busy)
 {
-	uint64_t deadline = 0;
+	uint32_t room = kvtd_exec_room(m);
+	uint64_t deadline = 0, retry;
 	int n;
 
-	if (m->stopping || m->bl_count)
+	if (m->stopping || m->bl_count || !room)
 		return 0;
-	if (!busy)
+	if (!busy) {
 		deadline = kvtier_now_ns() + KVTD_RECV_SLICE_MS * 1000000ull;
-	n = kvtier_work_recv(m->kv, m->backlog, KVTD_RECV_BATCH, deadline);
+		/* Completions waiting for a retry are not kept waiting. */
+		retry = kvtd_done_retry_ns(&m->done);
+		if (retry && retry < deadline)
+			deadline = retry;
+	}
+	n = kvtier_work_recv(m->kv, m->backlog, room, deadline);
 	if (n == -ETIME || n == -EINTR || n == 0)
 		return 0;
 	if (n < 0) {
@@ -239,14 +249,34 @@ static int loop_wait(struct kvtd_manager *m, int timeout_ms)
 	return 0;
 }
 
-/* After a stop: finish the disk's I/O, report it, sync. */
+/*
+ * How long the loop may sleep in epoll: @timeout_ms, or while the loop
+ * took no work and completions wait for a retry, until that retry (the
+ * loop would spin otherwise: it does not sleep in WORK_RECV without
+ * room for the work).
+ */
+static int loop_timeout(struct kvtd_manager *m, int timeout_ms, bool got)
+{
+	uint64_t retry = kvtd_done_retry_ns(&m->done), now;
+
+	if (!retry || got || timeout_ms)
+		return timeout_ms;
+	now = kvtier_now_ns();
+	if (retry <= now)
+		return 0;
+	/* Rounded up: waking before it would find nothing to do. */
+	return (int)((retry - now + 999999) / 1000000);
+}
+
+/* After a stop: finish the disk's I/O, report it and what it completed, sync. */
 static void loop_drain(struct kvtd_manager *m)
 {
 	uint64_t end = kvtier_now_ns() + KVTD_DRAIN_TIMEOUT_MS * 1000000ull;
 
 	kvtd_exec_sync(m, true);
 	kvtd_exec_flush(m);
-	while (kvtd_exec_busy(m) && !m->force && kvtier_now_ns() < end) {
+	while ((kvtd_exec_busy(m) || m->done.count) && !m->force &&
+	       kvtier_now_ns() < end) {
 		if (loop_wait(m, 1))
 			break;
 		loop_poll_disk(m);
@@ -279,8 +309,9 @@ int kvtd_loop_run(struct kvtd_manager *m)
 		kvtd_exec_flush(m);
 		/* Work that could not start waits for the disk's completions. */
 		waiting = m->bl_count && kvtd_exec_busy(m);
-		ret = loop_wait(m, got && !waiting ? 0 :
-				   kvtd_exec_busy(m) ? (int)KVTD_BUSY_WAIT_MS : 0);
+		ret = loop_wait(m, loop_timeout(m, got && !waiting ? 0 :
+				   kvtd_exec_busy(m) ? (int)KVTD_BUSY_WAIT_MS : 0,
+				   got > 0));
 		if (ret) {
 			kvtd_err("event loop: epoll_wait: %s", strerror(-ret));
 			break;
