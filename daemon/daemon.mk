@@ -4,7 +4,10 @@
 # and the policies linked in; libdrm, liburing and libc shared) and
 # $(BUILD)/static/kvtierd (fully static, for the VM's initramfs).
 # Its pure parts (configuration, planners, work mapping, the CPU device
-# tier) are also $(BUILD)/libkvtd.a, which the unit tests link.
+# tier) are also $(BUILD)/libkvtd.a, which the unit tests link; the rest
+# (the manager, the executor, the loop; the device tier without CUDA) is
+# $(BUILD)/libkvtdmgr.a, so that the unit tests drive the executor
+# (exec.c) through libkvtier's ioctl hook.
 #
 # Needs tools/lib/kvtier/lib.mk, daemon/policy/policy.mk and
 # daemon/disk/disk.mk included first, and tests/unit/unit.mk after.
@@ -39,6 +42,7 @@ DAEMON_HDRS   := $(wildcard $(DAEMON_DIR)/*.h) $(DISK_HDRS) $(POLICY_HDRS) \
 		 $(KVTIER_HDRS)
 DAEMON_LIB    := $(BUILD)/libkvtd.a
 DAEMON_LIB_OBJS := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_LIB_SRCS:.c=.o))
+DAEMON_MGR_LIB  := $(BUILD)/libkvtdmgr.a
 DAEMON_OBJS   := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_SRCS:.c=.o))
 DAEMON_DEV_OBJS := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_DEV_SRCS:.c=.o))
 # The static daemon's choice, compiled without CUDA.
@@ -64,6 +68,13 @@ $(DAEMON_LIB): $(DAEMON_LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# kvtierd.c's main() stays out: the test runner has its own.
+$(DAEMON_MGR_LIB): $(filter-out %/kvtierd.o,$(DAEMON_OBJS)) \
+		$(DAEMON_DEV_STATIC_OBJ)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(BUILD)/kvtierd: $(DAEMON_OBJS) $(DAEMON_DEV_OBJS) $(DAEMON_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CC) $(COMMON_CFLAGS) -pthread -o $@ $(DAEMON_OBJS) \
@@ -78,8 +89,10 @@ $(BUILD)/static/kvtierd: $(DAEMON_OBJS) $(DAEMON_DEV_STATIC_OBJ) \
 		$(DAEMON_STATIC_LIBS) -lpthread
 
 # The unit tests' suites for the daemon (tests/unit/test_daemon_*.c);
-# the policies again after it, whatever the order of the fragments.
-UNIT_LIBS   += $(DAEMON_LIB) $(POLICY_LIB)
+# what the manager's archive needs after it, whatever the order of the
+# fragments.
+UNIT_LIBS   += $(DAEMON_MGR_LIB) $(DAEMON_LIB) $(POLICY_LIB) $(DISK_LIB) \
+	       $(KVTIER_LIB_A)
 UNIT_CFLAGS += $(DAEMON_CFLAGS)
 
-USERSPACE += $(DAEMON_LIB) $(BUILD)/kvtierd $(BUILD)/static/kvtierd
+USERSPACE += $(DAEMON_LIB) $(DAEMON_MGR_LIB) $(BUILD)/kvtierd $(BUILD)/static/kvtierd

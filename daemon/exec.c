@@ -42,7 +42,15 @@ int kvtd_exec_init(struct kvtd_manager *m)
 		m->ops[i].next = i + 1 < m->nr_ops ? i + 1 : KVTD_OP_NONE;
 	m->free_op = 0;
 	kvtd_stage_init(&m->stage, m->dev);
-	ret = kvtd_keyset_init(&m->reads, qd);
+	/*
+	 * Room for the completions of every item the daemon can hold: a
+	 * batch waiting for its flush, the items riding on operations, and
+	 * a receive's worth (kvtd_exec_room() takes no more).
+	 */
+	ret = kvtd_done_init(&m->done, KVTD_DONE_BATCH + m->nr_ops +
+					       KVTD_RECV_BATCH);
+	if (!ret)
+		ret = kvtd_keyset_init(&m->reads, qd);
 	if (!ret)
 		ret = kvtd_keyset_init(&m->writes, qd);
 	return ret;
@@ -60,6 +68,10 @@ void kvtd_exec_fini(struct kvtd_manager *m)
 	kvtd_stage_fini(&m->stage);
 	free(m->lost);
 	m->lost = NULL;
+	if (m->done.count)
+		kvtd_warn("work: %u completions not taken by the driver: their work goes back to the queue",
+			  m->done.count);
+	kvtd_done_fini(&m->done);
 	if (m->reads.slots)
 		kvtd_keyset_fini(&m->reads);
 	if (m->writes.slots)
@@ -119,24 +131,48 @@ int kvtd_exec_residency(struct kvtd_manager *m,
 }
 
 static int exec_done_fn(void *ctx, struct drm_kvtier_work_done *items,
-			size_t count)
+			size_t count, size_t *taken)
 {
-	return kvtier_work_complete(ctx, items, count);
+	return kvtier_work_complete_taken(ctx, items, count, taken);
 }
 
+/*
+ * Send the completions. A WORK_COMPLETE the driver refuses as a whole
+ * keeps them, for a retry after a backoff (kvtd_done_flush()): dropped,
+ * their fetches would wait, and their slots stay taken, until the daemon
+ * restarts. Logged once when that starts and once when it ends.
+ */
 static void exec_flush_done(struct kvtd_manager *m)
 {
-	uint32_t refused, n = m->done.count;
+	uint32_t refused, retries = m->done.retries, n = m->done.count;
+	uint64_t now = kvtier_now_ns();
 	int ret;
 
-	ret = kvtd_done_flush(&m->done, exec_done_fn, m->kv, &refused);
+	/* Within the backoff: nothing to send, nothing to log. */
+	if (kvtd_done_retry_ns(&m->done) > now)
+		return;
+	ret = kvtd_done_flush(&m->done, exec_done_fn, m->kv, now, &refused);
 	m->ctr.work_refused += refused;
 	if (refused)
-		kvtd_warn("work: the driver refused %u of %u completions (%s): not held by this manager",
-			  refused, n, strerror(-ret));
-	else if (ret)
-		kvtd_err("work: WORK_COMPLETE of %u items failed: %s", n,
-			 strerror(-ret));
+		kvtd_warn("work: the driver refused %u of %u completions: not held by this manager",
+			  refused, n);
+	if (m->done.retries == 1)
+		kvtd_err("work: WORK_COMPLETE of %u items failed: %s; %u kept, sent again in a while",
+			 n, strerror(-ret), m->done.count);
+	else if (retries && !m->done.retries)
+		kvtd_notice("work: WORK_COMPLETE went through after %u failures",
+			    retries);
+}
+
+uint32_t kvtd_exec_room(const struct kvtd_manager *m)
+{
+	uint64_t held = (uint64_t)m->done.count + m->ops_used +
+			(m->bl_count - m->bl_pos) + m->nr_copies;
+
+	if (held >= m->done.room)
+		return 0;
+	return m->done.room - held < KVTD_RECV_BATCH ?
+		       (uint32_t)(m->done.room - held) : KVTD_RECV_BATCH;
 }
 
 static void exec_complete(struct kvtd_manager *m, uint64_t work_id,
@@ -286,20 +322,33 @@ static int exec_read(struct kvtd_manager *m,
 	return 0;
 }
 
-/* Start one item. 0 when it is started or completed, -EAGAIN to retry. */
+/*
+ * Start one item. 0 when it is started or completed, -EAGAIN to retry.
+ *
+ * A DEVICE destination is looked up by the region's id, generation and
+ * cookie together: a region id is reused once its region goes, maybe by
+ * another client's region, and the work must fail (-ESTALE, -ENOENT)
+ * before any byte is copied rather than land in that one.
+ */
 static int exec_item(struct kvtd_manager *m,
 		     const struct drm_kvtier_work_item *w)
 {
+	const struct kvtd_space pool_space = { .id = w->pool_id };
+	const struct kvtd_space region_space = {
+		.id = w->region_id,
+		.gen = w->region_gen,
+		.cookie = w->region_cookie,
+	};
 	struct kvtd_work_geom g = { 0 };
 	struct kvtd_work_action a;
 	void *pool = NULL, *region = NULL, *dst;
 	int ret = 0;
 
 	if (w->src_tier == KVTIER_TIER_HOST || w->dst_tier == KVTIER_TIER_HOST)
-		ret = m->host->ops->lookup(m->host, w->pool_id, &pool,
+		ret = m->host->ops->lookup(m->host, &pool_space, &pool,
 					   &g.pool_size);
 	if (!ret && w->dst_tier == KVTIER_TIER_DEVICE)
-		ret = m->dev->ops->lookup(m->dev, w->region_id, &region,
+		ret = m->dev->ops->lookup(m->dev, &region_space, &region,
 					  &g.region_size);
 	if (!ret && w->dst_tier == KVTIER_TIER_DEVICE)
 		g.region_devmem = !kvtd_mem_host_addressable(m->dev,
@@ -307,11 +356,13 @@ static int exec_item(struct kvtd_manager *m,
 	if (!ret)
 		ret = kvtd_work_plan(w, &g, &a);
 	if (ret) {
-		kvtd_debug("work %llu: %s -> %s, pool %u region %u: %s",
+		if (ret == -ESTALE)
+			m->ctr.work_stale++;
+		kvtd_debug("work %llu: %s -> %s, pool %u region %u gen %u: %s",
 			   (unsigned long long)w->work_id,
 			   kvtier_tier_name(w->src_tier),
 			   kvtier_tier_name(w->dst_tier), w->pool_id,
-			   w->region_id, strerror(-ret));
+			   w->region_id, w->region_gen, strerror(-ret));
 		exec_complete(m, w->work_id, ret, 0);
 		return 0;
 	}
@@ -565,7 +616,9 @@ int kvtd_exec_write(struct kvtd_manager *m,
 		return -ENODEV;
 	if (kvtd_exec_writing(m, rec, evict))
 		return 0;
-	ret = m->host->ops->lookup(m->host, rec->pool_id, &base, &size);
+	ret = m->host->ops->lookup(m->host,
+				   &(struct kvtd_space){ .id = rec->pool_id },
+				   &base, &size);
 	if (ret)
 		return ret;
 	kvtd_manager_disk_regions(m);

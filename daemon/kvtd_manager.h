@@ -117,6 +117,7 @@ struct kvtd_counters {
 	uint64_t work_failed;
 	uint64_t work_merged;
 	uint64_t work_refused;
+	uint64_t work_stale;	/* failed: their region is gone (-ESTALE) */
 	uint64_t bytes_copied;
 	uint64_t bytes_read;
 	uint64_t written;
@@ -228,8 +229,18 @@ void kvtd_exec_fini(struct kvtd_manager *m);
 void kvtd_exec_drain(struct kvtd_manager *m);
 /* Collect disk completions, waiting for @min_wait of them. */
 int kvtd_exec_reap(struct kvtd_manager *m, unsigned int min_wait);
-/* Send completions and residency updates, submit queued disk I/O. */
+/*
+ * Send completions and residency updates, submit queued disk I/O.
+ * Completions the driver refuses as a whole are kept and sent again by a
+ * later call, once their backoff has passed (kvtd_done_retry_ns()).
+ */
 void kvtd_exec_flush(struct kvtd_manager *m);
+/*
+ * Work items the loop may take now (0..KVTD_RECV_BATCH): as many as the
+ * completion batch has room for, beside what is held already. Fewer only
+ * while the driver refuses completions.
+ */
+uint32_t kvtd_exec_room(const struct kvtd_manager *m);
 /* Write @rec's host copy to disk; with @evict drop the host copy after. */
 int kvtd_exec_write(struct kvtd_manager *m,
 		    const struct drm_kvtier_obj_record *rec, bool evict);

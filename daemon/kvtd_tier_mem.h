@@ -28,6 +28,23 @@ struct kvtd_copy {
 	size_t len;
 };
 
+/**
+ * struct kvtd_space - the space a lookup resolves.
+ * @id: A pool id (HOST) or a region id (DEVICE).
+ * @gen: DEVICE: the generation of the region wanted (a work item's
+ *       @region_gen), never 0. A region id is reused once its region is
+ *       unregistered, and another client's region may hold it by the
+ *       time the work runs; the generation is not reused, so a lookup by
+ *       it never resolves to a region other than the work's. HOST: 0.
+ * @cookie: DEVICE: the cookie of that region (a work item's
+ *          @region_cookie), checked too. HOST: 0.
+ */
+struct kvtd_space {
+	uint32_t id;
+	uint32_t gen;
+	uint64_t cookie;
+};
+
 /* A tier instance; backends embed it first. */
 struct kvtd_mem_tier {
 	const struct kvtd_mem_tier_ops *ops;
@@ -36,11 +53,15 @@ struct kvtd_mem_tier {
 /**
  * struct kvtd_mem_tier_ops - a memory tier backend.
  * @name: For logs ("host", "device-cpu").
- * @lookup: The daemon's address and the size of space @id (a pool id for
- *	    HOST, a region id for DEVICE), mapping it on first use. 0,
- *	    -ENOENT (no such space), -ENODEV (a space with no memory the
- *	    daemon can reach), -EPERM (a region not sealed against
- *	    shrinking), or the -errno of mapping it.
+ * @lookup: The daemon's address and the size of space @s, mapping it
+ *	    on first use. 0, -ENOENT (no such space), -ESTALE (DEVICE: the
+ *	    region of generation @s->gen is gone, the id names another
+ *	    region now, or the cookie differs), -EINVAL (DEVICE: @s->gen
+ *	    is 0), -ENODEV (a space with no memory the daemon can reach),
+ *	    -EPERM (a region not sealed against shrinking), or the -errno
+ *	    of mapping it. The address is of that space's memory only: a
+ *	    mapping cached for a region is never handed out for a later
+ *	    region that took its id.
  * @revalidate: Spaces looked up from now on are checked against the
  *		driver again (an id may have been reused for a new space).
  * @copy: Copy a batch of @n into this tier's memory. 0 or -errno.
@@ -60,8 +81,8 @@ struct kvtd_mem_tier {
  */
 struct kvtd_mem_tier_ops {
 	const char *name;
-	int (*lookup)(struct kvtd_mem_tier *t, uint32_t id, void **base,
-		      uint64_t *size);
+	int (*lookup)(struct kvtd_mem_tier *t, const struct kvtd_space *s,
+		      void **base, uint64_t *size);
 	void (*revalidate)(struct kvtd_mem_tier *t);
 	int (*copy)(struct kvtd_mem_tier *t, const struct kvtd_copy *c,
 		    size_t n);
@@ -99,14 +120,20 @@ uint64_t kvtd_host_tier_maps_gen(struct kvtd_mem_tier *t);
  */
 void kvtd_host_tier_recheck(struct kvtd_mem_tier *t);
 
-/* How the device tier opens a region: REGION_GET_FD, or a test's fake. */
-typedef int (*kvtd_region_fd_fn)(void *ctx, uint32_t region_id,
+/*
+ * How the device tier opens region @region_id of generation @gen:
+ * kvtier_region_get_fd_gen(), or a test's fake. 0 with @out filled (its
+ * @gen the generation opened), -ENOENT (no region has the id), -ESTALE
+ * (the region holding the id is of another generation), or -errno.
+ */
+typedef int (*kvtd_region_fd_fn)(void *ctx, uint32_t region_id, uint32_t gen,
 				 struct drm_kvtier_region_get_fd *out);
 
 /*
  * DEVICE with the CPU (tier_device_cpu.c): regions are memfds, sealed
  * with F_SEAL_SHRINK (so that no client can truncate one under a copy and
- * fault the daemon), mapped once and cached by region id. Copies of a
+ * fault the daemon), mapped once and cached by region id and generation
+ * (one generation per id: a newer one replaces the mapping). Copies of a
  * large batch are split over @threads threads (0: as many as the CPUs,
  * up to KVTD_CPU_COPY_THREADS_MAX).
  */

@@ -92,32 +92,79 @@ int kvtd_work_plan(const struct drm_kvtier_work_item *w,
  */
 #define KVTD_DONE_BATCH 256
 
+/*
+ * A WORK_COMPLETE refused as a whole (-ENOMEM, -EINTR, -EFAULT: the
+ * driver took none of its items) is sent again after a wait that doubles
+ * from the first to the second of these: the failures are transient, a
+ * millisecond costs a fetch little, and 100 ms bounds what a fetch waits
+ * once the driver recovers while keeping a failing driver to 10 tries a
+ * second.
+ */
+#define KVTD_DONE_RETRY_MIN_MS 1u
+#define KVTD_DONE_RETRY_MAX_MS 100u
+
+/**
+ * struct kvtd_done_batch - completions not yet taken by the driver.
+ * @items: Room for @room completions.
+ * @room: Completions it can hold: every item the daemon holds must find
+ *        room, so the executor takes no more work than fits.
+ * @count: Completions held.
+ * @retries: WORK_COMPLETEs refused as a whole in a row; 0 when the last
+ *           one went through.
+ * @retry_at_ns: While @retries: no flush before this (kvtier_now_ns).
+ */
 struct kvtd_done_batch {
-	struct drm_kvtier_work_done items[KVTD_DONE_BATCH];
+	struct drm_kvtier_work_done *items;
+	uint32_t room;
 	uint32_t count;
+	uint32_t retries;
+	uint64_t retry_at_ns;
 };
 
+/* kvtd_done_init - an empty batch with room for @room (>= KVTD_DONE_BATCH).
+ * Returns 0 or -ENOMEM. */
+int kvtd_done_init(struct kvtd_done_batch *b, uint32_t room);
+void kvtd_done_fini(struct kvtd_done_batch *b);
+
 /*
- * kvtd_done_add - record one completion. Returns true when the batch is
- * now full and must be flushed before the next add.
+ * kvtd_done_add - record one completion. Returns true when KVTD_DONE_BATCH
+ * or more are waiting, and a flush is due. The caller never holds more
+ * work than the batch has room for (see @room); an add beyond it is a bug
+ * and aborts rather than lose a completion.
  */
 bool kvtd_done_add(struct kvtd_done_batch *b, uint64_t work_id, int status,
 		   uint64_t bytes, uint64_t location);
 
 /*
- * How a batch reaches the driver: kvtier_work_complete() in the daemon, a
- * recorder in the tests. Returns 0 or -errno as that does.
+ * How a batch reaches the driver: kvtier_work_complete_taken() in the
+ * daemon, a recorder in the tests. Returns 0 or -errno as that does, and
+ * sets *@taken to the items the driver took (their @result is its answer);
+ * those from *@taken on were refused with the call and are still to do.
  */
 typedef int (*kvtd_done_fn)(void *ctx, struct drm_kvtier_work_done *items,
-			    size_t count);
+			    size_t count, size_t *taken);
 
 /*
- * kvtd_done_flush - hand the batch to @fn and empty it, whatever @fn
- * returns (items the driver refused cannot be retried: they were not this
- * manager's). *@refused counts items whose result is not 0.
- * Returns what @fn returned, 0 for an empty batch.
+ * kvtd_done_flush - hand the batch to @fn at time @now_ns (kvtier_now_ns).
+ * Items the driver took leave the batch, whatever their result: one it
+ * refused (-ENOENT: not held by this manager) cannot be retried.
+ * *@refused counts those. Items it did not take (a call refused as a
+ * whole) stay, in order, and the next flush before the backoff
+ * (KVTD_DONE_RETRY_*) has passed sends nothing.
+ *
+ * Returns what @fn returned; 0 for an empty batch; -EAGAIN, without
+ * calling @fn, while the backoff runs.
  */
 int kvtd_done_flush(struct kvtd_done_batch *b, kvtd_done_fn fn, void *ctx,
-		    uint32_t *refused);
+		    uint64_t now_ns, uint32_t *refused);
+
+/*
+ * kvtd_done_retry_ns - while completions wait for a retry, the time of
+ * it; 0 when none wait for one.
+ */
+static inline uint64_t kvtd_done_retry_ns(const struct kvtd_done_batch *b)
+{
+	return b->count && b->retries ? b->retry_at_ns : 0;
+}
 
 #endif /* KVTD_WORK_H */

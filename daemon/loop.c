@@ -103,7 +103,7 @@ void kvtd_stats_log(const struct kvtd_manager *m, const char *why)
 
 	if (m->disk)
 		kvtd_disk_stats(m->disk, &ds);
-	kvtd_info("stats why=%s work_received=%llu work_done=%llu work_failed=%llu work_merged=%llu work_refused=%llu bytes_copied=%llu bytes_read=%llu bytes_written=%llu writes_ok=%llu write_failed=%llu write_orphaned=%llu evict_dropped=%llu evict_written=%llu evict_policy_drops=%llu evict_nospace_drops=%llu evict_busy=%llu lost_on_disk=%llu disk_unknown=%llu disk_reclaimed=%llu disk_objects=%llu disk_recovered=%llu disk_drops_torn=%llu disk_drops_corrupt=%llu disk_drops_stale=%llu disk_errors=%llu passes=%llu scans=%llu disk_fixed_ios=%llu disk_unfixed_ios=%llu",
+	kvtd_info("stats why=%s work_received=%llu work_done=%llu work_failed=%llu work_merged=%llu work_refused=%llu bytes_copied=%llu bytes_read=%llu bytes_written=%llu writes_ok=%llu write_failed=%llu write_orphaned=%llu evict_dropped=%llu evict_written=%llu evict_policy_drops=%llu evict_nospace_drops=%llu evict_busy=%llu lost_on_disk=%llu disk_unknown=%llu disk_reclaimed=%llu disk_objects=%llu disk_recovered=%llu disk_drops_torn=%llu disk_drops_corrupt=%llu disk_drops_stale=%llu disk_errors=%llu passes=%llu scans=%llu disk_fixed_ios=%llu disk_unfixed_ios=%llu work_stale=%llu",
 		  why, (unsigned long long)c->work_received,
 		  (unsigned long long)c->work_done,
 		  (unsigned long long)c->work_failed,
@@ -131,7 +131,8 @@ void kvtd_stats_log(const struct kvtd_manager *m, const char *why)
 		  (unsigned long long)ds.errors,
 		  (unsigned long long)c->ticks, (unsigned long long)c->scans,
 		  (unsigned long long)ds.fixed_ios,
-		  (unsigned long long)ds.unfixed_ios);
+		  (unsigned long long)ds.unfixed_ios,
+		  (unsigned long long)c->work_stale);
 }
 
 static void loop_signal(struct kvtd_manager *m)
@@ -191,17 +192,27 @@ static void loop_poll_disk(struct kvtd_manager *m)
 		kvtd_exec_reap(m, 0);
 }
 
-/* Take work when there is room. Returns items taken, or -errno (fatal). */
+/*
+ * Take work when there is room: in the backlog, and for the completions
+ * (which only runs out while the driver refuses them). Returns items
+ * taken, or -errno (fatal).
+ */
 static int loop_recv(struct kvtd_manager *m, bool busy)
 {
-	uint64_t deadline = 0;
+	uint32_t room = kvtd_exec_room(m);
+	uint64_t deadline = 0, retry;
 	int n;
 
-	if (m->stopping || m->bl_count)
+	if (m->stopping || m->bl_count || !room)
 		return 0;
-	if (!busy)
+	if (!busy) {
 		deadline = kvtier_now_ns() + KVTD_RECV_SLICE_MS * 1000000ull;
-	n = kvtier_work_recv(m->kv, m->backlog, KVTD_RECV_BATCH, deadline);
+		/* Completions waiting for a retry are not kept waiting. */
+		retry = kvtd_done_retry_ns(&m->done);
+		if (retry && retry < deadline)
+			deadline = retry;
+	}
+	n = kvtier_work_recv(m->kv, m->backlog, room, deadline);
 	if (n == -ETIME || n == -EINTR || n == 0)
 		return 0;
 	if (n < 0) {
@@ -238,14 +249,34 @@ static int loop_wait(struct kvtd_manager *m, int timeout_ms)
 	return 0;
 }
 
-/* After a stop: finish the disk's I/O, report it, sync. */
+/*
+ * How long the loop may sleep in epoll: @timeout_ms, or while the loop
+ * took no work and completions wait for a retry, until that retry (the
+ * loop would spin otherwise: it does not sleep in WORK_RECV without
+ * room for the work).
+ */
+static int loop_timeout(struct kvtd_manager *m, int timeout_ms, bool got)
+{
+	uint64_t retry = kvtd_done_retry_ns(&m->done), now;
+
+	if (!retry || got || timeout_ms)
+		return timeout_ms;
+	now = kvtier_now_ns();
+	if (retry <= now)
+		return 0;
+	/* Rounded up: waking before it would find nothing to do. */
+	return (int)((retry - now + 999999) / 1000000);
+}
+
+/* After a stop: finish the disk's I/O, report it and what it completed, sync. */
 static void loop_drain(struct kvtd_manager *m)
 {
 	uint64_t end = kvtier_now_ns() + KVTD_DRAIN_TIMEOUT_MS * 1000000ull;
 
 	kvtd_exec_sync(m, true);
 	kvtd_exec_flush(m);
-	while (kvtd_exec_busy(m) && !m->force && kvtier_now_ns() < end) {
+	while ((kvtd_exec_busy(m) || m->done.count) && !m->force &&
+	       kvtier_now_ns() < end) {
 		if (loop_wait(m, 1))
 			break;
 		loop_poll_disk(m);
@@ -278,8 +309,9 @@ int kvtd_loop_run(struct kvtd_manager *m)
 		kvtd_exec_flush(m);
 		/* Work that could not start waits for the disk's completions. */
 		waiting = m->bl_count && kvtd_exec_busy(m);
-		ret = loop_wait(m, got && !waiting ? 0 :
-				   kvtd_exec_busy(m) ? (int)KVTD_BUSY_WAIT_MS : 0);
+		ret = loop_wait(m, loop_timeout(m, got && !waiting ? 0 :
+				   kvtd_exec_busy(m) ? (int)KVTD_BUSY_WAIT_MS : 0,
+				   got > 0));
 		if (ret) {
 			kvtd_err("event loop: epoll_wait: %s", strerror(-ret));
 			break;

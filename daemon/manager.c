@@ -11,10 +11,10 @@
 #include "kvtd_manager.h"
 #include "kvtd_tier_cuda.h"
 
-static int mgr_region_fd(void *ctx, uint32_t region_id,
+static int mgr_region_fd(void *ctx, uint32_t region_id, uint32_t gen,
 			 struct drm_kvtier_region_get_fd *out)
 {
-	return kvtier_region_get_fd(ctx, region_id, out);
+	return kvtier_region_get_fd_gen(ctx, region_id, gen, out);
 }
 
 int kvtd_manager_pools_refresh(struct kvtd_manager *m)
@@ -116,7 +116,9 @@ static int mgr_pools_setup(struct kvtd_manager *m)
 	for (i = 1; i <= KVTIER_MAX_POOLS; i++) {
 		if (!m->pools[i].present)
 			continue;
-		ret = m->host->ops->lookup(m->host, i, &base, &size);
+		ret = m->host->ops->lookup(m->host,
+					   &(struct kvtd_space){ .id = i },
+					   &base, &size);
 		if (ret) {
 			kvtd_err("pool %u: mapping it: %s", i, strerror(-ret));
 			return ret;

@@ -2,14 +2,19 @@
 /*
  * The DEVICE tier without CUDA: regions are memfds that clients register
  * with KVTIER_REGION_KIND_MEMFD. The daemon opens one with REGION_GET_FD,
- * maps it once, caches the mapping by region id and copies with the CPU.
+ * maps it once, caches the mapping by region id and generation, and
+ * copies with the CPU.
  *
- * Region ids are reused after a region goes, so a cached mapping is
- * checked again (REGION_GET_FD, then the file's identity) at its first
- * lookup after each revalidate(), which the daemon calls once per batch
- * of work. A stale mapping only ever points at the old region's file,
- * which the mapping keeps alive: a copy through it cannot reach another
- * client's memory.
+ * Region ids are reused after a region goes, possibly by another
+ * client's region, so a region is only ever opened at the generation the
+ * work names (REGION_GET_FD fails with -ESTALE when the id holds another
+ * one), and a cached mapping only serves lookups of its own generation
+ * and cookie: a newer generation of the id replaces it. A cached mapping
+ * is also checked again (REGION_GET_FD, then the file's identity) at its
+ * first lookup after each revalidate(), which the daemon calls once per
+ * batch of work, so that one whose region is gone is let go. A stale
+ * mapping only ever points at the old region's file, which the mapping
+ * keeps alive: a copy through it cannot reach another client's memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +31,8 @@
 struct dev_region {
 	void *addr;
 	uint64_t size;
+	uint64_t cookie;
+	uint32_t gen;
 	dev_t dev;
 	ino_t ino;
 	uint64_t epoch;
@@ -65,8 +72,8 @@ static int dev_map(struct dev_cpu_tier *d, struct dev_region *r,
 							    -EOPNOTSUPP;
 	if (fstat(g->fd, &st))
 		return -errno;
-	if (r->addr && r->dev == st.st_dev && r->ino == st.st_ino &&
-	    r->size == g->size)
+	if (r->addr && r->gen == g->gen && r->dev == st.st_dev &&
+	    r->ino == st.st_ino && r->size == g->size)
 		return 0;
 	/* A shrinkable file could be cut under a copy: SIGBUS. */
 	seals = fcntl(g->fd, F_GET_SEALS);
@@ -82,31 +89,38 @@ static int dev_map(struct dev_cpu_tier *d, struct dev_region *r,
 	dev_forget(r);
 	r->addr = addr;
 	r->size = g->size;
+	r->cookie = g->cookie;
+	r->gen = g->gen;
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
 	return 0;
 }
 
-static int dev_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
-		      uint64_t *size)
+static int dev_lookup(struct kvtd_mem_tier *t, const struct kvtd_space *s,
+		      void **base, uint64_t *size)
 {
 	struct dev_cpu_tier *d = to_dev(t);
 	struct drm_kvtier_region_get_fd g;
 	struct dev_region *r;
 	int ret;
 
-	if (id == 0 || id > KVTIER_MAX_REGIONS)
+	if (s->id == 0 || s->id > KVTIER_MAX_REGIONS)
 		return -ENOENT;
-	r = &d->r[id];
-	if (!r->addr || r->epoch != d->epoch) {
-		ret = d->get_fd(d->ctx, id, &g);
+	/* Generation 0 would open whichever region holds the id. */
+	if (!s->gen)
+		return -EINVAL;
+	r = &d->r[s->id];
+	if (!r->addr || r->gen != s->gen || r->epoch != d->epoch) {
+		ret = d->get_fd(d->ctx, s->id, s->gen, &g);
 		if (ret) {
 			/* Gone: let the mapping (and the file) go too. */
-			if (ret == -ENOENT)
+			if (ret == -ENOENT ||
+			    (ret == -ESTALE && r->gen == s->gen))
 				dev_forget(r);
 			return ret;
 		}
-		ret = dev_map(d, r, &g);
+		/* An answer for another generation is not this work's. */
+		ret = g.gen == s->gen ? dev_map(d, r, &g) : -ESTALE;
 		close(g.fd);
 		if (ret) {
 			dev_forget(r);
@@ -114,6 +128,8 @@ static int dev_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
 		}
 		r->epoch = d->epoch;
 	}
+	if (r->cookie != s->cookie)
+		return -ESTALE;
 	*base = r->addr;
 	*size = r->size;
 	return 0;

@@ -6,9 +6,11 @@
  * exported with cuMemExportToShareableHandle. The daemon imports it
  * (cuMemImportFromShareableHandle), maps it into an address range of its
  * own (cuMemAddressReserve, cuMemMap, cuMemSetAccess), and caches the
- * mapping by region id, checked again after each revalidate() as the CPU
- * tier does: a stale mapping keeps the old allocation alive and only ever
- * reaches it, never another client's memory.
+ * mapping by region id and generation, as the CPU tier does: a region is
+ * opened at the generation its work names, a mapping serves only lookups
+ * of its own generation and cookie, and it is checked again after each
+ * revalidate(). A stale mapping keeps the old allocation alive and only
+ * ever reaches it, never another client's memory.
  *
  * A batch's copies are told apart by address: into or out of a mapped
  * CUDA region they are cuMemcpy*Async calls on the region's GPU, dealt
@@ -74,6 +76,8 @@ enum { CP_CPU = 0, CP_H2D, CP_D2H, CP_D2D };
 
 struct cu_region {
 	int kind;		/* REG_*: who serves it this epoch */
+	uint32_t gen;		/* the region's generation */
+	uint64_t cookie;
 	uint64_t epoch;
 	CUdeviceptr va;
 	size_t map_len;		/* reserved and mapped: size rounded up */
@@ -275,8 +279,9 @@ static int cu_map(struct cu_tier *d, struct cu_region *r,
 
 	if (fstat(g->fd, &st))
 		return -errno;
-	if (r->kind == REG_CUDA && r->st_dev == st.st_dev &&
-	    r->st_ino == st.st_ino && r->size == g->size)
+	if (r->kind == REG_CUDA && r->gen == g->gen &&
+	    r->st_dev == st.st_dev && r->st_ino == st.st_ino &&
+	    r->size == g->size)
 		return 0;
 	if (!g->size || (uint64_t)(size_t)g->size != g->size)
 		return -EINVAL;
@@ -325,6 +330,8 @@ static int cu_map(struct cu_tier *d, struct cu_region *r,
 	d->api.cuMemRelease(h);
 	cu_forget(d, r);
 	r->kind = REG_CUDA;
+	r->gen = g->gen;
+	r->cookie = g->cookie;
 	r->va = va;
 	r->map_len = len;
 	r->size = g->size;
@@ -344,17 +351,18 @@ err_release:
 }
 
 /* The CPU tier's REGION_GET_FD: the answer just read, or the driver's. */
-static int cu_cpu_get_fd(void *ctx, uint32_t id,
+static int cu_cpu_get_fd(void *ctx, uint32_t id, uint32_t gen,
 			 struct drm_kvtier_region_get_fd *out)
 {
 	struct cu_tier *d = ctx;
 
-	if (d->stash_full && d->stash.region_id == id) {
+	if (d->stash_full && d->stash.region_id == id &&
+	    d->stash.gen == gen) {
 		*out = d->stash;
 		d->stash_full = false;
 		return 0;
 	}
-	return d->get_fd(d->ctx, id, out);
+	return d->get_fd(d->ctx, id, gen, out);
 }
 
 static void cu_stash_drop(struct cu_tier *d)
@@ -364,30 +372,40 @@ static void cu_stash_drop(struct cu_tier *d)
 	d->stash_full = false;
 }
 
-static int cu_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
-		     uint64_t *size)
+static int cu_lookup(struct kvtd_mem_tier *t, const struct kvtd_space *s,
+		     void **base, uint64_t *size)
 {
 	struct cu_tier *d = to_cu(t);
 	struct drm_kvtier_region_get_fd g;
 	struct cu_region *r;
 	int ret;
 
-	if (id == 0 || id > KVTIER_MAX_REGIONS)
+	if (s->id == 0 || s->id > KVTIER_MAX_REGIONS)
 		return -ENOENT;
-	r = &d->r[id];
-	if (r->epoch == d->epoch && r->kind == REG_CUDA) {
+	/* Generation 0 would open whichever region holds the id. */
+	if (!s->gen)
+		return -EINVAL;
+	r = &d->r[s->id];
+	if (r->epoch == d->epoch && r->gen == s->gen && r->kind == REG_CUDA) {
+		if (r->cookie != s->cookie)
+			return -ESTALE;
 		*base = (void *)(uintptr_t)r->va;
 		*size = r->size;
 		return 0;
 	}
-	if (r->epoch == d->epoch && r->kind == REG_CPU)
-		return d->cpu->ops->lookup(d->cpu, id, base, size);
-	ret = d->get_fd(d->ctx, id, &g);
+	if (r->epoch == d->epoch && r->gen == s->gen && r->kind == REG_CPU)
+		return d->cpu->ops->lookup(d->cpu, s, base, size);
+	ret = d->get_fd(d->ctx, s->id, s->gen, &g);
+	if (!ret && g.gen != s->gen) {
+		/* An answer for another generation is not this work's. */
+		close(g.fd);
+		ret = -ESTALE;
+	}
 	if (ret) {
 		if (r->kind == REG_CPU)
 			/* Let the CPU tier see it go and drop its mapping. */
-			d->cpu->ops->lookup(d->cpu, id, base, size);
-		if (ret == -ENOENT)
+			d->cpu->ops->lookup(d->cpu, s, base, size);
+		if (ret == -ENOENT || (ret == -ESTALE && r->gen == s->gen))
 			cu_forget(d, r);
 		return ret;
 	}
@@ -399,6 +417,8 @@ static int cu_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
 			return ret;
 		}
 		r->epoch = d->epoch;
+		if (r->cookie != s->cookie)
+			return -ESTALE;
 		*base = (void *)(uintptr_t)r->va;
 		*size = r->size;
 		return 0;
@@ -408,11 +428,12 @@ static int cu_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
 	cu_stash_drop(d);
 	d->stash = g;
 	d->stash_full = true;
-	ret = d->cpu->ops->lookup(d->cpu, id, base, size);
+	ret = d->cpu->ops->lookup(d->cpu, s, base, size);
 	cu_stash_drop(d);
 	if (ret)
 		return ret;
 	r->kind = REG_CPU;
+	r->gen = s->gen;
 	r->epoch = d->epoch;
 	return 0;
 }

@@ -64,11 +64,12 @@ static int host_retire(struct host_tier *h, struct kvtier_map *map)
 	return 0;
 }
 
-static int host_lookup(struct kvtd_mem_tier *t, uint32_t id, void **base,
-		       uint64_t *size)
+static int host_lookup(struct kvtd_mem_tier *t, const struct kvtd_space *s,
+		       void **base, uint64_t *size)
 {
 	struct host_tier *h = to_host(t);
 	struct drm_kvtier_pool_info info;
+	uint32_t id = s->id;
 	struct host_pool *p;
 	int ret;
 
@@ -168,7 +169,8 @@ void kvtd_host_tier_recheck(struct kvtd_mem_tier *t)
 
 	for (i = 1; i <= KVTIER_MAX_POOLS; i++)
 		if (h->p[i].map.addr)
-			host_lookup(t, i, &base, &size);
+			host_lookup(t, &(struct kvtd_space){ .id = i },
+				    &base, &size);
 }
 
 unsigned int kvtd_host_tier_regions(struct kvtd_mem_tier *t,

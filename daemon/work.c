@@ -3,6 +3,7 @@
  * Work item -> action, and completion batches. See kvtd_work.h.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kvtd_work.h"
@@ -76,32 +77,75 @@ int kvtd_work_plan(const struct drm_kvtier_work_item *w,
 	return work_plan_dst(w, g, a);
 }
 
+int kvtd_done_init(struct kvtd_done_batch *b, uint32_t room)
+{
+	memset(b, 0, sizeof(*b));
+	if (room < KVTD_DONE_BATCH)
+		room = KVTD_DONE_BATCH;
+	b->items = calloc(room, sizeof(*b->items));
+	if (!b->items)
+		return -ENOMEM;
+	b->room = room;
+	return 0;
+}
+
+void kvtd_done_fini(struct kvtd_done_batch *b)
+{
+	free(b->items);
+	memset(b, 0, sizeof(*b));
+}
+
 bool kvtd_done_add(struct kvtd_done_batch *b, uint64_t work_id, int status,
 		   uint64_t bytes, uint64_t location)
 {
-	struct drm_kvtier_work_done *d = &b->items[b->count++];
+	struct drm_kvtier_work_done *d;
 
+	/* Losing a completion would leave its fetch waiting forever. */
+	if (b->count >= b->room)
+		abort();
+	d = &b->items[b->count++];
 	d->work_id = work_id;
 	d->bytes = status ? 0 : bytes;
 	d->location = location;
 	d->status = status;
 	d->result = 0;
-	return b->count == KVTD_DONE_BATCH;
+	return b->count >= KVTD_DONE_BATCH;
 }
 
 int kvtd_done_flush(struct kvtd_done_batch *b, kvtd_done_fn fn, void *ctx,
-		    uint32_t *refused)
+		    uint64_t now_ns, uint32_t *refused)
 {
-	uint32_t i;
+	uint64_t delay_ms;
+	size_t taken = 0, i;
 	int ret;
 
 	*refused = 0;
 	if (!b->count)
 		return 0;
-	ret = fn(ctx, b->items, b->count);
-	for (i = 0; i < b->count; i++)
+	if (b->retries && now_ns < b->retry_at_ns)
+		return -EAGAIN;
+	ret = fn(ctx, b->items, b->count, &taken);
+	if (taken > b->count)
+		taken = b->count;
+	for (i = 0; i < taken; i++)
 		if (b->items[i].result)
 			(*refused)++;
-	b->count = 0;
+	if (taken == b->count) {
+		b->count = 0;
+		b->retries = 0;
+		return ret;
+	}
+	/* Refused as a whole: the rest go again, after a while. */
+	b->count -= taken;
+	memmove(b->items, b->items + taken, b->count * sizeof(*b->items));
+	for (i = 0; i < b->count; i++)
+		b->items[i].result = 0;
+	/* Capped so that the shift stays defined; the delay is anyway. */
+	if (b->retries < 32)
+		b->retries++;
+	delay_ms = (uint64_t)KVTD_DONE_RETRY_MIN_MS << (b->retries - 1);
+	if (delay_ms > KVTD_DONE_RETRY_MAX_MS)
+		delay_ms = KVTD_DONE_RETRY_MAX_MS;
+	b->retry_at_ns = now_ns + delay_ms * 1000000ull;
 	return ret;
 }

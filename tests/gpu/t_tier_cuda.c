@@ -51,13 +51,17 @@ FUNCS(MEMBER)
 
 static int vmm_fd = -1, mem_fd = -1;
 
-static int fake_get_fd(void *ctx, uint32_t id,
+/* Regions 1 (CUDA VMM) and 2 (memfd), both at generation 1. */
+static int fake_get_fd(void *ctx, uint32_t id, uint32_t gen,
 		       struct drm_kvtier_region_get_fd *out)
 {
 	if (id != 1 && id != 2)
 		return -ENOENT;
+	if (gen != 1)
+		return -ESTALE;
 	memset(out, 0, sizeof(*out));
 	out->region_id = id;
+	out->gen = gen;
 	out->size = RSIZE;
 	out->kind = id == 1 ? KVTIER_REGION_KIND_CUDA_VMM :
 			      KVTIER_REGION_KIND_MEMFD;
@@ -140,7 +144,10 @@ int main(void)
 		return 1;
 	}
 	t->ops->revalidate(t);
-	if (t->ops->lookup(t, 1, &b1, &s1) || t->ops->lookup(t, 2, &b2, &s2) ||
+	if (t->ops->lookup(t, &(struct kvtd_space){ .id = 1, .gen = 1 }, &b1,
+			   &s1) ||
+	    t->ops->lookup(t, &(struct kvtd_space){ .id = 2, .gen = 1 }, &b2,
+			   &s2) ||
 	    s1 != RSIZE || s2 != RSIZE) {
 		fprintf(stderr, "t_tier_cuda: lookup failed\n");
 		return 1;

@@ -45,6 +45,7 @@ static Suite *(*const suites[])(void) = {
 	daemon_config_suite,
 	daemon_keyset_suite,
 	daemon_work_suite,
+	daemon_exec_suite,
 	daemon_evict_suite,
 	daemon_writeback_suite,
 	daemon_reclaim_suite,

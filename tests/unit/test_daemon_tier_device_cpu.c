@@ -23,13 +23,16 @@ struct fake {
 	int fd[KVTIER_MAX_REGIONS + 1];
 	uint32_t kind[KVTIER_MAX_REGIONS + 1];
 	uint64_t size[KVTIER_MAX_REGIONS + 1];
+	uint32_t gen[KVTIER_MAX_REGIONS + 1];
+	uint64_t cookie[KVTIER_MAX_REGIONS + 1];
 	unsigned int calls;
 };
 
 static struct fake fk;
 static struct kvtd_mem_tier *t;
 
-static int fake_get_fd(void *ctx, uint32_t id,
+/* REGION_GET_FD as the driver answers it, generation included. */
+static int fake_get_fd(void *ctx, uint32_t id, uint32_t gen,
 		       struct drm_kvtier_region_get_fd *out)
 {
 	struct fake *f = ctx;
@@ -37,15 +40,39 @@ static int fake_get_fd(void *ctx, uint32_t id,
 	f->calls++;
 	if (id > KVTIER_MAX_REGIONS || f->fd[id] < 0)
 		return -ENOENT;
+	if (gen && gen != f->gen[id])
+		return -ESTALE;
 	memset(out, 0, sizeof(*out));
 	out->region_id = id;
 	out->size = f->size[id];
 	out->kind = f->kind[id];
+	out->gen = f->gen[id];
+	out->cookie = f->cookie[id];
 	out->fd = dup(f->fd[id]);
 	return out->fd < 0 ? -errno : 0;
 }
 
-/* A memfd of @size bytes, sealed against shrinking when @seal. */
+/* Region @id of generation @gen with @cookie, as a work item names it. */
+static int lookup_gen(uint32_t id, uint32_t gen, uint64_t cookie, void **base,
+		      uint64_t *size)
+{
+	struct kvtd_space s = { .id = id, .gen = gen, .cookie = cookie };
+
+	return t->ops->lookup(t, &s, base, size);
+}
+
+/* Region @id at its current generation (1 for one never registered). */
+static int lookup(uint32_t id, void **base, uint64_t *size)
+{
+	if (id > KVTIER_MAX_REGIONS || !fk.gen[id])
+		return lookup_gen(id, 1, 0, base, size);
+	return lookup_gen(id, fk.gen[id], fk.cookie[id], base, size);
+}
+
+/*
+ * A memfd of @size bytes, sealed against shrinking when @seal, as region
+ * @id: a new generation of it, as when the id is registered again.
+ */
 static int region(uint32_t id, uint64_t size, bool seal)
 {
 	int fd = memfd_create("kvtd-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -59,6 +86,8 @@ static int region(uint32_t id, uint64_t size, bool seal)
 	fk.fd[id] = fd;
 	fk.kind[id] = KVTIER_REGION_KIND_MEMFD;
 	fk.size[id] = size;
+	fk.gen[id]++;
+	fk.cookie[id] = 0xc0c0 + fk.gen[id];
 	return fd;
 }
 
@@ -90,17 +119,17 @@ START_TEST(test_lookup_and_cache)
 	char buf[4];
 	int fd = region(3, RSIZE, true);
 
-	ck_assert_int_eq(t->ops->lookup(t, 3, &base, &size), 0);
+	ck_assert_int_eq(lookup(3, &base, &size), 0);
 	ck_assert_uint_eq(size, RSIZE);
 	memcpy(base, "abc", 4);
 	ck_assert_int_eq(pread(fd, buf, 4, 0), 4);
 	ck_assert_str_eq(buf, "abc");
 	/* Cached: no second REGION_GET_FD until a revalidate. */
-	ck_assert_int_eq(t->ops->lookup(t, 3, &again, &size), 0);
+	ck_assert_int_eq(lookup(3, &again, &size), 0);
 	ck_assert_ptr_eq(again, base);
 	ck_assert_uint_eq(fk.calls, 1);
 	t->ops->revalidate(t);
-	ck_assert_int_eq(t->ops->lookup(t, 3, &again, &size), 0);
+	ck_assert_int_eq(lookup(3, &again, &size), 0);
 	ck_assert_uint_eq(fk.calls, 2);
 	/* Same file: the same mapping stays. */
 	ck_assert_ptr_eq(again, base);
@@ -117,11 +146,11 @@ START_TEST(test_id_reused)
 	int fd;
 
 	region(5, RSIZE, true);
-	ck_assert_int_eq(t->ops->lookup(t, 5, &base, &size), 0);
+	ck_assert_int_eq(lookup(5, &base, &size), 0);
 	/* Region 5 goes and another client's memfd takes its id. */
 	fd = region(5, 2 * RSIZE, true);
 	t->ops->revalidate(t);
-	ck_assert_int_eq(t->ops->lookup(t, 5, &base, &size), 0);
+	ck_assert_int_eq(lookup(5, &base, &size), 0);
 	ck_assert_uint_eq(size, 2 * RSIZE);
 	memcpy(base, "new", 4);
 	ck_assert_int_eq(pread(fd, buf, 4, 0), 4);
@@ -130,7 +159,51 @@ START_TEST(test_id_reused)
 	close(fk.fd[5]);
 	fk.fd[5] = -1;
 	t->ops->revalidate(t);
-	ck_assert_int_eq(t->ops->lookup(t, 5, &base, &size), -ENOENT);
+	ck_assert_int_eq(lookup(5, &base, &size), -ENOENT);
+}
+END_TEST
+
+/*
+ * The mapping cache is keyed by generation: a mapping of generation 1
+ * never serves generation 2 (another client's region that took the id),
+ * even before a revalidate, and a lookup of a generation that is not the
+ * id's now fails with nothing mapped.
+ */
+START_TEST(test_generations)
+{
+	uint64_t size;
+	void *base, *old;
+	char buf[4];
+	int fd1, fd2;
+
+	/* Kept open here: region() closes the fake's copy. */
+	fd1 = dup(region(5, RSIZE, true));
+	ck_assert_int_ge(fd1, 0);
+	ck_assert_int_eq(lookup_gen(5, 1, fk.cookie[5], &old, &size), 0);
+	/* Region 5 goes; another client's memfd takes the id, gen 2. */
+	fd2 = region(5, RSIZE, true);
+	ck_assert_int_eq(lookup_gen(5, 2, fk.cookie[5], &base, &size), 0);
+	ck_assert_uint_eq(fk.calls, 2);
+	memcpy(base, "new", 4);
+	ck_assert_int_eq(pread(fd2, buf, 4, 0), 4);
+	ck_assert_str_eq(buf, "new");
+	ck_assert_int_eq(pread(fd1, buf, 4, 0), 4);
+	ck_assert_int_eq(memcmp(buf, "\0\0\0\0", 4), 0);
+	close(fd1);
+	/* Generation 1's work now: refused, nothing handed out. */
+	base = NULL;
+	ck_assert_int_eq(lookup_gen(5, 1, 0xc0c1, &base, &size), -ESTALE);
+	ck_assert_ptr_null(base);
+	/* Generation 2's mapping was kept: served from the cache. */
+	ck_assert_int_eq(lookup_gen(5, 2, fk.cookie[5], &base, &size), 0);
+	ck_assert_uint_eq(fk.calls, 3);
+	/* A generation not yet registered, and gen 0 ("any"): refused. */
+	ck_assert_int_eq(lookup_gen(5, 3, fk.cookie[5], &base, &size),
+			 -ESTALE);
+	ck_assert_int_eq(lookup_gen(5, 0, fk.cookie[5], &base, &size),
+			 -EINVAL);
+	/* The right generation with another cookie is not the work's. */
+	ck_assert_int_eq(lookup_gen(5, 2, 1234, &base, &size), -ESTALE);
 }
 END_TEST
 
@@ -139,22 +212,22 @@ START_TEST(test_refusals)
 	uint64_t size;
 	void *base;
 
-	ck_assert_int_eq(t->ops->lookup(t, 0, &base, &size), -ENOENT);
-	ck_assert_int_eq(t->ops->lookup(t, KVTIER_MAX_REGIONS + 1, &base,
-					&size), -ENOENT);
-	ck_assert_int_eq(t->ops->lookup(t, 7, &base, &size), -ENOENT);
+	ck_assert_int_eq(lookup(0, &base, &size), -ENOENT);
+	ck_assert_int_eq(lookup(KVTIER_MAX_REGIONS + 1, &base, &size),
+			 -ENOENT);
+	ck_assert_int_eq(lookup(7, &base, &size), -ENOENT);
 	/* Not sealed against shrinking: a client could fault the daemon. */
 	region(7, RSIZE, false);
-	ck_assert_int_eq(t->ops->lookup(t, 7, &base, &size), -EPERM);
+	ck_assert_int_eq(lookup(7, &base, &size), -EPERM);
 	/* A region larger than its file. */
 	region(8, RSIZE, true);
 	fk.size[8] = 2 * RSIZE;
-	ck_assert_int_eq(t->ops->lookup(t, 8, &base, &size), -EINVAL);
+	ck_assert_int_eq(lookup(8, &base, &size), -EINVAL);
 	region(9, RSIZE, true);
 	fk.kind[9] = KVTIER_REGION_KIND_NONE;
-	ck_assert_int_eq(t->ops->lookup(t, 9, &base, &size), -ENODEV);
+	ck_assert_int_eq(lookup(9, &base, &size), -ENODEV);
 	fk.kind[9] = KVTIER_REGION_KIND_CUDA_VMM;
-	ck_assert_int_eq(t->ops->lookup(t, 9, &base, &size), -EOPNOTSUPP);
+	ck_assert_int_eq(lookup(9, &base, &size), -EOPNOTSUPP);
 }
 END_TEST
 
@@ -205,7 +278,7 @@ START_TEST(test_disk_into_region)
 	int fd, ret;
 
 	region(4, RSIZE, true);
-	ck_assert_int_eq(t->ops->lookup(t, 4, (void **)&base, &size), 0);
+	ck_assert_int_eq(lookup(4, (void **)&base, &size), 0);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
@@ -299,6 +372,7 @@ Suite *daemon_tier_device_cpu_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lookup_and_cache);
 	tcase_add_test(tc, test_id_reused);
+	tcase_add_test(tc, test_generations);
 	tcase_add_test(tc, test_refusals);
 	suite_add_tcase(s, tc);
 

@@ -283,16 +283,25 @@ struct recorder {
 	uint64_t last_id;
 	int refuse_id;
 	int ret;
+	size_t take;		/* items taken when ret refuses the call */
 };
 
-static int record(void *ctx, struct drm_kvtier_work_done *items, size_t n)
+static int record(void *ctx, struct drm_kvtier_work_done *items, size_t n,
+		  size_t *taken)
 {
 	struct recorder *r = ctx;
 	size_t i;
 
 	r->calls++;
-	r->items += n;
-	for (i = 0; i < n; i++) {
+	*taken = n;
+	if (r->ret && r->ret != -ENOENT) {
+		/* Refused from item r->take on, as libkvtier reports it. */
+		*taken = r->take < n ? r->take : n;
+		for (i = *taken; i < n; i++)
+			items[i].result = r->ret;
+	}
+	r->items += *taken;
+	for (i = 0; i < *taken; i++) {
 		r->last_id = items[i].work_id;
 		if ((int)items[i].work_id == r->refuse_id)
 			items[i].result = -ENOENT;
@@ -306,7 +315,8 @@ START_TEST(test_done_batch)
 	struct recorder r = { .refuse_id = 5, .ret = -ENOENT };
 	uint32_t refused, i;
 
-	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, &refused), 0);
+	ck_assert_int_eq(kvtd_done_init(&b, KVTD_DONE_BATCH), 0);
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, 0, &refused), 0);
 	ck_assert_uint_eq(r.calls, 0);
 
 	ck_assert(!kvtd_done_add(&b, 4, 0, 4096, 0));
@@ -315,9 +325,12 @@ START_TEST(test_done_batch)
 	ck_assert_uint_eq(b.items[1].bytes, 0);
 	ck_assert_int_eq(b.items[1].status, -EIO);
 	ck_assert_uint_eq(b.items[0].bytes, 4096);
-	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, &refused), -ENOENT);
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, 0, &refused),
+			 -ENOENT);
+	/* Refused by the driver, item by item: dropped, not retried. */
 	ck_assert_uint_eq(refused, 1);
 	ck_assert_uint_eq(b.count, 0);
+	ck_assert_uint_eq(b.retries, 0);
 	ck_assert_uint_eq(r.items, 2);
 
 	/* Full after exactly KVTD_DONE_BATCH adds. */
@@ -325,10 +338,73 @@ START_TEST(test_done_batch)
 		ck_assert(!kvtd_done_add(&b, 100 + i, 0, 1, 0));
 	ck_assert(kvtd_done_add(&b, 100 + i, 0, 1, 0));
 	r.ret = 0;
-	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, &refused), 0);
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, 0, &refused), 0);
 	ck_assert_uint_eq(refused, 0);
 	ck_assert_uint_eq(r.calls, 2);
 	ck_assert_uint_eq(r.last_id, 100 + KVTD_DONE_BATCH - 1);
+	kvtd_done_fini(&b);
+}
+END_TEST
+
+#define MS 1000000ull
+
+/*
+ * A call refused as a whole keeps what the driver did not take, in
+ * order, and sends it again only once the backoff has passed; the
+ * backoff doubles and is bounded; a success ends it.
+ */
+START_TEST(test_done_retry)
+{
+	static struct kvtd_done_batch b;
+	struct recorder r = { .ret = -ENOMEM, .take = 1, .refuse_id = 10 };
+	uint64_t now = 1000 * MS, prev = 0;
+	uint32_t refused, i;
+
+	ck_assert_int_eq(kvtd_done_init(&b, 2 * KVTD_DONE_BATCH), 0);
+	for (i = 0; i < 4; i++)
+		kvtd_done_add(&b, 10 + i, i == 2 ? -EIO : 0, 4096, 0);
+	/* Item 10 taken (and refused: not held), 11..13 not taken. */
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, now, &refused),
+			 -ENOMEM);
+	ck_assert_uint_eq(refused, 1);
+	ck_assert_uint_eq(b.count, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_uint_eq(b.items[i].work_id, 11 + i);
+		ck_assert_int_eq(b.items[i].result, 0);
+	}
+	ck_assert_int_eq(b.items[1].status, -EIO);
+	ck_assert_uint_eq(b.retries, 1);
+	ck_assert_uint_eq(kvtd_done_retry_ns(&b),
+			  now + KVTD_DONE_RETRY_MIN_MS * MS);
+	/* Within the backoff: not sent, and completions still go in. */
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r, now, &refused),
+			 -EAGAIN);
+	ck_assert_uint_eq(r.calls, 1);
+	kvtd_done_add(&b, 14, 0, 4096, 0);
+	/* Refused as a whole again and again: the wait doubles, bounded. */
+	r.take = 0;
+	for (i = 0; i < 12; i++) {
+		now = kvtd_done_retry_ns(&b);
+		ck_assert_int_eq(kvtd_done_flush(&b, record, &r, now,
+						 &refused), -ENOMEM);
+		ck_assert_uint_eq(b.count, 4);
+		ck_assert_uint_gt(kvtd_done_retry_ns(&b) - now, prev / 2);
+		prev = kvtd_done_retry_ns(&b) - now;
+		ck_assert_uint_le(prev, KVTD_DONE_RETRY_MAX_MS * MS);
+	}
+	ck_assert_uint_eq(prev, KVTD_DONE_RETRY_MAX_MS * MS);
+	ck_assert_uint_eq(r.calls, 13);
+	/* The driver recovers: all four go, in order, and the batch is clean. */
+	r.ret = 0;
+	r.items = 0;
+	ck_assert_int_eq(kvtd_done_flush(&b, record, &r,
+					 kvtd_done_retry_ns(&b), &refused), 0);
+	ck_assert_uint_eq(r.items, 4);
+	ck_assert_uint_eq(r.last_id, 14);
+	ck_assert_uint_eq(b.count, 0);
+	ck_assert_uint_eq(b.retries, 0);
+	ck_assert_uint_eq(kvtd_done_retry_ns(&b), 0);
+	kvtd_done_fini(&b);
 }
 END_TEST
 
@@ -356,6 +432,7 @@ Suite *daemon_work_suite(void)
 
 	tc = tcase_create("completions");
 	tcase_add_test(tc, test_done_batch);
+	tcase_add_test(tc, test_done_retry);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -522,6 +522,7 @@ struct fake {
 	uint32_t counts[64];
 	bool lie_failed;	/* report a failure count with no failed item */
 	uint32_t alloc_failed_index;
+	uint32_t get_fd_gen;	/* the generation REGION_GET_FD was asked */
 };
 
 static struct fake fake;
@@ -620,6 +621,21 @@ static int fake_ioctl(void *ctx, int fd, unsigned long request, void *arg)
 			d[i].result = d[i].work_id == 13 ? -ENOENT : 0;
 			req->failed += d[i].result != 0;
 		}
+		return 0;
+	}
+	case DRM_IOCTL_KVTIER_REGION_GET_FD: {
+		struct drm_kvtier_region_get_fd *g = arg;
+
+		f->get_fd_gen = g->gen;
+		/* Region 1 is at generation 7 now. */
+		if (g->region_id != 1)
+			return -ENOENT;
+		if (g->gen && g->gen != 7)
+			return -ESTALE;
+		g->gen = 7;
+		g->size = 4096;
+		g->kind = KVTIER_REGION_KIND_MEMFD;
+		g->fd = 99;
 		return 0;
 	}
 	default:
@@ -909,6 +925,61 @@ START_TEST(test_work_complete_chunks)
 }
 END_TEST
 
+/*
+ * A chunk refused as a whole is not an answer for its items: the manager
+ * must learn where the driver stopped taking them, to send them again.
+ */
+START_TEST(test_work_complete_taken)
+{
+	struct drm_kvtier_work_done d[9];
+	size_t i, taken = 12345;
+
+	for (i = 0; i < 9; i++)
+		d[i] = (struct drm_kvtier_work_done){ .work_id = 10 + i };
+	ck_assert_int_eq(kvtier_work_complete_taken(fake_kv, d, 9, &taken),
+			 -ENOENT);
+	ck_assert_uint_eq(taken, 9);
+	/* The second chunk (items 4..7) is refused: the batch stops. */
+	fake.calls = 0;
+	fake.refuse_call = 2;
+	for (i = 0; i < 9; i++)
+		d[i] = (struct drm_kvtier_work_done){ .work_id = 20 + i };
+	ck_assert_int_eq(kvtier_work_complete_taken(fake_kv, d, 9, &taken),
+			 -EFAULT);
+	ck_assert_uint_eq(taken, 4);
+	ck_assert_uint_eq(fake.calls, 2);
+	for (i = 0; i < 9; i++)
+		ck_assert_int_eq(d[i].result, i < 4 ? 0 : -EFAULT);
+	/* The first chunk refused: nothing taken. */
+	fake.calls = 0;
+	fake.refuse_call = 1;
+	ck_assert_int_eq(kvtier_work_complete_taken(fake_kv, d, 3, &taken),
+			 -EFAULT);
+	ck_assert_uint_eq(taken, 0);
+}
+END_TEST
+
+START_TEST(test_region_get_fd_gen)
+{
+	struct drm_kvtier_region_get_fd g;
+
+	ck_assert_int_eq(kvtier_region_get_fd_gen(fake_kv, 1, 7, &g), 0);
+	ck_assert_uint_eq(fake.get_fd_gen, 7);
+	ck_assert_uint_eq(g.gen, 7);
+	ck_assert_int_eq(g.fd, 99);
+	/* Another generation holds the id: no descriptor comes back. */
+	ck_assert_int_eq(kvtier_region_get_fd_gen(fake_kv, 1, 3, &g), -ESTALE);
+	ck_assert_uint_eq(fake.get_fd_gen, 3);
+	ck_assert_int_eq(g.fd, -1);
+	/* The old call asks for whichever region holds the id. */
+	ck_assert_int_eq(kvtier_region_get_fd(fake_kv, 1, &g), 0);
+	ck_assert_uint_eq(fake.get_fd_gen, 0);
+	ck_assert_uint_eq(g.gen, 7);
+	ck_assert_int_eq(kvtier_region_get_fd_gen(fake_kv, 2, 1, &g), -ENOENT);
+	ck_assert_int_eq(g.fd, -1);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * JSON writer
  */
@@ -1091,6 +1162,8 @@ Suite *libkvtier_suite(void)
 	tcase_add_test(tc, test_alloc_limits_and_failed_index);
 	tcase_add_test(tc, test_fetch_ticket);
 	tcase_add_test(tc, test_work_complete_chunks);
+	tcase_add_test(tc, test_work_complete_taken);
+	tcase_add_test(tc, test_region_get_fd_gen);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");

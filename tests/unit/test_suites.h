@@ -40,6 +40,7 @@ Suite *disk_recover_suite(void);
 Suite *daemon_config_suite(void);
 Suite *daemon_keyset_suite(void);
 Suite *daemon_work_suite(void);
+Suite *daemon_exec_suite(void);
 Suite *daemon_evict_suite(void);
 Suite *daemon_writeback_suite(void);
 Suite *daemon_reclaim_suite(void);

@@ -44,8 +44,14 @@
  * two neighbouring slots land side by side, as with real fetches.
  */
 #define BC_STRIDE 97u
-/* The fake region's id: any valid one. */
+/* The fake region's id and generation: any valid ones. */
 #define BC_REGION_ID 1u
+#define BC_REGION_GEN 1u
+
+static const struct kvtd_space bc_space = {
+	.id = BC_REGION_ID,
+	.gen = BC_REGION_GEN,
+};
 
 struct bc_size {
 	const char *name;
@@ -68,15 +74,18 @@ struct bc {
 };
 
 /* REGION_GET_FD, as the driver answers it for a memfd region. */
-static int bc_get_fd(void *ctx, uint32_t id,
+static int bc_get_fd(void *ctx, uint32_t id, uint32_t gen,
 		     struct drm_kvtier_region_get_fd *out)
 {
 	struct bc *b = ctx;
 
 	if (id != BC_REGION_ID)
 		return -ENOENT;
+	if (gen != BC_REGION_GEN)
+		return -ESTALE;
 	memset(out, 0, sizeof(*out));
 	out->region_id = id;
+	out->gen = gen;
 	out->size = BC_BYTES;
 	out->kind = KVTIER_REGION_KIND_MEMFD;
 	out->fd = fcntl(b->region_fd, F_DUPFD_CLOEXEC, 0);
@@ -113,7 +122,7 @@ static int bc_setup(struct bc *b, unsigned int threads)
 		b->tier = NULL;
 		return ret;
 	}
-	ret = b->tier->ops->lookup(b->tier, BC_REGION_ID, &base, &size);
+	ret = b->tier->ops->lookup(b->tier, &bc_space, &base, &size);
 	if (ret)
 		return ret;
 	b->region = base;
@@ -164,7 +173,7 @@ static int bc_tier_pass(struct bc *b, double *secs)
 	for (i = 0; i < b->n; i += k) {
 		k = b->n - i < KVTD_RECV_BATCH ? b->n - i : KVTD_RECV_BATCH;
 		b->tier->ops->revalidate(b->tier);
-		ret = b->tier->ops->lookup(b->tier, BC_REGION_ID, &base, &size);
+		ret = b->tier->ops->lookup(b->tier, &bc_space, &base, &size);
 		if (ret)
 			return ret;
 		/* The mapping must not move under the copy list. */

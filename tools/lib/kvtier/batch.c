@@ -47,7 +47,7 @@ static int kvtl_first_failure(const void *items, size_t n, size_t item_size,
 
 int kvtl_chunked(struct kvtier *kv, void *items, size_t count,
 		 size_t item_size, size_t result_off, kvtl_chunk_fn fn,
-		 void *ctx, bool *refused)
+		 void *ctx, size_t *taken)
 {
 	uint32_t max = kvtl_max_batch(kv);
 	int first = 0, ret;
@@ -55,8 +55,8 @@ int kvtl_chunked(struct kvtier *kv, void *items, size_t count,
 	size_t done, i;
 	char *p;
 
-	if (refused)
-		*refused = false;
+	if (taken)
+		*taken = count;
 	for (done = 0; done < count; done += n) {
 		n = count - done < max ? (uint32_t)(count - done) : max;
 		p = (char *)items + done * item_size;
@@ -66,8 +66,8 @@ int kvtl_chunked(struct kvtier *kv, void *items, size_t count,
 			for (i = done; i < count; i++)
 				kvtl_set_result(items, i, item_size,
 						result_off, ret);
-			if (refused)
-				*refused = true;
+			if (taken)
+				*taken = done;
 			return first ? first : ret;
 		}
 		/* The driver counts failures, so a clean chunk costs no scan. */

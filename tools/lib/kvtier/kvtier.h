@@ -766,6 +766,25 @@ int kvtier_work_complete(struct kvtier *kv, struct drm_kvtier_work_done *done,
 			 size_t count);
 
 /**
+ * kvtier_work_complete_taken() - kvtier_work_complete(), telling which
+ * items the driver took (manager only).
+ * @kv: The handle.
+ * @done: In/Out. As for kvtier_work_complete().
+ * @count: Items.
+ * @taken: Out. The items the driver took: their @result is its answer
+ *         (0, or -ENOENT when not held by this manager). A chunk refused
+ *         as a whole (-ENOMEM, -EINTR, -EFAULT copying it) stops the
+ *         batch: its items and those after it, from index *@taken on,
+ *         carry the refusal's -errno, were not completed, and are still
+ *         this manager's to complete again.
+ *
+ * Return: as kvtier_work_complete().
+ */
+int kvtier_work_complete_taken(struct kvtier *kv,
+			       struct drm_kvtier_work_done *done, size_t count,
+			       size_t *taken);
+
+/**
  * kvtier_residency() - record copies the manager placed or dropped.
  * @kv: The handle.
  * @items: In/Out. @handle, @location, @op, @tier in; @result out.
@@ -778,18 +797,40 @@ int kvtier_residency(struct kvtier *kv, struct drm_kvtier_residency_item *items,
 		     size_t count);
 
 /**
- * kvtier_region_get_fd() - open a device region's memory (manager only).
+ * kvtier_region_get_fd() - open whichever region holds an id (manager only).
  * @kv: The handle.
  * @region_id: The region.
- * @out: Out. The region's size, cookie, owner tenant, kind, and in @fd a
- *       new close-on-exec descriptor of its file, owned by the caller.
+ * @out: Out. As for kvtier_region_get_fd_gen().
  *
- * Return: 0, -ENOENT for an unknown region, -ENODEV for a region of kind
- * KVTIER_REGION_KIND_NONE (no memory to open), -EPERM when not the
- * manager, or another -errno.
+ * Region ids are reused once a region is unregistered, so this may open
+ * a region other than the one a work item was queued for: a manager
+ * filling a region for a work item opens it with
+ * kvtier_region_get_fd_gen() and the item's @region_gen instead.
+ *
+ * Return: as kvtier_region_get_fd_gen() with a @gen of 0.
  */
 int kvtier_region_get_fd(struct kvtier *kv, uint32_t region_id,
 			 struct drm_kvtier_region_get_fd *out);
+
+/**
+ * kvtier_region_get_fd_gen() - open one generation of a device region's
+ * memory (manager only).
+ * @kv: The handle.
+ * @region_id: The region.
+ * @gen: The generation to open: a work item's @region_gen, never 0 for a
+ *       work item's destination; 0 opens whichever region holds the id.
+ * @out: Out. The region's size, cookie, owner tenant, kind, @gen (the
+ *       generation opened), and in @fd a new close-on-exec descriptor of
+ *       its file, owned by the caller (-1 on failure).
+ *
+ * Return: 0, -ENOENT when no region has the id, -ESTALE when @gen is not
+ * 0 and the region holding the id is not of generation @gen (the one
+ * asked for was unregistered; the id may name another client's region
+ * now), -ENODEV for a region of kind KVTIER_REGION_KIND_NONE (no memory
+ * to open), -EPERM when not the manager, or another -errno.
+ */
+int kvtier_region_get_fd_gen(struct kvtier *kv, uint32_t region_id,
+			     uint32_t gen, struct drm_kvtier_region_get_fd *out);
 
 /**
  * kvtier_obj_scan() - list objects of the table for the policies (manager

@@ -109,7 +109,9 @@ typedef int (*kvtl_chunk_fn)(struct kvtier *kv, void *items, uint32_t n,
  * @result_off: offsetof the item's __s32 result.
  * @fn: Sends one chunk.
  * @ctx: Passed to @fn.
- * @refused: Out, optional. Whether a chunk was refused (the batch stopped).
+ * @taken: Out, optional. Items of the chunks the driver took: @count,
+ *         unless a chunk was refused (the batch stopped there), and then
+ *         the index of its first item.
  *
  * Gives batches the library's partial-failure contract: every item's
  * result is readable on return (the items of a refused chunk and of every
@@ -120,6 +122,6 @@ typedef int (*kvtl_chunk_fn)(struct kvtier *kv, void *items, uint32_t n,
  */
 int kvtl_chunked(struct kvtier *kv, void *items, size_t count,
 		 size_t item_size, size_t result_off, kvtl_chunk_fn fn,
-		 void *ctx, bool *refused);
+		 void *ctx, size_t *taken);
 
 #endif /* KVTIER_INTERNAL_H */

@@ -57,9 +57,16 @@ static int kvtl_done_chunk(struct kvtier *kv, void *items, uint32_t n,
 int kvtier_work_complete(struct kvtier *kv, struct drm_kvtier_work_done *done,
 			 size_t count)
 {
+	return kvtier_work_complete_taken(kv, done, count, NULL);
+}
+
+int kvtier_work_complete_taken(struct kvtier *kv,
+			       struct drm_kvtier_work_done *done, size_t count,
+			       size_t *taken)
+{
 	return kvtl_chunked(kv, done, count, sizeof(*done),
 			    offsetof(struct drm_kvtier_work_done, result),
-			    kvtl_done_chunk, NULL, NULL);
+			    kvtl_done_chunk, NULL, taken);
 }
 
 static int kvtl_res_chunk(struct kvtier *kv, void *items, uint32_t n,
@@ -87,10 +94,17 @@ int kvtier_residency(struct kvtier *kv, struct drm_kvtier_residency_item *items,
 int kvtier_region_get_fd(struct kvtier *kv, uint32_t region_id,
 			 struct drm_kvtier_region_get_fd *out)
 {
+	return kvtier_region_get_fd_gen(kv, region_id, 0, out);
+}
+
+int kvtier_region_get_fd_gen(struct kvtier *kv, uint32_t region_id,
+			     uint32_t gen, struct drm_kvtier_region_get_fd *out)
+{
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	out->region_id = region_id;
+	out->gen = gen;
 	out->fd = -1;
 	ret = kvtl_ioctl(kv, DRM_IOCTL_KVTIER_REGION_GET_FD, out);
 	if (ret)

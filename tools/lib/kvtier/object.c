@@ -67,9 +67,8 @@ static int kvtl_handles_op(struct kvtier *kv, uint32_t op,
 			   uint32_t tier, int *results)
 {
 	struct drm_kvtier_obj_op ops[KVTL_STACK_OPS];
-	size_t done, n, i;
+	size_t done, n, i, taken;
 	int first = 0, ret;
-	bool refused;
 
 	for (done = 0; done < count; done += n) {
 		n = count - done < KVTL_STACK_OPS ? count - done : KVTL_STACK_OPS;
@@ -80,14 +79,14 @@ static int kvtl_handles_op(struct kvtier *kv, uint32_t op,
 		}
 		ret = kvtl_chunked(kv, ops, n, sizeof(ops[0]),
 				   offsetof(struct drm_kvtier_obj_op, result),
-				   kvtl_obj_chunk, &op, &refused);
+				   kvtl_obj_chunk, &op, &taken);
 		if (results) {
 			for (i = 0; i < n; i++)
 				results[done + i] = ops[i].result;
 		}
 		if (!first)
 			first = ret;
-		if (refused) {
+		if (taken < n) {
 			/* The rest carry the refusal, as kvtl_chunked's do. */
 			if (results) {
 				for (i = done + n; i < count; i++)
