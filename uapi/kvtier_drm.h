@@ -320,7 +320,10 @@ struct drm_kvtier_obj_op {
  * struct drm_kvtier_obj_batch - apply one operation to many objects.
  *
  * COMMIT: WRITING -> READY; the object becomes immutable and visible to
- * lookups in its namespace. Only the allocating client may commit.
+ * lookups in its namespace. Only the allocating client may commit. From
+ * then on its slots are read-only in every client's mapping, the writer's
+ * included (a write faults with SIGBUS); only the manager's mapping of the
+ * pool writes them.
  * PIN, UNPIN: a pinned copy in a tier is never evicted; needs a reference.
  * RELEASE: drop the caller's reference and the pins it holds through it.
  * FREE: remove the object (owning tenant or admin); READY objects leave the

@@ -344,7 +344,12 @@ int kvtier_stats(struct kvtier *kv, struct drm_kvtier_stats *stats);
  *
  * Uses POOL_INFO's mmap_offset and size. A client that is neither admin
  * nor manager may touch only the slots of objects it holds a reference on;
- * any other page faults with SIGBUS.
+ * any other page faults with SIGBUS. Writes, for every client but the
+ * manager, go only to objects the client allocated and has not committed
+ * yet: a committed object is immutable, and a write to it (or to a free
+ * slot) faults with SIGBUS. A mapping shows only the pool it was made for:
+ * once that pool is destroyed it faults, even after a new pool takes the
+ * id.
  *
  * Return: 0, -ENOENT for an unknown pool, or the -errno of mmap().
  */
