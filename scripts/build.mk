@@ -24,11 +24,17 @@
 # listed as prerequisites by hand.
 #
 # Output: one line per step ("  CC      build/daemon/exec.o"), as Kbuild
-# prints; `make V=1` prints the commands instead. Errors and warnings are
-# never hidden. SAN_CFLAGS are the sanitizer flags of the asan/ builds.
+# prints; `make V=1` prints the commands instead, `make -s` nothing but
+# errors. Errors and warnings are never hidden.
+#
+# SAN_CFLAGS are the sanitizer flags of the asan/ builds.
 
 ifeq ($(V),1)
 Q :=
+say :=
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+# make -s: errors only.
+Q := @
 say :=
 else
 Q := @
