@@ -3,7 +3,7 @@
 #
 # What `make check` runs once everything is built:
 #   1. the uAPI header alone: C99 -pedantic, C++, no implicit padding,
-#      kernel-doc clean;
+#      kernel-doc clean; libkvtier's header, map and symbols agree;
 #   2. the host unit tests (Check), $(BUILD)/tests/unit/kvtier-unit;
 #   3. scripts/core-ab.sh, the A/B benchmark of two builds of kmod/core;
 #   4. the VM tests, tests/vm/run.sh.
@@ -77,6 +77,8 @@ else
 	echo "FAIL header:kernel-doc: no kernel-doc script (run make deps)"
 	hf=$((hf + 1))
 fi
+# libkvtier's header, linker map and exported symbols name the same functions.
+hcase libkvtier-symbols scripts/check-libsyms.sh "$BUILD"
 echo "header: $hp passed, $hf failed"
 record header "$hp" "$hf"
 
