@@ -3,9 +3,14 @@
 # kvtier top-level build. `make` builds the module and all userspace;
 # `make check` and `make demo` install what they need first (`make deps`).
 #
-# Each part keeps its rules in its own fragment, included below; the fragments
-# add their outputs to USERSPACE and their test programs to the lists the
-# check target runs.
+# Each part keeps its sources, flags and outputs in its own fragment,
+# included below; the fragments add their outputs to USERSPACE and their
+# test programs to the lists the check target runs. The commands they build
+# with are scripts/build.mk's, once for all.
+#
+# Output is one line per step, as Kbuild prints; `make V=1` shows every
+# command (the module's too). CPPFLAGS, empty by default, go to every
+# compile: scripts/core-ab.sh builds one side with a -D of its own there.
 
 BUILD      ?= build
 CC         ?= cc
@@ -23,6 +28,8 @@ COMMON_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iuapi \
 
 USERSPACE  :=
 
+include scripts/build.mk
+
 .PHONY: all module userspace deps check unit-check vm-check gpu-check demo bench lint clean
 all: module userspace
 
@@ -39,8 +46,11 @@ include tests/vm/vm.mk
 
 userspace: $(USERSPACE)
 
+# Kbuild takes V only from its command line.
+KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) $(if $(V),V=$(V))
+
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(Q)$(MAKE) --no-print-directory $(KBUILD_ARGS) modules
 
 deps:
 	@scripts/deps.sh
@@ -65,5 +75,8 @@ lint: deps
 	@scripts/lint.sh
 
 clean:
-	rm -rf $(BUILD)
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(call say,CLEAN,$(BUILD))rm -rf $(BUILD)
+	-$(Q)$(MAKE) --no-print-directory $(KBUILD_ARGS) clean
+
+# Header dependencies of every object built so far (-MMD -MP).
+-include $(wildcard $(DEPFILES))

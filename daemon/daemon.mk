@@ -23,9 +23,6 @@
 DAEMON_DIR    := daemon
 DAEMON_CFLAGS := -I$(DAEMON_DIR) $(DISK_CFLAGS) $(POLICY_CFLAGS) \
 		 $(KVTIER_CFLAGS) -pthread
-# Pure code and what needs no driver: unit-tested.
-DAEMON_LIB_SRCS := log.c config.c args.c keyset.c work.c evict.c \
-		   writeback.c copier.c tier_device_cpu.c stage.c reclaim.c
 # The manager: needs the driver.
 DAEMON_SRCS   := manager.c tier_host.c reconcile.c exec.c pressure.c \
 		 loop.c kvtierd.c
@@ -38,55 +35,47 @@ DAEMON_DEV_SRCS += tier_device_cuda.c
 DAEMON_CUDA_CFLAGS := -DKVTD_HAVE_CUDA -isystem $(CUDA_HOME)/include
 DAEMON_CUDA_LIBS   := -ldl
 endif
-DAEMON_HDRS   := $(wildcard $(DAEMON_DIR)/*.h) $(DISK_HDRS) $(POLICY_HDRS) \
-		 $(KVTIER_HDRS)
+DAEMON_SRCS   := $(addprefix $(DAEMON_DIR)/,$(DAEMON_SRCS))
+DAEMON_DEV_SRCS := $(addprefix $(DAEMON_DIR)/,$(DAEMON_DEV_SRCS))
+# Every other daemon/*.c: pure code and what needs no driver, unit-tested.
+DAEMON_LIB_SRCS := $(filter-out $(DAEMON_SRCS) $(DAEMON_DIR)/tier_device.c \
+		     $(DAEMON_DIR)/tier_device_cuda.c,$(wildcard $(DAEMON_DIR)/*.c))
 DAEMON_LIB    := $(BUILD)/libkvtd.a
-DAEMON_LIB_OBJS := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_LIB_SRCS:.c=.o))
+DAEMON_LIB_OBJS := $(call objs,$(BUILD)/$(DAEMON_DIR),$(DAEMON_LIB_SRCS))
 DAEMON_MGR_LIB  := $(BUILD)/libkvtdmgr.a
-DAEMON_OBJS   := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_SRCS:.c=.o))
-DAEMON_DEV_OBJS := $(addprefix $(BUILD)/$(DAEMON_DIR)/,$(DAEMON_DEV_SRCS:.c=.o))
+DAEMON_OBJS   := $(call objs,$(BUILD)/$(DAEMON_DIR),$(DAEMON_SRCS))
+DAEMON_DEV_OBJS := $(call objs,$(BUILD)/$(DAEMON_DIR),$(DAEMON_DEV_SRCS))
 # The static daemon's choice, compiled without CUDA.
 DAEMON_DEV_STATIC_OBJ := $(BUILD)/static/$(DAEMON_DIR)/tier_device.o
 DAEMON_ARCHIVES := $(DAEMON_LIB) $(DISK_LIB) $(POLICY_LIB) $(KVTIER_LIB_A)
 URING_LIBS    := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
 DAEMON_STATIC_LIBS := $(shell pkg-config --libs --static libdrm liburing 2>/dev/null)
 
-$(BUILD)/$(DAEMON_DIR)/%.o: $(DAEMON_DIR)/%.c $(DAEMON_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(DAEMON_CFLAGS) -c -o $@ $<
-
-$(DAEMON_DEV_OBJS): $(BUILD)/$(DAEMON_DIR)/%.o: $(DAEMON_DIR)/%.c $(DAEMON_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(DAEMON_CFLAGS) $(DAEMON_CUDA_CFLAGS) -c -o $@ $<
-
-$(DAEMON_DEV_STATIC_OBJ): $(DAEMON_DIR)/tier_device.c $(DAEMON_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(DAEMON_CFLAGS) -c -o $@ $<
+DAEMON_CC_FLAGS = $(COMMON_CFLAGS) $(DAEMON_CFLAGS)
+DAEMON_DEV_CC_FLAGS = $(DAEMON_CC_FLAGS) $(DAEMON_CUDA_CFLAGS)
+$(eval $(call compile,$(BUILD)/$(DAEMON_DIR),$(DAEMON_DIR),DAEMON_CC_FLAGS))
+$(foreach f,$(DAEMON_DEV_SRCS),$(eval $(call compile-one,$(BUILD)/$(f:.c=.o),$(f),DAEMON_DEV_CC_FLAGS)))
+$(eval $(call compile-one,$(DAEMON_DEV_STATIC_OBJ),$(DAEMON_DIR)/tier_device.c,DAEMON_CC_FLAGS))
 
 $(DAEMON_LIB): $(DAEMON_LIB_OBJS)
-	@mkdir -p $(@D)
-	@rm -f $@
-	$(AR) rcs $@ $^
+	$(cmd_ar)
 
 # kvtierd.c's main() stays out: the test runner has its own.
 $(DAEMON_MGR_LIB): $(filter-out %/kvtierd.o,$(DAEMON_OBJS)) \
 		$(DAEMON_DEV_STATIC_OBJ)
-	@mkdir -p $(@D)
-	@rm -f $@
-	$(AR) rcs $@ $^
+	$(cmd_ar)
 
-$(BUILD)/kvtierd: $(DAEMON_OBJS) $(DAEMON_DEV_OBJS) $(DAEMON_ARCHIVES)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -pthread -o $@ $(DAEMON_OBJS) \
-		$(DAEMON_DEV_OBJS) $(DAEMON_ARCHIVES) $(DRM_LIBS) \
-		$(URING_LIBS) $(DAEMON_CUDA_LIBS) -lpthread
+DAEMON_INPUTS := $(DAEMON_OBJS) $(DAEMON_DEV_OBJS) $(DAEMON_ARCHIVES)
+DAEMON_STATIC_INPUTS := $(DAEMON_OBJS) $(DAEMON_DEV_STATIC_OBJ) \
+			$(DAEMON_ARCHIVES)
 
-$(BUILD)/static/kvtierd: $(DAEMON_OBJS) $(DAEMON_DEV_STATIC_OBJ) \
-		$(DAEMON_ARCHIVES)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -pthread -static -o $@ $(DAEMON_OBJS) \
-		$(DAEMON_DEV_STATIC_OBJ) $(DAEMON_ARCHIVES) \
-		$(DAEMON_STATIC_LIBS) -lpthread
+$(BUILD)/kvtierd: $(DAEMON_INPUTS)
+	$(call cmd_link,$(COMMON_CFLAGS) -pthread,$(DAEMON_INPUTS) \
+		$(DRM_LIBS) $(URING_LIBS) $(DAEMON_CUDA_LIBS) -lpthread)
+
+$(BUILD)/static/kvtierd: $(DAEMON_STATIC_INPUTS)
+	$(call cmd_link,$(COMMON_CFLAGS) -pthread -static, \
+		$(DAEMON_STATIC_INPUTS) $(DAEMON_STATIC_LIBS) -lpthread)
 
 # The unit tests' suites for the daemon (tests/unit/test_daemon_*.c);
 # what the manager's archive needs after it, whatever the order of the

@@ -25,37 +25,31 @@ GPU_DIR     := gpu
 GPU_LIB     := $(BUILD)/libkvtgpu.a
 GPU_TESTS_DIR := $(BUILD)/tests/gpu
 GPU_TESTS   :=
-GPU_HDRS    := $(wildcard $(GPU_DIR)/*.h)
-GPU_C_SRCS  := copy_ref.c
-GPU_C_OBJS  := $(addprefix $(BUILD)/$(GPU_DIR)/,$(GPU_C_SRCS:.c=.o))
+# Every gpu/*.c is a plain C reference; every gpu/*.cu a kernel.
+GPU_C_SRCS  := $(wildcard $(GPU_DIR)/*.c)
+GPU_C_OBJS  := $(call objs,$(BUILD)/$(GPU_DIR),$(GPU_C_SRCS))
 
-$(BUILD)/$(GPU_DIR)/%.o: $(GPU_DIR)/%.c $(GPU_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) -I$(GPU_DIR) -c -o $@ $<
+GPU_CC_FLAGS = $(COMMON_CFLAGS) -I$(GPU_DIR)
+$(eval $(call compile,$(BUILD)/$(GPU_DIR),$(GPU_DIR),GPU_CC_FLAGS))
 
 UNIT_LIBS   += $(GPU_C_OBJS)
 UNIT_CFLAGS += -I$(GPU_DIR)
 
 ifneq ($(NVCC),)
-GPU_CU_SRCS := copy_kernels.cu
-GPU_OBJS    := $(addprefix $(BUILD)/$(GPU_DIR)/,$(GPU_CU_SRCS:.cu=.o)) \
-	       $(GPU_C_OBJS)
+GPU_CU_SRCS := $(wildcard $(GPU_DIR)/*.cu)
+GPU_OBJS    := $(call objs,$(BUILD)/$(GPU_DIR),$(GPU_CU_SRCS)) $(GPU_C_OBJS)
 GPU_TESTS   += $(GPU_TESTS_DIR)/t_copy
 
-$(BUILD)/$(GPU_DIR)/%.o: $(GPU_DIR)/%.cu $(GPU_HDRS)
-	@mkdir -p $(@D)
-	$(NVCC) $(NVCC_FLAGS) -c -o $@ $<
+$(eval $(call compile-cuda,$(BUILD)/$(GPU_DIR),$(GPU_DIR),NVCC_FLAGS))
+$(eval $(call compile-cuda,$(GPU_TESTS_DIR),tests/gpu,NVCC_FLAGS))
 
 $(GPU_LIB): $(GPU_OBJS)
-	@mkdir -p $(@D)
-	@rm -f $@
-	$(AR) rcs $@ $^
+	$(cmd_ar)
 
 # The CUDA runtime is linked statically (nvcc's default): it finds the
 # driver at run time, and the test can say "no GPU" and skip.
-$(GPU_TESTS_DIR)/t_copy: tests/gpu/t_copy.cu $(GPU_LIB) $(GPU_HDRS)
-	@mkdir -p $(@D)
-	$(NVCC) $(NVCC_FLAGS) -o $@ $< $(GPU_LIB)
+$(GPU_TESTS_DIR)/t_copy: $(GPU_TESTS_DIR)/t_copy.o $(GPU_LIB)
+	$(call cmd_nvlink,$(NVCC_FLAGS),$^)
 
 USERSPACE += $(GPU_LIB) $(GPU_TESTS)
 endif
@@ -64,15 +58,15 @@ endif
 # does; built wherever the tier is.
 ifneq ($(CUDA_H),)
 GPU_TESTS += $(GPU_TESTS_DIR)/t_tier_cuda
+GPU_TIER_TEST_INPUTS := $(GPU_TESTS_DIR)/t_tier_cuda.o \
+	$(BUILD)/$(DAEMON_DIR)/tier_device_cuda.o \
+	$(BUILD)/$(DAEMON_DIR)/tier_host.o $(DAEMON_LIB) $(KVTIER_LIB_A)
 
-$(GPU_TESTS_DIR)/t_tier_cuda: tests/gpu/t_tier_cuda.c $(DAEMON_DEV_OBJS) \
-		$(BUILD)/$(DAEMON_DIR)/tier_host.o $(DAEMON_LIB) \
-		$(KVTIER_LIB_A) $(DAEMON_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(DAEMON_CFLAGS) $(DAEMON_CUDA_CFLAGS) -o $@ $< \
-		$(BUILD)/$(DAEMON_DIR)/tier_device_cuda.o \
-		$(BUILD)/$(DAEMON_DIR)/tier_host.o $(DAEMON_LIB) \
-		$(KVTIER_LIB_A) $(DRM_LIBS) -ldl -lpthread
+$(eval $(call compile,$(GPU_TESTS_DIR),tests/gpu,DAEMON_DEV_CC_FLAGS))
+
+$(GPU_TESTS_DIR)/t_tier_cuda: $(GPU_TIER_TEST_INPUTS)
+	$(call cmd_link,$(DAEMON_DEV_CC_FLAGS),$(GPU_TIER_TEST_INPUTS) \
+		$(DRM_LIBS) -ldl -lpthread)
 
 USERSPACE += $(GPU_TESTS_DIR)/t_tier_cuda
 endif

@@ -29,6 +29,19 @@
 /* How far ahead batch operations load the objects they will touch. */
 #define KVT_PREFETCH_AHEAD 8
 
+/*
+ * Fault injection for the tools around the core, never for the driver: a
+ * host build with -DKVT_FAULT_LOOKUP_MISS makes every lookup miss, so that
+ * the check of scripts/core-ab.sh (in scripts/check.sh) can build one side
+ * that way and see which build each side ran. 0, compiled out, by default.
+ */
+#ifndef KVT_FAULT_LOOKUP_MISS
+#define KVT_FAULT_LOOKUP_MISS 0
+#endif
+#if KVT_FAULT_LOOKUP_MISS && defined(__KERNEL__)
+#error "KVT_FAULT_LOOKUP_MISS is for host builds of kmod/core only"
+#endif
+
 /* ---- handles ---------------------------------------------------------- */
 
 /*

@@ -10,10 +10,8 @@ VM_SRCS     := $(sort $(wildcard tests/vm/t_*.c))
 VM_PROGS    := $(patsubst tests/vm/%.c,$(BUILD)/vm/%,$(VM_SRCS))
 VM_HELPERS  := $(filter-out tests/vm/t_%.c,$(wildcard tests/vm/*.c))
 VM_TLIB     := $(BUILD)/vm/libvmtest.a
-VM_HOBJS    := $(patsubst tests/vm/%.c,$(BUILD)/vm/obj/%.o,$(VM_HELPERS)) \
+VM_HOBJS    := $(call objs,$(BUILD)/vm/obj,$(VM_HELPERS)) \
 	       $(BUILD)/vm/obj/live_content.o
-VM_HDRS     := $(wildcard tests/vm/*.h) uapi/kvtier_drm.h \
-	       $(wildcard tools/lib/kvtier/*.h)
 VM_LIBKVT   := $(BUILD)/libkvtier.a
 VM_CFLAGS   := $(COMMON_CFLAGS) -Itools/lib/kvtier -Itests/vm -Idaemon/disk -Itools/replay -pthread
 VM_LDLIBS   := $(shell pkg-config --libs --static libdrm liburing 2>/dev/null) -pthread
@@ -23,20 +21,13 @@ vm-progs: $(VM_PROGS)
 
 USERSPACE += $(VM_PROGS)
 
-$(BUILD)/vm/obj/%.o: tests/vm/%.c $(VM_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(VM_CFLAGS) -c -o $@ $<
-
+$(eval $(call compile,$(BUILD)/vm/obj,tests/vm,VM_CFLAGS))
 # The block content generator the daemon tests share with kvtier-replay.
-$(BUILD)/vm/obj/live_content.o: tools/replay/live_content.c $(VM_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(VM_CFLAGS) -c -o $@ $<
+$(eval $(call compile-one,$(BUILD)/vm/obj/live_content.o,tools/replay/live_content.c,VM_CFLAGS))
 
 $(VM_TLIB): $(VM_HOBJS)
-	@rm -f $@
-	$(AR) rcs $@ $^
+	$(cmd_ar)
 
-$(BUILD)/vm/t_%: tests/vm/t_%.c $(VM_TLIB) $(VM_LIBKVT) $(VM_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(VM_CFLAGS) -static -o $@ $< $(VM_TLIB) $(VM_LIBKVT) \
-		$(VM_LDLIBS)
+$(VM_PROGS): $(BUILD)/vm/%: $(BUILD)/vm/obj/%.o $(VM_TLIB) $(VM_LIBKVT)
+	$(call cmd_link,$(VM_CFLAGS) -static,$< $(VM_TLIB) $(VM_LIBKVT) \
+		$(VM_LDLIBS))

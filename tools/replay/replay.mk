@@ -14,54 +14,42 @@
 
 REPLAY_DIR    := tools/replay
 REPLAY_CFLAGS := -I$(REPLAY_DIR) $(KVTIER_CFLAGS)
-# The live replay's pure parts (unit-tested) go into the library; the
-# parts that need the driver only into the program.
-REPLAY_SRCS   := trace.c refs.c belady.c sim.c capacity.c \
-		 live_assign.c live_content.c live_stats.c live_record.c
+# The live replay's parts that need the driver go only into the program;
+# every other source (the pure parts, unit-tested) into the library.
 REPLAY_LIVE_SRCS := live_run.c live_client.c live_request.c live_region.c \
 		    live_cgroup.c live_pool.c live_report.c
-REPLAY_LIVE_OBJS := $(addprefix $(BUILD)/$(REPLAY_DIR)/,$(REPLAY_LIVE_SRCS:.c=.o))
-REPLAY_OBJS   := $(addprefix $(BUILD)/$(REPLAY_DIR)/,$(REPLAY_SRCS:.c=.o))
-REPLAY_HDRS   := $(wildcard $(REPLAY_DIR)/*.h) $(POLICY_HDRS) $(KVTIER_HDRS)
+REPLAY_LIVE_SRCS := $(addprefix $(REPLAY_DIR)/,$(REPLAY_LIVE_SRCS))
+REPLAY_SRCS   := $(filter-out $(REPLAY_LIVE_SRCS),$(wildcard $(REPLAY_DIR)/*.c))
+REPLAY_LIVE_OBJS := $(call objs,$(BUILD)/$(REPLAY_DIR),$(REPLAY_LIVE_SRCS))
+REPLAY_OBJS   := $(call objs,$(BUILD)/$(REPLAY_DIR),$(REPLAY_SRCS))
 REPLAY_LIB    := $(BUILD)/libkvtreplay.a
+REPLAY_ASAN_OBJS := $(call objs,$(BUILD)/asan/$(REPLAY_DIR),$(REPLAY_SRCS))
+REPLAY_ASAN_LIB  := $(BUILD)/asan/libkvtreplay.a
+REPLAY_MAIN_OBJ  := $(BUILD)/tools/kvtier-replay.o
 
-$(BUILD)/$(REPLAY_DIR)/%.o: $(REPLAY_DIR)/%.c $(REPLAY_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(POLICY_CFLAGS) $(REPLAY_CFLAGS) -c -o $@ $<
+REPLAY_CC_FLAGS = $(COMMON_CFLAGS) $(POLICY_CFLAGS) $(REPLAY_CFLAGS)
+REPLAY_ASAN_CC_FLAGS = $(REPLAY_CC_FLAGS) $(SAN_CFLAGS)
+REPLAY_PROG_FLAGS = $(REPLAY_CC_FLAGS) -pthread
+$(eval $(call compile,$(BUILD)/$(REPLAY_DIR),$(REPLAY_DIR),REPLAY_CC_FLAGS))
+$(eval $(call compile,$(BUILD)/asan/$(REPLAY_DIR),$(REPLAY_DIR),REPLAY_ASAN_CC_FLAGS))
+$(eval $(call compile-one,$(REPLAY_MAIN_OBJ),tools/kvtier-replay.c,REPLAY_PROG_FLAGS))
 
 $(REPLAY_LIB): $(REPLAY_OBJS)
-	@mkdir -p $(@D)
-	@rm -f $@
-	$(AR) rcs $@ $^
-
-REPLAY_ASAN_OBJS := $(addprefix $(BUILD)/asan/$(REPLAY_DIR)/,$(REPLAY_SRCS:.c=.o))
-REPLAY_ASAN_LIB  := $(BUILD)/asan/libkvtreplay.a
-
-$(BUILD)/asan/$(REPLAY_DIR)/%.o: $(REPLAY_DIR)/%.c $(REPLAY_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(POLICY_CFLAGS) $(REPLAY_CFLAGS) $(SAN_CFLAGS) \
-		-c -o $@ $<
+	$(cmd_ar)
 
 $(REPLAY_ASAN_LIB): $(REPLAY_ASAN_OBJS)
-	@mkdir -p $(@D)
-	@rm -f $@
-	$(AR) rcs $@ $^
+	$(cmd_ar)
 
-REPLAY_DEPS := tools/kvtier-replay.c $(REPLAY_LIVE_OBJS) $(REPLAY_LIB) \
-	       $(POLICY_LIB) $(REPLAY_HDRS) $(KVTOOL_LIB_A) $(KVTIER_LIB_A)
-REPLAY_ARCHIVES := $(REPLAY_LIB) $(POLICY_LIB) $(KVTOOL_LIB_A) $(KVTIER_LIB_A)
+REPLAY_INPUTS := $(REPLAY_MAIN_OBJ) $(REPLAY_LIVE_OBJS) $(REPLAY_LIB) \
+		 $(POLICY_LIB) $(KVTOOL_LIB_A) $(KVTIER_LIB_A)
 
 # libkvtier linked in statically (libdrm shared), as kvtierd does.
-$(BUILD)/kvtier-replay: $(REPLAY_DEPS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(POLICY_CFLAGS) $(REPLAY_CFLAGS) -pthread \
-		-o $@ $< $(REPLAY_LIVE_OBJS) $(REPLAY_ARCHIVES) $(DRM_LIBS) -lm
+$(BUILD)/kvtier-replay: $(REPLAY_INPUTS)
+	$(call cmd_link,$(REPLAY_PROG_FLAGS),$(REPLAY_INPUTS) $(DRM_LIBS) -lm)
 
-$(BUILD)/static/kvtier-replay: $(REPLAY_DEPS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(POLICY_CFLAGS) $(REPLAY_CFLAGS) -pthread \
-		-static -o $@ $< $(REPLAY_LIVE_OBJS) $(REPLAY_ARCHIVES) \
-		$(DRM_STATIC_LIBS) -lm
+$(BUILD)/static/kvtier-replay: $(REPLAY_INPUTS)
+	$(call cmd_link,$(REPLAY_PROG_FLAGS) -static,$(REPLAY_INPUTS) \
+		$(DRM_STATIC_LIBS) -lm)
 
 # The replay library needs the policies and libkvtier after it on the link
 # line.

@@ -26,13 +26,12 @@ KVTIER_PC       := $(BUILD)/kvtier.pc
 KVTOOL_LIB_A    := $(BUILD)/libkvtool.a
 DRM_STATIC_LIBS := $(shell pkg-config --libs --static libdrm 2>/dev/null)
 
-KVTIER_SRCS := device.c pool.c map.c key.c object.c batch.c fetch.c \
-	       event_queue.c manager.c names.c
-KVTOOL_SRCS := kvtool_json.c kvtool_parse.c
+# The tools' helpers are kvtool_*.c; every other source is the library.
+KVTOOL_SRCS := $(wildcard $(KVTIER_DIR)/kvtool_*.c)
+KVTIER_SRCS := $(filter-out $(KVTOOL_SRCS),$(wildcard $(KVTIER_DIR)/*.c))
 
-KVTIER_OBJS := $(addprefix $(BUILD)/lib/kvtier/,$(KVTIER_SRCS:.c=.o))
-KVTOOL_OBJS := $(addprefix $(BUILD)/lib/kvtier/,$(KVTOOL_SRCS:.c=.o))
-KVTIER_HDRS := $(wildcard $(KVTIER_DIR)/*.h) uapi/kvtier_drm.h
+KVTIER_OBJS := $(call objs,$(BUILD)/lib/kvtier,$(KVTIER_SRCS))
+KVTOOL_OBJS := $(call objs,$(BUILD)/lib/kvtier,$(KVTOOL_SRCS))
 
 # Archives only (they are prerequisites too); the runner's link line adds
 # -ldrm and -lm after them.
@@ -40,26 +39,24 @@ UNIT_LIBS += $(KVTIER_LIB_A) $(KVTOOL_LIB_A)
 
 # Position-independent objects serve both the shared and the static
 # library (a static program links PIC code without complaint).
-$(BUILD)/lib/kvtier/%.o: $(KVTIER_DIR)/%.c $(KVTIER_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(COMMON_CFLAGS) $(KVTIER_CFLAGS) -fPIC -c -o $@ $<
+KVTIER_CC_FLAGS = $(COMMON_CFLAGS) $(KVTIER_CFLAGS) -fPIC
+$(eval $(call compile,$(BUILD)/lib/kvtier,$(KVTIER_DIR),KVTIER_CC_FLAGS))
 
 $(KVTIER_LIB_A): $(KVTIER_OBJS)
-	@rm -f $@
-	$(AR) rcs $@ $^
+	$(cmd_ar)
 
 $(KVTOOL_LIB_A): $(KVTOOL_OBJS)
-	@rm -f $@
-	$(AR) rcs $@ $^
+	$(cmd_ar)
 
+KVTIER_SO_LDFLAGS := -shared -Wl,-soname,$(KVTIER_SONAME) \
+		     -Wl,--version-script,$(KVTIER_DIR)/kvtier.map -Wl,-z,defs
 $(KVTIER_LIB_SO): $(KVTIER_OBJS) $(KVTIER_DIR)/kvtier.map
-	$(CC) -shared -Wl,-soname,$(KVTIER_SONAME) \
-		-Wl,--version-script,$(KVTIER_DIR)/kvtier.map -Wl,-z,defs \
-		-o $@ $(KVTIER_OBJS) $(DRM_LIBS)
-	ln -sf $(KVTIER_SONAME) $(BUILD)/libkvtier.so
+	$(call cmd_link,$(KVTIER_SO_LDFLAGS),$(KVTIER_OBJS) $(DRM_LIBS))
+	@ln -sf $(KVTIER_SONAME) $(BUILD)/libkvtier.so
 
 $(KVTIER_PC): $(KVTIER_DIR)/kvtier.pc.in $(KVTIER_DIR)/lib.mk
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(KVTIER_VERSION)|' $< > $@
+	$(call say,GEN)sed -e 's|@PREFIX@|$(PREFIX)|' \
+		-e 's|@VERSION@|$(KVTIER_VERSION)|' $< > $@
 
 USERSPACE += $(KVTIER_LIB_A) $(KVTIER_LIB_SO) $(KVTIER_PC) $(KVTOOL_LIB_A)
