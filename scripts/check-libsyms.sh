@@ -53,6 +53,8 @@ awk -v map="$MAP" '
 	{ sub(/\/\*.*\*\//, "") }
 	/^[ \t]*global:/ { global = 1; next }
 	/^[ \t]*local:/ { global = 0; next }
+	# The end of a version node, which may name the node it inherits.
+	/^[ \t]*}[ \t]*([A-Za-z_][A-Za-z0-9_.]*)?[ \t]*;[ \t]*$/ { global = 0; next }
 	!global || /^[ \t]*$/ { next }
 	/^[ \t]*[A-Za-z_][A-Za-z0-9_]*;[ \t]*$/ { gsub(/[ \t;]/, ""); print; next }
 	{ printf "%s:%d: not one symbol name: %s\n", map, NR, $0 > "/dev/stderr" }
