@@ -23,7 +23,7 @@ COMMON_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iuapi \
 
 USERSPACE  :=
 
-.PHONY: all module userspace deps check unit-check vm-check gpu-check demo bench lint clean
+.PHONY: all module userspace deps check fuzz unit-check vm-check gpu-check demo bench lint clean
 all: module userspace
 
 include kmod/core/core.mk
@@ -36,6 +36,7 @@ include daemon/daemon.mk
 include gpu/gpu.mk
 include tests/unit/unit.mk
 include tests/vm/vm.mk
+include tests/fuzz/fuzz.mk
 
 userspace: $(USERSPACE)
 
