@@ -11,7 +11,7 @@
 
 int main(void)
 {
-	char *argv[] = { "kvtier-fuzz", "--seed", "1", "--calls", "20000",
+	char *argv[] = { "kvtier-fuzz", "--seed", "1", "--calls", "5000",
 			 NULL };
 
 	execv("/bin/kvtier-fuzz", argv);
