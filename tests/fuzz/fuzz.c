@@ -2125,7 +2125,7 @@ static void op_mmap(int ci)
 			(unsigned long long)off, (unsigned long long)len,
 			flags);
 	F->map[m] = (struct fz_map){ .live = true, .addr = addr, .len = len,
-				     .client = ci, .pool = p,
+				     .client = ci, .pool = p, .pool_id = id,
 				     .serial = F->pool[p].serial, .off = off,
 				     .manager = c->manager,
 				     .owner = g_in_child ? getpid() : 0 };
@@ -2212,9 +2212,8 @@ static void op_touch(void)
 			continue;
 		if (F->pool[i].serial == mp->serial)
 			same = i;
-		else if (F->pool[i].id == F->pool[mp->pool].id &&
-			 mp->pool == i)
-			other = i;
+		else if (F->pool[i].id == mp->pool_id)
+			other = i;	/* destroyed, and the id reused */
 	}
 	if (mp->manager) {
 		want = same >= 0;
@@ -2239,7 +2238,7 @@ static void op_touch(void)
 	if (sig)
 		F->sigbus++;
 	fz_log("touch map %d (c%d pool %u%s) +%llu %s: %s", m, mp->client,
-	       F->pool[mp->pool].id, mp->manager ? " manager" : "",
+	       mp->pool_id, mp->manager ? " manager" : "",
 	       (unsigned long long)(mp->off + at), write ? "write" : "read",
 	       sig ? strsignal(sig) : "ok");
 	if (!!sig == !!want)

@@ -117,6 +117,7 @@ struct fz_map {
 	uint64_t len;
 	int client;
 	int pool;		/* pools[] index at mapping time */
+	uint32_t pool_id;
 	uint64_t serial;	/* the pool it was made for */
 	uint64_t off;		/* byte offset in the pool */
 	bool manager;		/* a manager's (shmem) mapping */
