@@ -3,7 +3,6 @@
  * kvtier-fuzz: seeded uAPI fuzzer of kvtier.ko (see fuzz.h).
  *
  *   kvtier-fuzz [--seed N] [--calls N] [--check-every K] [--trace]
- *               [--madv-remove] [--known]
  *
  * Each call is valid-looking or mutated (unknown flag bits, non-zero pads
  * and reserved fields, counts 0 / max / max + 1, NULL, unmapped, read-only
@@ -17,10 +16,12 @@
  * every result; the driver's accounting is checked against it every K calls
  * and at the end, after which everything the run made must be gone.
  *
- * --madv-remove adds MADV_REMOVE on manager mappings; --known adds calls
- * that hit open bugs (read-only ioctl structs of calls that act, touches of
- * client mappings of a pool destroyed and created again). Both fail a run
- * until those bugs are fixed, so they are off by default.
+ * What an outside audit found is part of every run: read-only ioctl
+ * structs of calls that act (they must fail having done nothing), writes
+ * through client mappings (only the writer of a WRITING object may write),
+ * touches of client mappings of a pool destroyed and created again under
+ * its id (they fault), MADV_REMOVE on manager mappings (refused with EPERM:
+ * the pool's file is sealed) and work statuses below -4095 (-EINVAL).
  *
  * Output: PASS/FAIL lines for the VM harness and one summary line. Exit 0
  * when no finding, 1 otherwise.
@@ -216,8 +217,7 @@ static int call(int ci, unsigned long req, void *arg, bool acts, bool *bad)
 
 	*bad = false;
 	if (fz_chance(2)) {
-		bool ro = fz_below(2) && (!acts || F->o.known) &&
-			  (_IOC_DIR(req) & _IOC_READ);
+		bool ro = fz_below(2) && (_IOC_DIR(req) & _IOC_READ);
 
 		*bad = true;
 		if (ro) {
@@ -1746,9 +1746,9 @@ static void op_work_complete(int ci)
 		d[i].bytes = fz_below(1 << 20);
 		d[i].status = fz_chance(70) ? 0 :
 			      fz_chance(80) ? -EIO : (int32_t)fz_below(3) + 1;
-		/* Open bug: the driver takes -4096 and below as a status. */
-		if (F->o.known && fz_chance(3))
-			d[i].status = -4096;
+		/* Past the last errno: refused like a positive status. */
+		if (fz_chance(3))
+			d[i].status = fz_chance(2) ? -4096 : INT32_MIN;
 		d[i].result = 12345;
 	}
 	memcpy(save, d, sizeof(*d) * n);
@@ -2169,15 +2169,28 @@ static void op_munmap(void)
 /*
  * Whether a touch of byte @off of pool @p through client @ci's fault-path
  * mapping must work: 1 yes, 0 no, -1 the model cannot tell (slots of a
- * DISK->HOST copy not yet received).
+ * DISK->HOST copy not yet received). A read needs a reference (or admin or
+ * manager); a write, that the slot be an object @ci is writing: committed
+ * objects are immutable in every client mapping, free slots take no write.
  */
-static int slot_access(int ci, int p, uint64_t off)
+static int slot_access(int ci, int p, uint64_t off, bool write)
 {
 	const struct fz_pool *pool = &F->pool[p];
 	uint32_t slot = (uint32_t)(off / pool->slot_size);
 	bool unplaced = false;
 	int i;
 
+	if (write) {
+		for (i = 0; i < FZ_MAXO; i++) {
+			const struct fz_obj *o = &F->obj[i];
+
+			if (o->state == FZ_WRITING && o->pool == p &&
+			    o->slots && o->first != UINT32_MAX &&
+			    slot >= o->first && slot < o->first + o->nslots)
+				return o->creator == ci;
+		}
+		return 0;
+	}
 	if (F->c[ci].admin || F->c[ci].manager)
 		return 1;
 	for (i = 0; i < FZ_MAXO; i++) {
@@ -2218,19 +2231,24 @@ static void op_touch(void)
 	if (mp->manager) {
 		want = same >= 0;
 	} else if (same < 0) {
-		/* Known bug: a client mapping survives destroy + create. */
-		if (other >= 0 && !F->o.known)
-			return;
+		/* Destroyed, maybe with the id taken again: faults either way. */
+		(void)other;
 		want = 0;
 	} else {
-		want = slot_access(mp->client, same, mp->off + at);
+		want = slot_access(mp->client, same, mp->off + at, write);
 		if (want < 0)
 			return;
 	}
-	if (F->o.madv_remove && mp->manager && same >= 0 && fz_chance(10)) {
+	if (mp->manager && same >= 0 && fz_chance(10)) {
+		int ret;
+
 		fz_log("madvise(MADV_REMOVE) map %d at %llu", m,
 		       (unsigned long long)at);
-		madvise(mp->addr + (at & ~(g_page - 1)), g_page, MADV_REMOVE);
+		ret = madvise(mp->addr + (at & ~(g_page - 1)), g_page,
+			      MADV_REMOVE);
+		if (ret != -1 || errno != EPERM)
+			fz_fail("MADV_REMOVE on a manager mapping: %s, want "
+				"EPERM", ret ? strerror(errno) : "done");
 		return;
 	}
 	sig = probe(mp->addr + at, write);
@@ -2445,7 +2463,7 @@ static void finish(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: kvtier-fuzz [--seed N] [--calls N] "
-		"[--check-every K] [--trace] [--madv-remove] [--known]\n");
+		"[--check-every K] [--trace]\n");
 	exit(2);
 }
 
@@ -2456,8 +2474,6 @@ static void parse(int argc, char **argv, struct fz_opts *o)
 		{ "calls", required_argument, NULL, 'n' },
 		{ "check-every", required_argument, NULL, 'k' },
 		{ "trace", no_argument, NULL, 't' },
-		{ "madv-remove", no_argument, NULL, 'm' },
-		{ "known", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct timespec ts;
@@ -2474,8 +2490,6 @@ static void parse(int argc, char **argv, struct fz_opts *o)
 		case 'k': o->check_every = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 't': o->trace = true; break;
-		case 'm': o->madv_remove = true; break;
-		case 'K': o->known = true; break;
 		default: usage();
 		}
 	}
@@ -2524,10 +2538,8 @@ int main(int argc, char **argv)
 	parse(argc, argv, &F->o);
 	F->rng = F->o.seed;
 	g_salt = fz_rand();
-	printf("fuzz: seed %" PRIu64 ", %" PRIu64 " calls, checks every %u%s%s\n",
-	       F->o.seed, F->o.calls, F->o.check_every,
-	       F->o.madv_remove ? ", MADV_REMOVE" : "",
-	       F->o.known ? ", known bugs" : "");
+	printf("fuzz: seed %" PRIu64 ", %" PRIu64 " calls, checks every %u\n",
+	       F->o.seed, F->o.calls, F->o.check_every);
 	if (geteuid() != 0) {
 		printf("SKIP fuzz: needs root (cgroups, admin fds)\n");
 		return 77;

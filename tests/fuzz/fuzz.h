@@ -129,8 +129,6 @@ struct fz_opts {
 	uint64_t calls;
 	uint32_t check_every;
 	bool trace;
-	bool madv_remove;	/* MADV_REMOVE on manager mappings */
-	bool known;		/* also the calls that hit known open bugs */
 };
 
 struct fz {
