@@ -30,7 +30,7 @@ USERSPACE  :=
 
 include scripts/build.mk
 
-.PHONY: all module userspace deps check unit-check vm-check gpu-check demo bench lint clean
+.PHONY: all module userspace deps check fuzz unit-check vm-check gpu-check demo bench lint clean
 all: module userspace
 
 include kmod/core/core.mk
@@ -43,6 +43,7 @@ include daemon/daemon.mk
 include gpu/gpu.mk
 include tests/unit/unit.mk
 include tests/vm/vm.mk
+include tests/fuzz/fuzz.mk
 
 userspace: $(USERSPACE)
 

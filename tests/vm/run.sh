@@ -43,7 +43,7 @@ fi
 VMDIR=$BUILD/vm
 VM_TIMEOUT=${KVTIER_VM_TIMEOUT:-600}
 TEST_TIMEOUT=${KVTIER_VM_TEST_TIMEOUT:-240}
-STATIC_TOOLS="kvtierctl kvtier-bench kvtier-demo-client kvtierd kvtier-replay"
+STATIC_TOOLS="kvtierctl kvtier-bench kvtier-demo-client kvtierd kvtier-replay kvtier-fuzz"
 DRM_MODULES="drm drm_shmem_helper vgem/vgem"
 # The virtual disk's driver; run.sh adds what they depend on, in order.
 DISK_MODULES="virtio_pci virtio_blk"
