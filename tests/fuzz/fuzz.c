@@ -1541,6 +1541,7 @@ static void op_region_unregister(int ci)
 	expect_rc("REGION_UNREGISTER", err, mine < 0 ? -ENOENT : 0);
 	if (mine >= 0) {
 		F->region[mine].live = false;
+		fz_region_gone(mine);
 		if (F->region[mine].memfd >= 0)
 			close(F->region[mine].memfd);
 	}

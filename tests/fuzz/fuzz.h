@@ -187,6 +187,8 @@ uint32_t fz_tiers(const struct fz_obj *o);
 int fz_charge(struct fz_pool *p, int ten, uint32_t first, uint32_t n);
 void fz_work_complete(int w, int32_t status);
 void fz_client_closed(int c);
+/* Region @r is gone: its queued DEVICE work is cancelled (-ENOENT). */
+void fz_region_gone(int r);
 void fz_check(const char *when);
 void fz_check_final(void);
 void fz_kmsg_open(void);

@@ -224,6 +224,30 @@ void fz_work_complete(int wi, int32_t status)
 	w->live = false;
 }
 
+/*
+ * Region @ri is gone (unregistered, or its owner closed): DEVICE work still
+ * queued for it is cancelled there and then, as if completed with -ENOENT.
+ */
+void fz_region_gone(int ri)
+{
+	const struct fz_region *r = &F->region[ri];
+	int i, wi;
+
+	for (i = 0; i < F->nqueue;) {
+		const struct fz_work *w;
+
+		wi = F->queue[i];
+		w = &F->work[wi];
+		if (w->dst_tier != KVTIER_TIER_DEVICE ||
+		    w->region_id != r->id || w->region_seq != r->seq) {
+			i++;
+			continue;
+		}
+		list_del(F->queue, &F->nqueue, wi);
+		fz_work_complete(wi, -ENOENT);
+	}
+}
+
 void fz_client_closed(int ci)
 {
 	struct fz_client *c = &F->c[ci];
@@ -249,6 +273,7 @@ void fz_client_closed(int ci)
 
 		if (r->live && r->owner == ci) {
 			r->live = false;
+			fz_region_gone(i);
 			if (r->memfd >= 0 && !c->owner)
 				close(r->memfd);
 		}
