@@ -60,8 +60,18 @@ void kvtd_exec_fini(struct kvtd_manager *m)
 {
 	uint32_t i;
 
-	for (i = 0; m->ops && i < m->nr_ops; i++)
+	/*
+	 * Ops still here never completed: the disk tier, closed first,
+	 * waited their I/O out. Their regions' mappings can go now.
+	 */
+	for (i = 0; m->ops && i < m->nr_ops; i++) {
 		free(m->ops[i].bounce);
+		kvtd_mem_put(m->ops[i].ref);
+		m->ops[i].ref = NULL;
+	}
+	for (i = 0; i < m->nr_copies; i++)
+		kvtd_mem_put(m->copy_refs[i]);
+	m->nr_copies = 0;
 	free(m->ops);
 	m->ops = NULL;
 	/* Before the DEVICE tier closes: it unregisters them. */
@@ -103,6 +113,9 @@ static void op_free(struct kvtd_manager *m, uint32_t i)
 	op->bounce = NULL;
 	kvtd_stage_put(&m->stage, op->stage);
 	op->stage = NULL;
+	/* Its writes into the region are done (or never happen). */
+	kvtd_mem_put(op->ref);
+	op->ref = NULL;
 	op->type = KVTD_OP_FREE;
 	op->next = m->free_op;
 	m->free_op = i;
@@ -242,14 +255,21 @@ static void exec_flush_copies(struct kvtd_manager *m)
 	for (i = 0; i < m->nr_copies; i++) {
 		if (!ret)
 			m->ctr.bytes_copied += m->copies[i].len;
+		kvtd_mem_put(m->copy_refs[i]);
 		exec_complete(m, m->copy_ids[i], ret, m->copies[i].len);
 	}
 	m->nr_copies = 0;
 }
 
+/*
+ * Start @w's disk read into @dst. @ref holds @dst's region mapping (NULL
+ * for a pool): it goes to the op, or is put when no op is left holding
+ * it (a -EAGAIN retry looks the region up and holds it again).
+ */
 static int exec_read(struct kvtd_manager *m,
 		     const struct drm_kvtier_work_item *w,
-		     const struct kvtd_work_action *a, void *dst)
+		     const struct kvtd_work_action *a, void *dst,
+		     struct kvtd_mem_ref *ref)
 {
 	struct kvtd_tier_key key = exec_key(&w->key, w->tenant_id);
 	uint32_t lead, i;
@@ -258,15 +278,19 @@ static int exec_read(struct kvtd_manager *m,
 	int ret;
 
 	if (!m->disk) {
+		kvtd_mem_put(ref);
 		exec_complete(m, w->work_id, -ENODEV, 0);
 		return 0;
 	}
 	lead = kvtd_keyset_get(&m->reads, &key);
 	if (lead != KVTD_KEYSET_NONE && m->ops[lead].len == a->len) {
 		i = op_alloc(m, KVTD_OP_FOLLOW);
-		if (i == KVTD_OP_NONE)
+		if (i == KVTD_OP_NONE) {
+			kvtd_mem_put(ref);
 			return -EAGAIN;
+		}
 		op = &m->ops[i];
+		op->ref = ref;
 		op->work_id = w->work_id;
 		op->dst = dst;
 		op->len = a->len;
@@ -277,9 +301,13 @@ static int exec_read(struct kvtd_manager *m,
 		return 0;
 	}
 	i = op_alloc(m, KVTD_OP_READ);
-	if (i == KVTD_OP_NONE)
+	if (i == KVTD_OP_NONE) {
+		kvtd_mem_put(ref);
 		return -EAGAIN;
+	}
 	op = &m->ops[i];
+	/* From here op_free() puts it, on every path. */
+	op->ref = ref;
 	if (a->bounce) {
 		op->bounce = aligned_alloc(KVTD_IO_ALIGN, a->io_len);
 		if (!op->bounce) {
@@ -328,7 +356,10 @@ static int exec_read(struct kvtd_manager *m,
  * A DEVICE destination is looked up by the region's id, generation and
  * cookie together: a region id is reused once its region goes, maybe by
  * another client's region, and the work must fail (-ESTALE, -ENOENT)
- * before any byte is copied rather than land in that one.
+ * before any byte is copied rather than land in that one. The mapping
+ * found is held until the copy or the read into it is done: a later
+ * item's lookup may drop or replace it meanwhile, and it must not be
+ * unmapped (and another region mapped there) under a pending write.
  */
 static int exec_item(struct kvtd_manager *m,
 		     const struct drm_kvtier_work_item *w)
@@ -341,6 +372,7 @@ static int exec_item(struct kvtd_manager *m,
 	};
 	struct kvtd_work_geom g = { 0 };
 	struct kvtd_work_action a;
+	struct kvtd_mem_ref *ref = NULL;
 	void *pool = NULL, *region = NULL, *dst;
 	int ret = 0;
 
@@ -368,10 +400,12 @@ static int exec_item(struct kvtd_manager *m,
 	}
 	dst = (char *)(a.dst_tier == KVTIER_TIER_HOST ? pool : region) +
 	      a.dst_off;
+	if (a.dst_tier == KVTIER_TIER_DEVICE)
+		ref = kvtd_mem_hold(m->dev, w->region_id);
 	if (a.kind == KVTD_ACT_DISK_READ) {
 		/* A pool mapped just now: register it before its first read. */
 		kvtd_manager_disk_regions(m);
-		return exec_read(m, w, &a, dst);
+		return exec_read(m, w, &a, dst, ref);
 	}
 	if (m->nr_copies == KVTD_RECV_BATCH)
 		exec_flush_copies(m);
@@ -380,6 +414,7 @@ static int exec_item(struct kvtd_manager *m,
 		.src = (char *)pool + a.src_off,
 		.len = a.len,
 	};
+	m->copy_refs[m->nr_copies] = ref;
 	m->copy_ids[m->nr_copies++] = w->work_id;
 	return 0;
 }

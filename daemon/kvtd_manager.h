@@ -87,6 +87,10 @@ enum kvtd_op_type {
  *	   host-addressable; held until the copy out of it is done.
  * @dev_copy: READ, FOLLOW: @dst is not host-addressable: the DEVICE
  *	      tier's copy puts the bytes there, never memcpy.
+ * @ref: READ, FOLLOW into a region: the DEVICE tier's mapping @dst is
+ *	 in, held until the op is freed, so that a region dropped or
+ *	 replaced meanwhile stays mapped where the read (or the copy at
+ *	 its completion) writes, and no other region is mapped there.
  * @len: READ, FOLLOW: the object's bytes; WRITE: bytes written.
  * @pool_id: WRITE: the object's pool.
  * @evict: WRITE: drop the host copy once the disk copy is recorded.
@@ -101,6 +105,7 @@ struct kvtd_op {
 	void *dst;
 	void *bounce;
 	struct kvtd_stage_buf *stage;
+	struct kvtd_mem_ref *ref;
 	uint64_t len;
 	uint32_t pool_id;
 	bool evict;
@@ -162,9 +167,14 @@ struct kvtd_manager {
 	struct drm_kvtier_work_item backlog[KVTD_RECV_BATCH];
 	uint32_t bl_pos;
 	uint32_t bl_count;
-	/* HOST -> DEVICE copies of this pass, done as one batch. */
+	/*
+	 * HOST -> DEVICE copies of this pass, done as one batch, each
+	 * holding its region's mapping (a later item's lookup may retire
+	 * it before the batch runs).
+	 */
 	struct kvtd_copy copies[KVTD_RECV_BATCH];
 	uint64_t copy_ids[KVTD_RECV_BATCH];
+	struct kvtd_mem_ref *copy_refs[KVTD_RECV_BATCH];
 	uint32_t nr_copies;
 	struct kvtd_done_batch done;
 
@@ -224,6 +234,10 @@ bool kvtd_reconcile_room(struct kvtd_manager *m, uint64_t len);
 
 /* exec.c */
 int kvtd_exec_init(struct kvtd_manager *m);
+/*
+ * Free the work state: after the disk tier is closed (its I/O waited
+ * out), before the DEVICE tier is (the mappings still held are put).
+ */
 void kvtd_exec_fini(struct kvtd_manager *m);
 /* Start what the backlog holds, until the disk queue is full. */
 void kvtd_exec_drain(struct kvtd_manager *m);

@@ -51,6 +51,19 @@ struct kvtd_mem_tier {
 };
 
 /**
+ * struct kvtd_mem_ref - a counted reference on one mapping of a space
+ * (DEVICE: a region at one generation), embedded in the backend's own
+ * record of the mapping.
+ * @tier: The tier whose mapping it is: kvtd_mem_put() gives it back there.
+ * @count: One for the tier's cache while the mapping is the space's
+ *	   current one, plus one per holder (@hold).
+ */
+struct kvtd_mem_ref {
+	struct kvtd_mem_tier *tier;
+	unsigned int count;
+};
+
+/**
  * struct kvtd_mem_tier_ops - a memory tier backend.
  * @name: For logs ("host", "device-cpu").
  * @lookup: The daemon's address and the size of space @s, mapping it
@@ -64,7 +77,22 @@ struct kvtd_mem_tier {
  *	    region that took its id.
  * @revalidate: Spaces looked up from now on are checked against the
  *		driver again (an id may have been reused for a new space).
- * @copy: Copy a batch of @n into this tier's memory. 0 or -errno.
+ * @hold: A reference on the mapping that the last successful @lookup of
+ *	  space @id returned (call it right after), for an operation that
+ *	  writes through that address later: a copy queued for the batch's
+ *	  flush, a disk read in flight, an item riding on one. A mapping
+ *	  the cache drops meanwhile (its region gone, -ENOENT or -ESTALE,
+ *	  or a newer generation of the id) is only retired: it stays
+ *	  mapped, and nothing else can be mapped at its address, until its
+ *	  last reference is put (kvtd_mem_put()). An io_uring read into it
+ *	  may resolve the address only when it runs (a read punted to
+ *	  io-wq), so the mapping must outlive the completion, not just the
+ *	  submission. NULL in a tier that keeps every mapping until close
+ *	  (HOST). Returns NULL when @id has no mapping.
+ * @put: Let go of @ref, from @hold on this tier. The last reference to
+ *	 a retired mapping unmaps it (and, for a GPU's, releases it).
+ * @copy: Copy a batch of @n into this tier's memory. 0 or -errno. Every
+ *	  destination is in a mapping looked up and held, or current.
  * @host_addressable: Whether space @id, as its last lookup mapped it, is
  *		      memory the daemon's CPU can load and store (a memfd),
  *		      rather than memory only @copy reaches (a GPU's). The
@@ -77,13 +105,18 @@ struct kvtd_mem_tier {
  *		   slower). NULL: nothing to gain.
  * @host_unregister: Undo @host_register for @addr; harmless when it
  *		     failed. NULL when @host_register is.
- * @close: Unmap everything and free the tier.
+ * @close: Unmap everything, retired mappings still held included, and
+ *	   free the tier. Every reference must have been put before: a
+ *	   holder's operations must have ended (the executor's teardown
+ *	   puts those it still holds once the disk has waited its I/O out).
  */
 struct kvtd_mem_tier_ops {
 	const char *name;
 	int (*lookup)(struct kvtd_mem_tier *t, const struct kvtd_space *s,
 		      void **base, uint64_t *size);
 	void (*revalidate)(struct kvtd_mem_tier *t);
+	struct kvtd_mem_ref *(*hold)(struct kvtd_mem_tier *t, uint32_t id);
+	void (*put)(struct kvtd_mem_tier *t, struct kvtd_mem_ref *ref);
 	int (*copy)(struct kvtd_mem_tier *t, const struct kvtd_copy *c,
 		    size_t n);
 	bool (*host_addressable)(struct kvtd_mem_tier *t, uint32_t id);
@@ -97,6 +130,20 @@ static inline bool kvtd_mem_host_addressable(struct kvtd_mem_tier *t,
 					     uint32_t id)
 {
 	return !t->ops->host_addressable || t->ops->host_addressable(t, id);
+}
+
+/* See the ops' @hold: NULL where @t counts no references. */
+static inline struct kvtd_mem_ref *kvtd_mem_hold(struct kvtd_mem_tier *t,
+						 uint32_t id)
+{
+	return t->ops->hold ? t->ops->hold(t, id) : NULL;
+}
+
+/* Give back a reference from kvtd_mem_hold(); NULL is ignored. */
+static inline void kvtd_mem_put(struct kvtd_mem_ref *ref)
+{
+	if (ref)
+		ref->tier->ops->put(ref->tier, ref);
 }
 
 /* HOST: the pools of the device behind @kv (tier_host.c). */
@@ -133,7 +180,8 @@ typedef int (*kvtd_region_fd_fn)(void *ctx, uint32_t region_id, uint32_t gen,
  * DEVICE with the CPU (tier_device_cpu.c): regions are memfds, sealed
  * with F_SEAL_SHRINK (so that no client can truncate one under a copy and
  * fault the daemon), mapped once and cached by region id and generation
- * (one generation per id: a newer one replaces the mapping). Copies of a
+ * (one generation per id: a newer one replaces the mapping; a replaced or
+ * dropped mapping held by an operation is retired until put). Copies of a
  * large batch are split over @threads threads (0: as many as the CPUs,
  * up to KVTD_CPU_COPY_THREADS_MAX).
  */

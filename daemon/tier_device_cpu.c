@@ -15,6 +15,11 @@
  * batch of work, so that one whose region is gone is let go. A stale
  * mapping only ever points at the old region's file, which the mapping
  * keeps alive: a copy through it cannot reach another client's memory.
+ *
+ * A mapping the cache drops while an operation still writes through it
+ * (a disk read in flight, a copy queued: kvtd_mem_hold()) is retired,
+ * not unmapped: were it unmapped, the next region mapped could land at
+ * its address and receive that write. It is unmapped at its last put.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +33,16 @@
 #include "kvtd_copier.h"
 #include "kvtd_tier_mem.h"
 
-struct dev_region {
+/* One mapping of a region: cached, or retired and still held. */
+struct dev_map {
+	struct kvtd_mem_ref ref;
 	void *addr;
 	uint64_t size;
+	struct dev_map *prev, *next;	/* the tier's list of every mapping */
+};
+
+struct dev_region {
+	struct dev_map *map;	/* NULL: nothing cached */
 	uint64_t cookie;
 	uint32_t gen;
 	dev_t dev;
@@ -44,6 +56,7 @@ struct dev_cpu_tier {
 	void *ctx;
 	uint64_t epoch;
 	struct kvtd_copier *copier;
+	struct dev_map *maps;
 	struct dev_region r[KVTIER_MAX_REGIONS + 1];
 };
 
@@ -52,10 +65,29 @@ static struct dev_cpu_tier *to_dev(struct kvtd_mem_tier *t)
 	return (struct dev_cpu_tier *)t;
 }
 
-static void dev_forget(struct dev_region *r)
+static void dev_map_free(struct dev_cpu_tier *d, struct dev_map *map)
 {
-	if (r->addr)
-		munmap(r->addr, r->size);
+	munmap(map->addr, map->size);
+	if (map->prev)
+		map->prev->next = map->next;
+	else
+		d->maps = map->next;
+	if (map->next)
+		map->next->prev = map->prev;
+	free(map);
+}
+
+static void dev_map_put(struct dev_cpu_tier *d, struct dev_map *map)
+{
+	if (--map->ref.count == 0)
+		dev_map_free(d, map);
+}
+
+/* Drop the cached mapping: unmapped now, or at its holders' last put. */
+static void dev_forget(struct dev_cpu_tier *d, struct dev_region *r)
+{
+	if (r->map)
+		dev_map_put(d, r->map);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -63,8 +95,8 @@ static void dev_forget(struct dev_region *r)
 static int dev_map(struct dev_cpu_tier *d, struct dev_region *r,
 		   const struct drm_kvtier_region_get_fd *g)
 {
+	struct dev_map *map;
 	struct stat st;
-	void *addr;
 	int seals;
 
 	if (g->kind != KVTIER_REGION_KIND_MEMFD)
@@ -72,8 +104,8 @@ static int dev_map(struct dev_cpu_tier *d, struct dev_region *r,
 							    -EOPNOTSUPP;
 	if (fstat(g->fd, &st))
 		return -errno;
-	if (r->addr && r->gen == g->gen && r->dev == st.st_dev &&
-	    r->ino == st.st_ino && r->size == g->size)
+	if (r->map && r->gen == g->gen && r->dev == st.st_dev &&
+	    r->ino == st.st_ino && r->map->size == g->size)
 		return 0;
 	/* A shrinkable file could be cut under a copy: SIGBUS. */
 	seals = fcntl(g->fd, F_GET_SEALS);
@@ -82,13 +114,24 @@ static int dev_map(struct dev_cpu_tier *d, struct dev_region *r,
 	if ((uint64_t)st.st_size < g->size || !g->size ||
 	    (uint64_t)(size_t)g->size != g->size)
 		return -EINVAL;
-	addr = mmap(NULL, (size_t)g->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    g->fd, 0);
-	if (addr == MAP_FAILED)
+	map = calloc(1, sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	map->addr = mmap(NULL, (size_t)g->size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, g->fd, 0);
+	if (map->addr == MAP_FAILED) {
+		free(map);
 		return -errno;
-	dev_forget(r);
-	r->addr = addr;
-	r->size = g->size;
+	}
+	map->size = g->size;
+	map->ref.tier = &d->tier;
+	map->ref.count = 1;	/* the cache's */
+	map->next = d->maps;
+	if (d->maps)
+		d->maps->prev = map;
+	d->maps = map;
+	dev_forget(d, r);
+	r->map = map;
 	r->cookie = g->cookie;
 	r->gen = g->gen;
 	r->dev = st.st_dev;
@@ -110,34 +153,51 @@ static int dev_lookup(struct kvtd_mem_tier *t, const struct kvtd_space *s,
 	if (!s->gen)
 		return -EINVAL;
 	r = &d->r[s->id];
-	if (!r->addr || r->gen != s->gen || r->epoch != d->epoch) {
+	if (!r->map || r->gen != s->gen || r->epoch != d->epoch) {
 		ret = d->get_fd(d->ctx, s->id, s->gen, &g);
 		if (ret) {
 			/* Gone: let the mapping (and the file) go too. */
 			if (ret == -ENOENT ||
 			    (ret == -ESTALE && r->gen == s->gen))
-				dev_forget(r);
+				dev_forget(d, r);
 			return ret;
 		}
 		/* An answer for another generation is not this work's. */
 		ret = g.gen == s->gen ? dev_map(d, r, &g) : -ESTALE;
 		close(g.fd);
 		if (ret) {
-			dev_forget(r);
+			dev_forget(d, r);
 			return ret;
 		}
 		r->epoch = d->epoch;
 	}
 	if (r->cookie != s->cookie)
 		return -ESTALE;
-	*base = r->addr;
-	*size = r->size;
+	*base = r->map->addr;
+	*size = r->map->size;
 	return 0;
 }
 
 static void dev_revalidate(struct kvtd_mem_tier *t)
 {
 	to_dev(t)->epoch++;
+}
+
+static struct kvtd_mem_ref *dev_hold(struct kvtd_mem_tier *t, uint32_t id)
+{
+	struct dev_cpu_tier *d = to_dev(t);
+	struct dev_map *map;
+
+	if (id == 0 || id > KVTIER_MAX_REGIONS || !d->r[id].map)
+		return NULL;
+	map = d->r[id].map;
+	map->ref.count++;
+	return &map->ref;
+}
+
+static void dev_put(struct kvtd_mem_tier *t, struct kvtd_mem_ref *ref)
+{
+	dev_map_put(to_dev(t), (struct dev_map *)ref);
 }
 
 static int dev_copy(struct kvtd_mem_tier *t, const struct kvtd_copy *c,
@@ -161,7 +221,10 @@ static void dev_close(struct kvtd_mem_tier *t)
 	if (!t)
 		return;
 	for (i = 0; i <= KVTIER_MAX_REGIONS; i++)
-		dev_forget(&d->r[i]);
+		dev_forget(d, &d->r[i]);
+	/* Retired ones whose holders never put them: none when used right. */
+	while (d->maps)
+		dev_map_free(d, d->maps);
 	kvtd_copier_fini(d->copier);
 	free(d);
 }
@@ -170,6 +233,8 @@ const struct kvtd_mem_tier_ops kvtd_device_cpu_tier_ops = {
 	.name = "device-cpu",
 	.lookup = dev_lookup,
 	.revalidate = dev_revalidate,
+	.hold = dev_hold,
+	.put = dev_put,
 	.copy = dev_copy,
 	.host_addressable = dev_host_addressable,
 	.close = dev_close,

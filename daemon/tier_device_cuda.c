@@ -10,7 +10,12 @@
  * opened at the generation its work names, a mapping serves only lookups
  * of its own generation and cookie, and it is checked again after each
  * revalidate(). A stale mapping keeps the old allocation alive and only
- * ever reaches it, never another client's memory.
+ * ever reaches it, never another client's memory. A mapping the cache
+ * drops while an operation still targets it (a copy queued, a staged
+ * disk read to be copied in: kvtd_mem_hold()) is retired: it stays
+ * mapped, its address reserved and its copies classified as the GPU's,
+ * until its last put, so that no other region is mapped at that address
+ * and receives the write.
  *
  * A batch's copies are told apart by address: into or out of a mapped
  * CUDA region they are cuMemcpy*Async calls on the region's GPU, dealt
@@ -74,15 +79,22 @@ enum { REG_NONE = 0, REG_CPU, REG_CUDA };
 /* Where one copy of a batch goes. */
 enum { CP_CPU = 0, CP_H2D, CP_D2H, CP_D2D };
 
+/* One mapping of a CUDA region: cached, or retired and still held. */
+struct cu_map {
+	struct kvtd_mem_ref ref;
+	CUdeviceptr va;
+	size_t map_len;		/* reserved and mapped: size rounded up */
+	uint64_t size;
+	int gpu;
+	struct cu_map *prev, *next;	/* the tier's list of every mapping */
+};
+
 struct cu_region {
 	int kind;		/* REG_*: who serves it this epoch */
 	uint32_t gen;		/* the region's generation */
 	uint64_t cookie;
 	uint64_t epoch;
-	CUdeviceptr va;
-	size_t map_len;		/* reserved and mapped: size rounded up */
-	uint64_t size;
-	int gpu;
+	struct cu_map *map;	/* REG_CUDA */
 	dev_t st_dev;
 	ino_t st_ino;
 };
@@ -112,9 +124,8 @@ struct cu_tier {
 	unsigned int host_room;
 	int nr_gpus;
 	struct cu_gpu gpu[KVTD_CUDA_MAX_DEVICES];
-	/* The ids of the regions mapped by CUDA: what a copy is checked on. */
-	uint32_t mapped[KVTIER_MAX_REGIONS];
-	unsigned int nr_mapped;
+	/* Every CUDA mapping, retired ones too: what a copy is checked on. */
+	struct cu_map *maps;
 	struct cu_region r[KVTIER_MAX_REGIONS + 1];
 };
 
@@ -247,20 +258,32 @@ static void cu_gpu_put(struct cu_tier *d, struct cu_gpu *g)
  * Regions.
  */
 
+static void cu_map_free(struct cu_tier *d, struct cu_map *map)
+{
+	/* No copy is in flight: every batch ends synchronised. */
+	cu_check(d, d->api.cuMemUnmap(map->va, map->map_len), "cuMemUnmap");
+	cu_check(d, d->api.cuMemAddressFree(map->va, map->map_len),
+		 "cuMemAddressFree");
+	if (map->prev)
+		map->prev->next = map->next;
+	else
+		d->maps = map->next;
+	if (map->next)
+		map->next->prev = map->prev;
+	free(map);
+}
+
+static void cu_map_put(struct cu_tier *d, struct cu_map *map)
+{
+	if (--map->ref.count == 0)
+		cu_map_free(d, map);
+}
+
+/* Drop the cached mapping: unmapped now, or at its holders' last put. */
 static void cu_forget(struct cu_tier *d, struct cu_region *r)
 {
-	uint32_t id = r - d->r;
-	unsigned int i;
-
-	if (r->kind == REG_CUDA && r->va) {
-		/* No copy is in flight: every batch ends synchronised. */
-		cu_check(d, d->api.cuMemUnmap(r->va, r->map_len), "cuMemUnmap");
-		cu_check(d, d->api.cuMemAddressFree(r->va, r->map_len),
-			 "cuMemAddressFree");
-		for (i = 0; i < d->nr_mapped; i++)
-			if (d->mapped[i] == id)
-				d->mapped[i] = d->mapped[--d->nr_mapped];
-	}
+	if (r->kind == REG_CUDA && r->map)
+		cu_map_put(d, r->map);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -271,6 +294,7 @@ static int cu_map(struct cu_tier *d, struct cu_region *r,
 	CUmemGenericAllocationHandle h;
 	CUmemAllocationProp prop;
 	CUmemAccessDesc access;
+	struct cu_map *map;
 	size_t gran, len;
 	struct cu_gpu *gpu;
 	CUdeviceptr va = 0;
@@ -279,18 +303,21 @@ static int cu_map(struct cu_tier *d, struct cu_region *r,
 
 	if (fstat(g->fd, &st))
 		return -errno;
-	if (r->kind == REG_CUDA && r->gen == g->gen &&
+	if (r->kind == REG_CUDA && r->map && r->gen == g->gen &&
 	    r->st_dev == st.st_dev && r->st_ino == st.st_ino &&
-	    r->size == g->size)
+	    r->map->size == g->size)
 		return 0;
 	if (!g->size || (uint64_t)(size_t)g->size != g->size)
 		return -EINVAL;
+	map = calloc(1, sizeof(*map));
+	if (!map)
+		return -ENOMEM;
 	ret = cu_check(d, d->api.cuMemImportFromShareableHandle(&h,
 			(void *)(uintptr_t)g->fd,
 			CU_MEM_HANDLE_TYPE_POSIX_FILE_DESCRIPTOR),
 		       "cuMemImportFromShareableHandle");
 	if (ret)
-		return ret;
+		goto err_free_map;
 	memset(&prop, 0, sizeof(prop));
 	ret = cu_check(d, d->api.cuMemGetAllocationPropertiesFromHandle(&prop,
 									h),
@@ -328,17 +355,23 @@ static int cu_map(struct cu_tier *d, struct cu_region *r,
 		goto err_unmap;
 	/* The mapping holds the allocation from here on. */
 	d->api.cuMemRelease(h);
+	map->va = va;
+	map->map_len = len;
+	map->size = g->size;
+	map->gpu = prop.location.id;
+	map->ref.tier = &d->tier;
+	map->ref.count = 1;	/* the cache's */
+	map->next = d->maps;
+	if (d->maps)
+		d->maps->prev = map;
+	d->maps = map;
 	cu_forget(d, r);
 	r->kind = REG_CUDA;
 	r->gen = g->gen;
 	r->cookie = g->cookie;
-	r->va = va;
-	r->map_len = len;
-	r->size = g->size;
-	r->gpu = prop.location.id;
+	r->map = map;
 	r->st_dev = st.st_dev;
 	r->st_ino = st.st_ino;
-	d->mapped[d->nr_mapped++] = r - d->r;
 	return 0;
 
 err_unmap:
@@ -347,6 +380,8 @@ err_free_va:
 	d->api.cuMemAddressFree(va, len);
 err_release:
 	d->api.cuMemRelease(h);
+err_free_map:
+	free(map);
 	return ret;
 }
 
@@ -389,8 +424,8 @@ static int cu_lookup(struct kvtd_mem_tier *t, const struct kvtd_space *s,
 	if (r->epoch == d->epoch && r->gen == s->gen && r->kind == REG_CUDA) {
 		if (r->cookie != s->cookie)
 			return -ESTALE;
-		*base = (void *)(uintptr_t)r->va;
-		*size = r->size;
+		*base = (void *)(uintptr_t)r->map->va;
+		*size = r->map->size;
 		return 0;
 	}
 	if (r->epoch == d->epoch && r->gen == s->gen && r->kind == REG_CPU)
@@ -419,8 +454,8 @@ static int cu_lookup(struct kvtd_mem_tier *t, const struct kvtd_space *s,
 		r->epoch = d->epoch;
 		if (r->cookie != s->cookie)
 			return -ESTALE;
-		*base = (void *)(uintptr_t)r->va;
-		*size = r->size;
+		*base = (void *)(uintptr_t)r->map->va;
+		*size = r->map->size;
 		return 0;
 	}
 	/* MEMFD (or one the CPU tier refuses): the CPU tier's, this epoch. */
@@ -446,28 +481,49 @@ static void cu_revalidate(struct kvtd_mem_tier *t)
 	d->cpu->ops->revalidate(d->cpu);
 }
 
+/* A CUDA region's mapping here; a memfd region's is the CPU tier's. */
+static struct kvtd_mem_ref *cu_hold(struct kvtd_mem_tier *t, uint32_t id)
+{
+	struct cu_tier *d = to_cu(t);
+	struct cu_region *r;
+
+	if (id == 0 || id > KVTIER_MAX_REGIONS)
+		return NULL;
+	r = &d->r[id];
+	if (r->kind == REG_CPU)
+		return kvtd_mem_hold(d->cpu, id);
+	if (r->kind != REG_CUDA || !r->map)
+		return NULL;
+	r->map->ref.count++;
+	return &r->map->ref;
+}
+
+static void cu_put(struct kvtd_mem_tier *t, struct kvtd_mem_ref *ref)
+{
+	cu_map_put(to_cu(t), (struct cu_map *)ref);
+}
+
 /* ---------------------------------------------------------------------
  * Copies.
  */
 
 /*
- * The CUDA region holding [p, p + len), or NULL when p is in none; a
- * range that starts in one and leaves it is -EFAULT in *@err.
+ * The CUDA mapping (current or retired) holding [p, p + len), or NULL
+ * when p is in none; a range that starts in one and leaves it is -EFAULT
+ * in *@err.
  */
-static struct cu_region *cu_find(struct cu_tier *d, const void *p, size_t len,
-				 int *err)
+static struct cu_map *cu_find(struct cu_tier *d, const void *p, size_t len,
+			      int *err)
 {
 	CUdeviceptr a = (CUdeviceptr)(uintptr_t)p;
-	struct cu_region *r;
-	unsigned int i;
+	struct cu_map *map;
 
-	for (i = 0; i < d->nr_mapped; i++) {
-		r = &d->r[d->mapped[i]];
-		if (a < r->va || a >= r->va + r->map_len)
+	for (map = d->maps; map; map = map->next) {
+		if (a < map->va || a >= map->va + map->map_len)
 			continue;
-		if (len > r->size || a - r->va > r->size - len)
+		if (len > map->size || a - map->va > map->size - len)
 			*err = -EFAULT;
-		return r;
+		return map;
 	}
 	return NULL;
 }
@@ -577,8 +633,8 @@ static int cu_sync(struct cu_tier *d)
 static int cu_classify(struct cu_tier *d, const struct kvtd_copy *c,
 		       int *gpu, int *err)
 {
-	struct cu_region *dr = cu_find(d, c->dst, c->len, err);
-	struct cu_region *sr = cu_find(d, c->src, c->len, err);
+	struct cu_map *dr = cu_find(d, c->dst, c->len, err);
+	struct cu_map *sr = cu_find(d, c->src, c->len, err);
 
 	if (dr && sr) {
 		*gpu = dr->gpu;
@@ -741,6 +797,9 @@ static void cu_close(struct kvtd_mem_tier *t)
 				d->api.cuMemHostUnregister(d->hosts[i].addr);
 		for (i = 0; i <= KVTIER_MAX_REGIONS; i++)
 			cu_forget(d, &d->r[i]);
+		/* Retired ones never put: none when used right. */
+		while (d->maps)
+			cu_map_free(d, d->maps);
 		for (i = 0; i < KVTD_CUDA_MAX_DEVICES; i++)
 			cu_gpu_put(d, &d->gpu[i]);
 	}
@@ -757,6 +816,8 @@ const struct kvtd_mem_tier_ops kvtd_device_cuda_tier_ops = {
 	.name = "device-cuda",
 	.lookup = cu_lookup,
 	.revalidate = cu_revalidate,
+	.hold = cu_hold,
+	.put = cu_put,
 	.copy = cu_copy,
 	.host_addressable = cu_host_addressable,
 	.host_register = cu_host_register,

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for daemon/exec.c, the executor: work items in the backlog
- * become copies from a pool into device regions, and their completions go
- * to the driver in batches.
+ * become copies from a pool into device regions, or disk reads into them,
+ * and their completions go to the driver in batches.
  *
  * The driver is a fake ioctl installed through kvtl_wrap() that answers
  * REGION_GET_FD (by id and generation, as kvtier.ko does) and records
  * WORK_COMPLETE; the DEVICE tier is the real CPU one, over real memfds;
- * the HOST tier is one pool, a memfd this file maps. No disk tier.
+ * the HOST tier is one pool, a memfd this file maps. The disk tests add
+ * the real disk tier, on a file in /var/tmp.
  */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +21,7 @@
 
 #include "../../tools/lib/kvtier/kvtier_internal.h"
 #include "kvtd_manager.h"
+#include "test_maps_util.h"
 #include "test_suites.h"
 
 #define POOL_ID 1u
@@ -41,6 +44,16 @@ struct fake_region {
 struct fake_drv {
 	struct fake_region r[KVTIER_MAX_REGIONS + 1];
 	unsigned int get_fd_calls;
+	/*
+	 * A region registered under @swap_id once @swap_after REGION_GET_FDs
+	 * have been answered, in place of the one there (whose fd goes to
+	 * @swapped_fd): a client's region replaced between two of the
+	 * daemon's lookups in one batch.
+	 */
+	uint32_t swap_id;
+	unsigned int swap_after;
+	struct fake_region swap;
+	int swapped_fd;
 	/* WORK_COMPLETE: the calls, and the items the driver took. */
 	unsigned int complete_calls;
 	unsigned int refuse_completes;	/* refuse this many as a whole */
@@ -60,6 +73,11 @@ static int fake_ioctl(void *ctx, int fd, unsigned long request, void *arg)
 		struct drm_kvtier_region_get_fd *g = arg;
 		struct fake_region *r;
 
+		if (f->swap_id && f->get_fd_calls == f->swap_after) {
+			f->swapped_fd = f->r[f->swap_id].fd;
+			f->r[f->swap_id] = f->swap;
+			f->swap_id = 0;
+		}
 		f->get_fd_calls++;
 		if (g->flags || g->pad)
 			return -EINVAL;
@@ -165,6 +183,7 @@ static void setup(void)
 	memset(&drv, 0, sizeof(drv));
 	for (i = 0; i <= (int)KVTIER_MAX_REGIONS; i++)
 		drv.r[i].fd = -1;
+	drv.swapped_fd = -1;
 	drv.not_held = UINT64_MAX;
 	pool = mmap(NULL, POOL_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -186,17 +205,40 @@ static void setup(void)
 	ck_assert_int_eq(kvtd_exec_init(&m), 0);
 }
 
+/* As kvtd_manager_close(): the disk's I/O ends before the executor's. */
+static void manager_stop(void)
+{
+	kvtd_disk_close(m.disk);
+	m.disk = NULL;
+	kvtd_exec_fini(&m);
+	m.dev->ops->close(m.dev);
+	m.dev = NULL;
+}
+
 static void teardown(void)
 {
 	unsigned int i;
 
-	kvtd_exec_fini(&m);
-	m.dev->ops->close(m.dev);
+	if (m.dev)
+		manager_stop();
+	if (m.host != &pool_tier)
+		m.host->ops->close(m.host);
 	kvtier_close(m.kv);
 	munmap(pool, POOL_SIZE);
 	for (i = 0; i <= KVTIER_MAX_REGIONS; i++)
 		if (drv.r[i].fd >= 0)
 			close(drv.r[i].fd);
+	if (drv.swap_id)
+		close(drv.swap.fd);
+	if (drv.swapped_fd >= 0)
+		close(drv.swapped_fd);
+}
+
+/* The memfd name of region @id at generation @gen. */
+static void region_name(char *name, size_t room, uint32_t id, uint32_t gen)
+{
+	ck_assert_int_lt(snprintf(name, room, "kvtd-exec-%u-%u", id, gen),
+			 (int)room);
 }
 
 /*
@@ -204,13 +246,15 @@ static void teardown(void)
  * driver requires, filled with @fill, at generation @gen with @cookie.
  * Returns its fd, which the fake keeps (closed at teardown).
  */
-static int region(uint32_t id, uint32_t gen, uint64_t cookie,
-		  unsigned char fill)
+static struct fake_region region_new(uint32_t id, uint32_t gen,
+				      uint64_t cookie, unsigned char fill)
 {
 	unsigned char buf[4096];
+	char name[64];
 	int fd, i;
 
-	fd = memfd_create("kvtd-exec-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	region_name(name, sizeof(name), id, gen);
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, RSIZE), 0);
 	ck_assert_int_eq(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
@@ -218,9 +262,37 @@ static int region(uint32_t id, uint32_t gen, uint64_t cookie,
 	for (i = 0; i < (int)(RSIZE / sizeof(buf)); i++)
 		ck_assert_int_eq(pwrite(fd, buf, sizeof(buf), i * sizeof(buf)),
 				 sizeof(buf));
-	drv.r[id] = (struct fake_region){ .fd = fd, .gen = gen,
-					  .cookie = cookie, .size = RSIZE };
-	return fd;
+	return (struct fake_region){ .fd = fd, .gen = gen, .cookie = cookie,
+				     .size = RSIZE };
+}
+
+static int region(uint32_t id, uint32_t gen, uint64_t cookie,
+		  unsigned char fill)
+{
+	drv.r[id] = region_new(id, gen, cookie, fill);
+	return drv.r[id].fd;
+}
+
+/*
+ * Region @id of generation @gen replaces the one holding the id once
+ * @after REGION_GET_FDs have been answered. Returns its fd.
+ */
+static int region_later(uint32_t id, uint32_t gen, uint64_t cookie,
+			unsigned char fill, unsigned int after)
+{
+	drv.swap = region_new(id, gen, cookie, fill);
+	drv.swap_id = id;
+	drv.swap_after = after;
+	return drv.swap.fd;
+}
+
+/* How many mappings of region @id at generation @gen the daemon holds. */
+static unsigned int region_maps(uint32_t id, uint32_t gen)
+{
+	char name[64];
+
+	region_name(name, sizeof(name), id, gen);
+	return tmaps_memfd(name);
 }
 
 /* The region holding @id goes; its memfd stays open for the test. */
@@ -394,6 +466,39 @@ START_TEST(test_cached_generation_not_reused)
 }
 END_TEST
 
+/*
+ * One batch holds A's copy into region 1 (generation 1), then an item for
+ * B's region, which took id 1 (generation 2) between the two lookups. B's
+ * lookup replaces the cached mapping while A's copy still waits for the
+ * batch's flush: the replaced mapping is only retired, and stays until
+ * that copy is done, so the copy lands in A's memory (where its work
+ * was looked up), neither in unmapped memory nor in B's. Then it goes.
+ */
+START_TEST(test_batch_outlives_replaced_mapping)
+{
+	struct drm_kvtier_work_item w[2];
+	int fd_a, fd_b;
+
+	region(1, 1, 0xa1, 0xaa);
+	fd_b = region_later(1, 2, 0xb2, 0xbb, 1);
+	w[0] = h2d(1, 0, 1, 1, 0xa1, 0, OBJ);
+	w[1] = h2d(2, OBJ, 1, 2, 0xb2, OBJ, OBJ);
+	run(w, 2);
+	ck_assert_uint_eq(drv.get_fd_calls, 2);
+	fd_a = drv.swapped_fd;
+	expect_done(1, 0, OBJ);
+	expect_done(2, 0, OBJ);
+	ck_assert(same_as_pool(fd_a, 0, 0, OBJ));
+	ck_assert(all(fd_a, OBJ, RSIZE - OBJ, 0xaa));
+	ck_assert(all(fd_b, 0, OBJ, 0xbb));
+	ck_assert(same_as_pool(fd_b, OBJ, OBJ, OBJ));
+	ck_assert(all(fd_b, 2 * OBJ, RSIZE - 2 * OBJ, 0xbb));
+	/* The copy done, A's mapping is gone; B's is cached. */
+	ck_assert_uint_eq(region_maps(1, 1), 0);
+	ck_assert_uint_eq(region_maps(1, 2), 1);
+}
+END_TEST
+
 /* Refusals before any copy: each fails its item and touches nothing. */
 START_TEST(test_refused_items)
 {
@@ -423,6 +528,189 @@ START_TEST(test_refused_items)
 	ck_assert(all(fd, 0, RSIZE, 0xbb));
 	ck_assert_uint_eq(m.ctr.work_failed, 7);
 	ck_assert_uint_eq(m.ctr.bytes_copied, 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * Disk reads into regions that go while the read is in flight.
+ */
+
+static char disk_path[64];
+
+static void setup_disk(void)
+{
+	struct kvtd_tier_cfg dcfg = {
+		.path = disk_path, .size = 16u << 20, .queue_depth = 4,
+		.flags = KVTD_TIER_CREATE,
+	};
+	int fd;
+
+	setup();
+	/* The real HOST tier (no pool mapped): the disk asks it for pools. */
+	ck_assert_int_eq(kvtd_host_tier_open(m.kv, &m.host), 0);
+	/* Off tmpfs: O_DIRECT as the daemon's store has it. */
+	strcpy(disk_path, "/var/tmp/kvtd-exec-disk-XXXXXX");
+	fd = mkstemp(disk_path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(kvtd_disk_open(&dcfg, &m.disk), 0);
+}
+
+static void teardown_disk(void)
+{
+	teardown();
+	unlink(disk_path);
+}
+
+/* Store object @lo of tenant 42: OBJ bytes of the pool from @src_off. */
+static void disk_put(uint64_t lo, uint64_t src_off)
+{
+	struct kvtd_tier_key k = { .lo = lo, .hi = 1, .ns = 42 };
+	struct kvtd_tier_cqe c;
+
+	ck_assert_int_eq(kvtd_disk_write(m.disk, &k, pool + src_off, OBJ, 0),
+			 0);
+	ck_assert_int_eq(kvtd_disk_reap(m.disk, &c, 1, 1), 1);
+	ck_assert_int_eq(c.res, 0);
+}
+
+/* Work reading object @obj (disk_put()) into a region. */
+static struct drm_kvtier_work_item d2dev(uint64_t work_id, uint64_t obj,
+					 uint32_t region_id, uint32_t gen,
+					 uint64_t cookie, uint64_t dst_off)
+{
+	struct drm_kvtier_work_item w = h2d(work_id, 0, region_id, gen, cookie,
+					    dst_off, OBJ);
+
+	w.key.lo = obj;
+	w.src_tier = KVTIER_TIER_DISK;
+	w.pool_id = 0;
+	return w;
+}
+
+/* Collect every disk completion and send the work's. */
+static void reap_all(void)
+{
+	while (kvtd_exec_busy(&m))
+		ck_assert_int_eq(kvtd_exec_reap(&m, 1), 0);
+	kvtd_exec_flush(&m);
+}
+
+/*
+ * Region 1 (A's) goes while its work's read is in flight and the daemon
+ * learns it (-ENOENT) at its next item. Its mapping is retired, not
+ * unmapped: the read's bytes arrive there later (here through a bounce
+ * buffer, copied at the completion). B's region, mapped next under the
+ * same id, is never at that address, so nothing of A's object reaches
+ * B's memory; A's mapping goes once the read has completed.
+ */
+START_TEST(test_read_outlives_region)
+{
+	struct drm_kvtier_work_item w;
+	int fd_a, fd_b;
+
+	disk_put(100, 0);
+	disk_put(101, 2 * OBJ);
+	region(1, 1, 0xa1, 0xaa);
+	/* At an unaligned offset: read into a bounce buffer. */
+	w = d2dev(1, 100, 1, 1, 0xa1, 100);
+	run(&w, 1);
+	ck_assert_uint_eq(m.ops_used, 1);
+	ck_assert_ptr_null(completed(1));
+	fd_a = region_gone(1);
+	w = d2dev(2, 100, 1, 1, 0xa1, 0);
+	run(&w, 1);
+	expect_done(2, -ENOENT, 0);
+	ck_assert_uint_eq(region_maps(1, 1), 1);
+	fd_b = region(1, 2, 0xb2, 0xbb);
+	w = d2dev(3, 101, 1, 2, 0xb2, 2 * OBJ);
+	run(&w, 1);
+	ck_assert_uint_eq(region_maps(1, 1), 1);
+	reap_all();
+	expect_done(1, 0, OBJ);
+	expect_done(3, 0, OBJ);
+	ck_assert(all(fd_a, 0, 100, 0xaa));
+	ck_assert(same_as_pool(fd_a, 100, 0, OBJ));
+	ck_assert(all(fd_a, 100 + OBJ, RSIZE - 100 - OBJ, 0xaa));
+	ck_assert(all(fd_b, 0, 2 * OBJ, 0xbb));
+	ck_assert(same_as_pool(fd_b, 2 * OBJ, 2 * OBJ, OBJ));
+	ck_assert(all(fd_b, 3 * OBJ, RSIZE - 3 * OBJ, 0xbb));
+	ck_assert_uint_eq(region_maps(1, 1), 0);
+	ck_assert_uint_eq(region_maps(1, 2), 1);
+	close(fd_a);
+}
+END_TEST
+
+/*
+ * The same for an item riding on another's read: the leader reads into
+ * region 2 (C's), A's item follows it into region 1, and A's region goes
+ * before the read completes. The follower's copy lands in A's retired
+ * mapping; B's item, following too, lands in B's.
+ */
+START_TEST(test_follower_outlives_region)
+{
+	struct drm_kvtier_work_item w[2];
+	int fd_a, fd_b, fd_c;
+
+	disk_put(100, OBJ);
+	fd_c = region(2, 1, 0xc1, 0xcc);
+	region(1, 1, 0xa1, 0xaa);
+	w[0] = d2dev(1, 100, 2, 1, 0xc1, 0);
+	w[1] = d2dev(2, 100, 1, 1, 0xa1, 100);
+	run(w, 2);
+	ck_assert_uint_eq(m.ctr.work_merged, 1);
+	ck_assert_uint_eq(m.ops_used, 2);
+	fd_a = region_gone(1);
+	w[0] = d2dev(3, 100, 1, 1, 0xa1, 0);
+	run(w, 1);
+	expect_done(3, -ENOENT, 0);
+	ck_assert_uint_eq(region_maps(1, 1), 1);
+	fd_b = region(1, 2, 0xb2, 0xbb);
+	w[0] = d2dev(4, 100, 1, 2, 0xb2, 2 * OBJ);
+	run(w, 1);
+	ck_assert_uint_eq(m.ctr.work_merged, 2);
+	reap_all();
+	expect_done(1, 0, OBJ);
+	expect_done(2, 0, OBJ);
+	expect_done(4, 0, OBJ);
+	ck_assert(same_as_pool(fd_c, 0, OBJ, OBJ));
+	ck_assert(all(fd_a, 0, 100, 0xaa));
+	ck_assert(same_as_pool(fd_a, 100, OBJ, OBJ));
+	ck_assert(all(fd_a, 100 + OBJ, RSIZE - 100 - OBJ, 0xaa));
+	ck_assert(all(fd_b, 0, 2 * OBJ, 0xbb));
+	ck_assert(same_as_pool(fd_b, 2 * OBJ, OBJ, OBJ));
+	ck_assert(all(fd_b, 3 * OBJ, RSIZE - 3 * OBJ, 0xbb));
+	ck_assert_uint_eq(region_maps(1, 1), 0);
+	close(fd_a);
+}
+END_TEST
+
+/*
+ * The daemon stops while a read into a retired mapping is in flight: the
+ * disk tier waits the read out and drops its completion, the executor's
+ * teardown lets go of the mapping, which goes then, before the DEVICE
+ * tier closes. (Under ASan, the leak check sees nothing left either.)
+ */
+START_TEST(test_shutdown_with_retired_region)
+{
+	struct drm_kvtier_work_item w;
+
+	disk_put(100, 0);
+	region(1, 1, 0xa1, 0xaa);
+	w = d2dev(1, 100, 1, 1, 0xa1, 100);
+	run(&w, 1);
+	close(region_gone(1));
+	w = d2dev(2, 100, 1, 1, 0xa1, 0);
+	run(&w, 1);
+	expect_done(2, -ENOENT, 0);
+	ck_assert_uint_eq(region_maps(1, 1), 1);
+	kvtd_disk_close(m.disk);
+	m.disk = NULL;
+	kvtd_exec_fini(&m);
+	ck_assert_uint_eq(region_maps(1, 1), 0);
+	m.dev->ops->close(m.dev);
+	m.dev = NULL;
+	ck_assert_ptr_null(completed(1));
 }
 END_TEST
 
@@ -564,6 +852,14 @@ Suite *daemon_exec_suite(void)
 	tcase_add_test(tc, test_stale_generation_copies_nothing);
 	tcase_add_test(tc, test_cached_generation_not_reused);
 	tcase_add_test(tc, test_refused_items);
+	tcase_add_test(tc, test_batch_outlives_replaced_mapping);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("disk_reads");
+	tcase_add_checked_fixture(tc, setup_disk, teardown_disk);
+	tcase_add_test(tc, test_read_outlives_region);
+	tcase_add_test(tc, test_follower_outlives_region);
+	tcase_add_test(tc, test_shutdown_with_retired_region);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("completions");

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,6 +17,7 @@
 
 #include "disk.h"
 #include "kvtd_tier_mem.h"
+#include "test_maps_util.h"
 
 #define RSIZE (1u << 20)
 
@@ -75,8 +77,12 @@ static int lookup(uint32_t id, void **base, uint64_t *size)
  */
 static int region(uint32_t id, uint64_t size, bool seal)
 {
-	int fd = memfd_create("kvtd-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	char name[64];
+	int fd;
 
+	/* Named for its id and generation: see maps(). */
+	snprintf(name, sizeof(name), "kvtd-dev-%u-%u", id, fk.gen[id] + 1);
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, size), 0);
 	if (seal)
@@ -89,6 +95,15 @@ static int region(uint32_t id, uint64_t size, bool seal)
 	fk.gen[id]++;
 	fk.cookie[id] = 0xc0c0 + fk.gen[id];
 	return fd;
+}
+
+/* How many mappings of region @id at generation @gen the tier holds. */
+static unsigned int maps(uint32_t id, uint32_t gen)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "kvtd-dev-%u-%u", id, gen);
+	return tmaps_memfd(name);
 }
 
 static void setup(void)
@@ -106,7 +121,9 @@ static void teardown(void)
 {
 	unsigned int i;
 
-	t->ops->close(t);
+	if (t)
+		t->ops->close(t);
+	t = NULL;
 	for (i = 0; i <= KVTIER_MAX_REGIONS; i++)
 		if (fk.fd[i] >= 0)
 			close(fk.fd[i]);
@@ -204,6 +221,98 @@ START_TEST(test_generations)
 			 -EINVAL);
 	/* The right generation with another cookie is not the work's. */
 	ck_assert_int_eq(lookup_gen(5, 2, 1234, &base, &size), -ESTALE);
+}
+END_TEST
+
+/*
+ * A mapping held (by a copy queued or a disk read in flight) is only
+ * retired when the cache drops it, for a newer generation of the id or
+ * because its region is gone: it stays mapped, at its address, writing
+ * into its own region's memory, until its last reference is put. One
+ * nobody holds is unmapped at once.
+ */
+START_TEST(test_retired_until_put)
+{
+	struct kvtd_mem_ref *r1, *r1b, *r2;
+	uint64_t size;
+	char *a, *b;
+	char buf[4];
+	int fd1, fd2;
+
+	/* Nothing mapped, nothing to hold. */
+	ck_assert_ptr_null(t->ops->hold(t, 5));
+	ck_assert_ptr_null(t->ops->hold(t, 0));
+	ck_assert_ptr_null(t->ops->hold(t, KVTIER_MAX_REGIONS + 1));
+	fd1 = dup(region(5, RSIZE, true));
+	ck_assert_int_eq(lookup(5, (void **)&a, &size), 0);
+	r1 = t->ops->hold(t, 5);
+	r1b = kvtd_mem_hold(t, 5);
+	ck_assert_ptr_nonnull(r1);
+	ck_assert_ptr_eq(r1, r1b);
+	ck_assert_ptr_eq(r1->tier, t);
+	/* Generation 2 takes id 5: generation 1's mapping is retired. */
+	fd2 = region(5, RSIZE, true);
+	ck_assert_int_eq(lookup(5, (void **)&b, &size), 0);
+	ck_assert_ptr_ne(a, b);
+	ck_assert_uint_eq(maps(5, 1), 1);
+	ck_assert_uint_eq(maps(5, 2), 1);
+	memcpy(a, "old", 4);
+	ck_assert_int_eq(pread(fd1, buf, 4, 0), 4);
+	ck_assert_str_eq(buf, "old");
+	ck_assert_int_eq(pread(fd2, buf, 4, 0), 4);
+	ck_assert_int_eq(memcmp(buf, "\0\0\0\0", 4), 0);
+	kvtd_mem_put(r1b);
+	ck_assert_uint_eq(maps(5, 1), 1);
+	kvtd_mem_put(r1);
+	ck_assert_uint_eq(maps(5, 1), 0);
+	ck_assert_uint_eq(maps(5, 2), 1);
+	kvtd_mem_put(NULL);
+	/* Generation 2 goes while held: retired at the -ENOENT. */
+	r2 = kvtd_mem_hold(t, 5);
+	ck_assert_ptr_nonnull(r2);
+	close(fk.fd[5]);
+	fk.fd[5] = -1;
+	t->ops->revalidate(t);
+	ck_assert_int_eq(lookup(5, (void **)&b, &size), -ENOENT);
+	ck_assert_ptr_null(t->ops->hold(t, 5));
+	ck_assert_uint_eq(maps(5, 2), 1);
+	kvtd_mem_put(r2);
+	ck_assert_uint_eq(maps(5, 2), 0);
+	/* Not held: unmapped as soon as it is dropped. */
+	region(5, RSIZE, true);
+	ck_assert_int_eq(lookup(5, (void **)&a, &size), 0);
+	ck_assert_uint_eq(maps(5, 3), 1);
+	region(5, RSIZE, true);
+	ck_assert_int_eq(lookup(5, (void **)&b, &size), 0);
+	ck_assert_uint_eq(maps(5, 3), 0);
+	ck_assert_uint_eq(maps(5, 4), 1);
+	close(fd1);
+}
+END_TEST
+
+/*
+ * The tier closes with a retired mapping still held (a holder that never
+ * put it): close unmaps and frees it anyway, so nothing is left mapped
+ * and, under ASan, nothing leaks.
+ */
+START_TEST(test_close_unmaps_retired)
+{
+	struct kvtd_mem_ref *r;
+	uint64_t size;
+	void *base;
+
+	region(6, RSIZE, true);
+	ck_assert_int_eq(lookup(6, &base, &size), 0);
+	r = kvtd_mem_hold(t, 6);
+	ck_assert_ptr_nonnull(r);
+	region(6, RSIZE, true);
+	ck_assert_int_eq(lookup(6, &base, &size), 0);
+	ck_assert_uint_eq(maps(6, 1), 1);
+	ck_assert_uint_eq(maps(6, 2), 1);
+	t->ops->close(t);
+	t = NULL;
+	ck_assert_uint_eq(maps(6, 1), 0);
+	ck_assert_uint_eq(maps(6, 2), 0);
 }
 END_TEST
 
@@ -374,6 +483,8 @@ Suite *daemon_tier_device_cpu_suite(void)
 	tcase_add_test(tc, test_id_reused);
 	tcase_add_test(tc, test_generations);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_retired_until_put);
+	tcase_add_test(tc, test_close_unmaps_retired);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("copies");
