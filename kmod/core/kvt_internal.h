@@ -420,6 +420,7 @@ struct kvt_release {
 	struct drm_kvtier_key key;
 	uint64_t handle;
 	struct kvt_client *revoke_client; /* revoke for this client only */
+	bool revoke_all;	/* revoke for every client (wins over the above) */
 	uint64_t revoke_first;
 	uint64_t revoke_count;
 };

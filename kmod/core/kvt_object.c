@@ -122,12 +122,26 @@ bool kvt_obj_maybe_kill(struct kvt_core *core, struct kvt_obj *obj,
 static void kvt_obj_evict(struct kvt_core *core, struct kvt_obj *obj,
 			  uint32_t idx, struct kvt_release *rel)
 {
+	bool was_writing = obj->state == KVT_OBJ_WRITING;
+
 	kvt_obj_unlink(core, obj, idx);
-	if (obj->state == KVT_OBJ_WRITING)
+	if (was_writing)
 		obj->creator = NULL;
 	if (obj->state != KVT_OBJ_EVICTING)
 		kvt_obj_set_state(core, obj, KVT_OBJ_EVICTING);
 	kvt_obj_maybe_kill(core, obj, idx, rel);
+	/*
+	 * A WRITING object freed while still referenced keeps its slots:
+	 * the write access its writer's mappings had goes now, as at a
+	 * commit (kvt_slot_write_access() refuses an EVICTING object).
+	 */
+	if (was_writing && rel->idx == KVT_NO_INDEX &&
+	    (obj->flags & KVT_OF_SLOTS)) {
+		rel->revoke_all = true;
+		rel->pool_id = obj->pool_id;
+		rel->revoke_first = obj->slot_first;
+		rel->revoke_count = obj->slot_count;
+	}
 }
 
 /*
@@ -166,9 +180,12 @@ void kvt_release_finish(struct kvt_core *core, struct kvt_release *rel)
 	const struct kvt_env_ops *ops = &core->ops;
 	struct kvt_trace_rec rec;
 
-	if (rel->revoke_client && rel->revoke_count && ops->slots_revoke)
-		ops->slots_revoke(core->env, rel->revoke_client, rel->pool_id,
-				  rel->revoke_first, rel->revoke_count);
+	if ((rel->revoke_client || rel->revoke_all) && rel->revoke_count &&
+	    ops->slots_revoke)
+		ops->slots_revoke(core->env,
+				  rel->revoke_all ? NULL : rel->revoke_client,
+				  rel->pool_id, rel->revoke_first,
+				  rel->revoke_count);
 	if (rel->count) {
 		if (ops->slots_revoke)
 			ops->slots_revoke(core->env, NULL, rel->pool_id,

@@ -230,6 +230,30 @@ START_TEST(slot_write_access_rules)
 }
 END_TEST
 
+/*
+ * A WRITING object its writer frees while still holding it keeps its slots
+ * until the release, but no longer takes writes: its PTEs are revoked.
+ */
+START_TEST(free_writing_revokes_write)
+{
+	uint64_t h, slot;
+	unsigned int nrev;
+
+	ck_assert_int_eq(talloc(A1, 1, SLOT, &h), 0);
+	slot = kvt_obj_ptr(C, KVT_HANDLE_IDX(h))->slot_first;
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL, slot), 0);
+	nrev = E.nrevoke;
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+	ck_assert_int_eq(kvt_slot_write_access(A1, POOL, slot), -EACCES);
+	ck_assert_uint_eq(E.nrevoke, nrev + 1);
+	ck_assert_ptr_null(E.revokes[nrev].client);
+	ck_assert_uint_eq(E.revokes[nrev].first, slot);
+	ck_assert_uint_eq(E.revokes[nrev].count, 1);
+	ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, h, 0), 0);
+	ck_assert_uint_eq(tpool_used(), 0);
+}
+END_TEST
+
 Suite *core_pool_suite(void)
 {
 	Suite *s = suite_create("core_pool");
@@ -254,6 +278,7 @@ Suite *core_pool_suite(void)
 	tcase_add_checked_fixture(tc, tcore_setup, tcore_teardown);
 	tcase_add_test(tc, slot_access_rules);
 	tcase_add_test(tc, slot_write_access_rules);
+	tcase_add_test(tc, free_writing_revokes_write);
 	suite_add_tcase(s, tc);
 	return s;
 }

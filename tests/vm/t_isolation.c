@@ -102,6 +102,15 @@ static void user_committed_readonly(void *arg TL_UNUSED)
 	sig = tl_probe(p + a.offset + g_page, true);
 	TL_ASSERT(sig == SIGBUS, "write through a new mapping: got %d", sig);
 	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_FREE, a.handle, 0), 0);
+
+	/* One freed while being written takes no more writes either. */
+	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(8), g_page, &a), 0);
+	memset(p + a.offset, 0x34, g_page);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_FREE, a.handle, 0), 0);
+	sig = tl_probe(p + a.offset, true);
+	TL_ASSERT(sig == SIGBUS, "write after FREE of a WRITING object: %d",
+		  sig);
+	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_RELEASE, a.handle, 0), 0);
 }
 
 static void case_committed_readonly(void)
