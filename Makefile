@@ -64,6 +64,15 @@ gpu-check: $(GPU_TESTS)
 lint: deps
 	@scripts/lint.sh
 
+# The VM suite SOAK_RUNS times in a row (SOAK_TESTS: only those tests), to
+# catch what fails once in tens of runs; see scripts/soak.sh.
+SOAK_RUNS  ?= 30
+SOAK_TESTS ?=
+.PHONY: soak
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@SOAK_RUNS=$(SOAK_RUNS) scripts/soak.sh $(SOAK_TESTS)
+
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
