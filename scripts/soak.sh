@@ -4,10 +4,10 @@
 # Soak test of the VM suite: runs tests/vm/run.sh RUNS times in a row and
 # keeps going after failures, to catch what fails once in tens of runs.
 #
-#   scripts/soak.sh                 30 runs of the whole suite
-#   scripts/soak.sh -n 10           10 runs
-#   scripts/soak.sh t_trace t_stress   only the named tests, each run
-#   (make soak SOAK_RUNS=10 SOAK_TESTS="t_trace t_stress")
+#   scripts/soak.sh                     30 runs of the whole suite
+#   scripts/soak.sh -n 10               10 runs
+#   scripts/soak.sh t_trace t_stress    each run only the named tests
+#   make soak SOAK_RUNS=10 SOAK_TESTS="t_trace t_stress"   the same
 #
 # Each run prints one line. A failed run also prints what failed, by test
 # name, and the guest's kernel log around it: the kernel lines the harness
@@ -182,6 +182,9 @@ echo "soak: $RUNS runs of tests/vm/run.sh${*:+ $*}; failed runs kept in $SOAK/"
 for k in $(seq 1 "$RUNS"); do
 	out=$SOAK/run-$k.out
 	t0=$(date +%s)
+	# A run that fails before the guest boots writes no console log: do
+	# not keep the last run's in its place.
+	rm -f "$BUILD/vm/console.log"
 	tests/vm/run.sh "$@" >"$out" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - t0))
