@@ -75,6 +75,15 @@ gpu-check: $(GPU_TESTS)
 lint: deps
 	@scripts/lint.sh
 
+# The VM suite SOAK_RUNS times in a row (SOAK_TESTS: only those tests), to
+# catch what fails once in tens of runs; see scripts/soak.sh.
+SOAK_RUNS  ?= 30
+SOAK_TESTS ?=
+.PHONY: soak
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@SOAK_RUNS=$(SOAK_RUNS) scripts/soak.sh $(SOAK_TESTS)
+
 clean:
 	$(call say,CLEAN,$(BUILD))rm -rf $(BUILD)
 	-$(Q)$(MAKE) --no-print-directory $(KBUILD_ARGS) clean

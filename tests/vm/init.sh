@@ -118,6 +118,9 @@ run_test() {
 	name=$1
 	shift
 	echo "vm-test-begin $name"
+	# The same in the kernel log, which is dumped only at the end: what
+	# the kernel says after this line happened while $name ran.
+	echo "kvtier-vm: begin $name" >/dev/kmsg 2>/dev/null
 	t0=$(now_ms)
 	timeout -s KILL "$TEST_TIMEOUT" "$@" </dev/null 2>&1
 	rc=$?

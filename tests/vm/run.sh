@@ -240,7 +240,22 @@ initrd=$VMDIR/initramfs.cpio
 # ---- boot ------------------------------------------------------------------
 
 log=$VMDIR/console.log
-append="console=ttyS0 panic=-1 quiet ${KVTIER_VM_APPEND:-}"
+# The guest's lockup detectors, set past what a stall of the host can fake.
+# Under TCG the guest's clock (HPET: 100 MHz, 32 bits) runs on while the
+# host does not run QEMU at all, and the guest takes a jump of up to 2^31
+# ticks (21.47 s; a longer one reads as time going backwards, which the
+# kernel drops) as time it spent itself: a CPU that was busy when QEMU
+# stopped running then looks stuck for the jump plus the time since its
+# watchdog last ran (up to 2/5 of the threshold). With the defaults (soft
+# lockup after 20 s, RCU stall after 21 s) one host stall of 16 to 21.5 s
+# (QEMU not scheduled, or the machine itself paused) fails the run with
+# "BUG: soft lockup" or "rcu_preempt detected stalls", naming whatever test
+# was running. So: soft lockups after 60 s (watchdog_thresh=30, sampled
+# every 12 s: 12 + 21.47 < 60), RCU stalls after 60 s. A CPU that truly
+# spins is still reported, well within the per-case (120 s) and per-test
+# (KVTIER_VM_TEST_TIMEOUT) limits.
+append="console=ttyS0 panic=-1 quiet watchdog_thresh=30"
+append="$append rcupdate.rcu_cpu_stall_timeout=60 ${KVTIER_VM_APPEND:-}"
 
 # A fresh, empty, sparse disk for every run: no test sees a store that an
 # earlier run left. cache=none (O_DIRECT on the host too) where the host

@@ -112,6 +112,27 @@ bool tl_failed(void)
 	return __atomic_load_n(&tl_rec->failed, __ATOMIC_SEQ_CST) != 0;
 }
 
+/*
+ * Mark the start of a case in the kernel log, so that whatever the kernel
+ * says (a splat, a lockup report) can be traced to the case that ran when
+ * it said it: the harness dumps the log only at the end of the run.
+ */
+static void tl_kmsg_mark(const char *name)
+{
+	char line[160];
+	int fd, n;
+
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "kvtier-test: begin %s:%s\n", tl_area,
+		     name);
+	/* Best effort: a case runs the same without its mark. */
+	if (n > 0 && (size_t)n < sizeof(line))
+		(void)!write(fd, line, n);
+	close(fd);
+}
+
 void tl_run(const char *name, void (*fn)(void))
 {
 	int status = 0;
@@ -119,6 +140,7 @@ void tl_run(const char *name, void (*fn)(void))
 	int err;
 
 	memset(tl_rec, 0, sizeof(*tl_rec));
+	tl_kmsg_mark(name);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
