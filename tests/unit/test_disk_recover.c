@@ -6,7 +6,8 @@
  * an old copy whose wipe was lost) is dropped, counted once, and never
  * served; two valid copies of a key resolve to the newer generation; and a
  * writer killed with SIGKILL in the middle of a stream of writes loses
- * nothing it had reported complete and leaves no torn extent behind.
+ * nothing it had reported complete, and what it left torn (a header whose
+ * content was still in flight) is dropped, never served.
  */
 #include <check.h>
 #include <errno.h>
@@ -450,8 +451,12 @@ START_TEST(test_kill9_mid_stream)
 
 	ck_assert_int_eq(open_store(0), 0);
 	st = stats();
-	/* Content goes before its header, so a kill leaves nothing torn. */
-	ck_assert_uint_eq(st.drops_torn, 0);
+	/*
+	 * Headers go out with their content in flight, so a write the kill
+	 * cut short may have left a torn extent: at most one per write in
+	 * flight, dropped, never served (the reads below would fail).
+	 */
+	ck_assert_uint_le(st.drops_torn, CHILD_QD);
 	ck_assert_uint_eq(st.drops_corrupt, 0);
 	ck_assert_uint_ge(st.recovered, (uint64_t)seen);
 	for (i = 0; i < (int)sizeof(done); i++) {
