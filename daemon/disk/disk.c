@@ -2,31 +2,46 @@
 /*
  * The disk tier's operations and completions.
  *
- * Write order. An object's content is written first, into the extent's
- * blocks after the header block; its header goes into the first block only
- * once the content write has completed in full (the header write is queued
- * from the content write's completion, and never if that failed or came up
- * short). So when the process dies (kill -9, a crash) a header on disk
- * always has its complete content behind it. A power cut is weaker: the
- * device's volatile cache may keep the header and lose content written
- * before it. That is why the header also carries the content's crc32c:
- * recovery reads every extent and keeps it only if its content matches,
- * and every read checks again before it reports success. A header is thus
- * valid only with its complete content, under both failures, without a
- * flush per object; kvtd_disk_sync() is the durability point.
+ * Write order. An object's content goes into the extent's blocks after
+ * the header block, and its header into the first block. The two writes
+ * are in flight together: the content is submitted first, its crc32c is
+ * computed while the device moves it (see below), and the header, which
+ * carries that crc32c, is submitted as soon as it is encoded, without
+ * waiting for the content to land. The write is reported complete only
+ * once both have completed in full and without error; until then the key
+ * is not in the index, a reader still gets the copy it replaces (if any),
+ * and nothing of the new extent is served.
  *
- * The checksum is computed after the content write has been submitted
- * (kvtd_disk_submit() and kvtd_disk_reap() do it), while the device moves
- * the bytes: computing it first would hold every write back by the time
- * the CPU takes over 2 MiB, and at queue depth 32 that costs a quarter of
- * the device's bandwidth. The caller's buffer must stay unchanged until
- * the write completes (it is read twice: by the device and for the crc).
+ * So a header on disk may have no content behind it, or only part of it:
+ * the process died (kill -9, a crash) between the two completions, or a
+ * power cut lost content from the device's volatile cache (which could
+ * happen under any order of submission without a flush in between). That
+ * is what the header's data crc32c is for: recovery (recover.c) reads
+ * every extent and keeps it only if its content matches, and every read
+ * checks again before it reports success. A header is therefore valid
+ * only with its complete content, whatever landed, without a flush per
+ * object; kvtd_disk_sync() is the durability point. A header that landed
+ * over content that did not is torn: recovery drops it, wipes it, and the
+ * key's older copy (whose extent is only retired once the new write has
+ * been reported, see write_done()) is what the key recovers to. Only a
+ * content that matches the new crc32c, that is the new bytes, can make
+ * the new header valid.
+ *
+ * A write that fails (either I/O, or short) still waits for both of its
+ * I/Os, since the slot's header block and the caller's buffer are in use
+ * until then; if its header was submitted, the extent is retired like a
+ * dropped one (header wiped before the space is reused), since the header
+ * may have landed. If the content failed before the header was submitted,
+ * the header is never submitted and the space is freed at once.
  *
  * Freeing order. Space is reused only after the extent's header has been
- * wiped on disk (and every read of it has finished), so free space never
- * holds a valid header of this store that a later recovery could revive
- * over newer data. Should a wipe be lost in a power cut anyway, the newer
- * extent written over that space has the higher generation and wins.
+ * wiped on disk (and every read of it has finished, and, for a failed
+ * write, both of its I/Os), so free space never holds a valid header of
+ * this store that a later recovery could revive over newer data. Should a
+ * wipe be lost in a power cut anyway, the newer extent written over that
+ * space has the higher generation and wins if its content survived too;
+ * if that was lost as well, the old copy may come back, as under any
+ * order: writes and drops after the last kvtd_disk_sync() are not durable.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -299,7 +314,10 @@ static int write_done(struct kvtd_disk *d, struct disk_op *op)
 	struct kvtd_disk_obj *obj = op->obj, *old;
 
 	if (op->res) {
-		/* A header write that failed may still have landed: wipe it. */
+		/*
+		 * A header that was submitted may have landed, whichever
+		 * I/O failed: wipe it before the space is reused.
+		 */
 		if (op->stage & DISK_W_HDR_QUEUED) {
 			obj_retire(d, obj);
 		} else {
@@ -398,25 +416,39 @@ static void op_done(struct kvtd_disk *d, struct disk_op *op,
 	op_put(d, op);
 }
 
+enum disk_w_next kvtd_disk_write_next(unsigned int stage, int res)
+{
+	/* disk_kick() checksums every write before anything else moves it. */
+	if (!(stage & DISK_W_CRC_DONE))
+		return DISK_W_WAIT;
+	/* The header goes out with the content still in flight. */
+	if (!(stage & DISK_W_HDR_QUEUED) && !res)
+		return DISK_W_QUEUE_HDR;
+	if (!(stage & DISK_W_CONTENT_DONE))
+		return DISK_W_WAIT;
+	if ((stage & DISK_W_HDR_QUEUED) && !(stage & DISK_W_HDR_DONE))
+		return DISK_W_WAIT;
+	return DISK_W_DONE;
+}
+
 /*
- * Moves a write on once its content is written and its header encoded:
- * to the header queue, or (on failure, or once the header is written) to
- * the done queue.
+ * Moves a write on after one of its events (checksum computed, content or
+ * header write completed): to the header queue, or to the done queue once
+ * every I/O it submitted has completed. Each write reaches the done queue
+ * exactly once: only its last event can find every I/O completed.
  */
 static void write_advance(struct kvtd_disk *d, struct disk_op *op)
 {
-	unsigned int both = DISK_W_CONTENT_DONE | DISK_W_CRC_DONE;
-
-	if (op->stage & DISK_W_HDR_DONE) {
+	switch (kvtd_disk_write_next(op->stage, op->res)) {
+	case DISK_W_QUEUE_HDR:
+		op->stage |= DISK_W_HDR_QUEUED;
+		opq_push(&d->hdr_q, op);
+		break;
+	case DISK_W_DONE:
 		opq_push(&d->done_q, op);
-	} else if ((op->stage & both) == both &&
-		   !(op->stage & DISK_W_HDR_QUEUED)) {
-		if (op->res) {
-			opq_push(&d->done_q, op);
-		} else {
-			op->stage |= DISK_W_HDR_QUEUED;
-			opq_push(&d->hdr_q, op);
-		}
+		break;
+	case DISK_W_WAIT:
+		break;
 	}
 }
 
@@ -448,15 +480,21 @@ static void cqe_account(struct kvtd_disk *d, struct io_uring_cqe *cqe)
 
 /*
  * The work between submissions: checksums of submitted writes, their
- * header writes, and wipes that waited for room. Submits what it queued.
+ * header writes (submitted here, alongside the content still in flight),
+ * and wipes that waited for room. Submits what it queued.
  */
 static void disk_kick(struct kvtd_disk *d)
 {
 	struct disk_op *op;
 
 	while ((op = opq_pop(&d->crc_q))) {
-		op->obj->ext.data_crc = kvtd_crc32c(0, op->buf, op->len);
-		kvtd_disk_hdr_encode(&op->obj->ext, d->sb.uuid, op->hdr);
+		/* A failed content write gets no header: skip its checksum. */
+		if (!op->res) {
+			op->obj->ext.data_crc = kvtd_crc32c(0, op->buf,
+							    op->len);
+			kvtd_disk_hdr_encode(&op->obj->ext, d->sb.uuid,
+					     op->hdr);
+		}
 		op->stage |= DISK_W_CRC_DONE;
 		write_advance(d, op);
 	}

@@ -69,7 +69,8 @@ void kvtd_disk_close(struct kvtd_disk *d);
  *
  * The content is checksummed after it has been submitted (by
  * kvtd_disk_submit() or kvtd_disk_reap()), so @buf must not change until
- * the completion. The completion carries the extent's offset as its
+ * the completion. The header is written alongside the content, and the
+ * completion comes once both writes have (see the top of disk.c). The completion carries the extent's offset as its
  * location and the copy's generation; its res is 0, the device's -errno,
  * or -ESTALE if a newer write of the same key completed first (this copy
  * is then discarded).

@@ -19,9 +19,25 @@
 
 /* Stages of a write (struct disk_op.stage): see the top of disk.c. */
 #define DISK_W_CONTENT_DONE (1u << 0)	/* the content write completed */
-#define DISK_W_CRC_DONE (1u << 1)	/* the header is encoded */
+#define DISK_W_CRC_DONE (1u << 1)	/* checksummed, the header encoded */
 #define DISK_W_HDR_QUEUED (1u << 2)	/* the header write is queued */
 #define DISK_W_HDR_DONE (1u << 3)	/* the header write completed */
+
+/* What a write does after one of its events (kvtd_disk_write_next()). */
+enum disk_w_next {
+	DISK_W_WAIT,		/* for another event */
+	DISK_W_QUEUE_HDR,	/* submit its header (content maybe in flight) */
+	DISK_W_DONE,		/* every I/O it submitted has completed */
+};
+
+/*
+ * kvtd_disk_write_next - the write order of disk.c as a pure function:
+ * given a write's DISK_W_* @stage and its first error @res (0 if none),
+ * what it does next. The header is queued once the checksum is computed,
+ * unless the content already failed; the write is done only once its
+ * content write and, if queued, its header write have both completed.
+ */
+enum disk_w_next kvtd_disk_write_next(unsigned int stage, int res);
 
 /**
  * struct disk_op - one operation in flight (a slot; 2 x queue depth exist).

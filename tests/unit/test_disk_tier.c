@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "disk.h"
+#include "disk_internal.h"
 #include "format.h"
 #include "test_disk_util.h"
 
@@ -687,6 +688,127 @@ START_TEST(test_close_in_flight)
 }
 END_TEST
 
+/*
+ * The write order (kvtd_disk_write_next()), driven through every order in
+ * which a write's events can come: its checksum (computed by the tier
+ * after the content is submitted), the content write's completion and,
+ * once queued, the header write's, each I/O succeeding or failing.
+ */
+enum { WEV_CRC, WEV_CONTENT, WEV_HDR, WEV_N };
+
+struct wsim {
+	unsigned int stage;
+	int res;
+	int res_content, res_hdr;	/* what each I/O will complete with */
+	int done;			/* times reported done */
+	bool hdr_before_content;	/* queued before the content completed */
+};
+
+static bool wsim_pending(const struct wsim *w, int ev)
+{
+	switch (ev) {
+	case WEV_CRC:
+		return !(w->stage & DISK_W_CRC_DONE);
+	case WEV_CONTENT:
+		return !(w->stage & DISK_W_CONTENT_DONE);
+	default:
+		return (w->stage & DISK_W_HDR_QUEUED) &&
+		       !(w->stage & DISK_W_HDR_DONE);
+	}
+}
+
+/* Applies @ev to @w as disk.c does, then checks what the write did. */
+static void wsim_step(struct wsim *w, int ev)
+{
+	int io = ev == WEV_CONTENT ? w->res_content :
+		 ev == WEV_HDR ? w->res_hdr : 0;
+
+	if (io && !w->res)
+		w->res = io;
+	w->stage |= ev == WEV_CRC ? DISK_W_CRC_DONE :
+		    ev == WEV_CONTENT ? DISK_W_CONTENT_DONE : DISK_W_HDR_DONE;
+	switch (kvtd_disk_write_next(w->stage, w->res)) {
+	case DISK_W_QUEUE_HDR:
+		/* Only once checksummed, never twice, never after a failure. */
+		ck_assert(w->stage & DISK_W_CRC_DONE);
+		ck_assert(!(w->stage & DISK_W_HDR_QUEUED));
+		ck_assert_int_eq(w->res, 0);
+		w->stage |= DISK_W_HDR_QUEUED;
+		w->hdr_before_content = !(w->stage & DISK_W_CONTENT_DONE);
+		break;
+	case DISK_W_DONE:
+		/* Reported only once every I/O it submitted has completed. */
+		ck_assert(w->stage & DISK_W_CONTENT_DONE);
+		ck_assert(!(w->stage & DISK_W_HDR_QUEUED) ||
+			  (w->stage & DISK_W_HDR_DONE));
+		w->done++;
+		break;
+	case DISK_W_WAIT:
+		break;
+	}
+}
+
+/* Explores every order of the events still to come; returns the count. */
+static int wsim_explore(const struct wsim *w)
+{
+	int ev, n = 0;
+	struct wsim next;
+
+	for (ev = 0; ev < WEV_N; ev++) {
+		if (!wsim_pending(w, ev))
+			continue;
+		next = *w;
+		wsim_step(&next, ev);
+		n += wsim_explore(&next);
+	}
+	if (n)
+		return n;
+	/* Every event has come: the write was reported exactly once. */
+	ck_assert_int_eq(w->done, 1);
+	/* Failed if either I/O it submitted failed. */
+	ck_assert_int_eq(w->res != 0, w->res_content != 0 ||
+			 ((w->stage & DISK_W_HDR_QUEUED) && w->res_hdr));
+	/* A content that failed first gets no header; otherwise it has one. */
+	if (!w->res_content)
+		ck_assert(w->stage & DISK_W_HDR_QUEUED);
+	return 1;
+}
+
+START_TEST(test_write_order)
+{
+	static const int results[] = { 0, -EIO };
+	struct wsim w = { 0 }, first;
+	int c, h, orders;
+
+	for (c = 0; c < 2; c++) {
+		for (h = 0; h < 2; h++) {
+			w = (struct wsim){ .res_content = results[c],
+					   .res_hdr = results[h] };
+			orders = wsim_explore(&w);
+			/*
+			 * crc, then content and header either way; or content
+			 * first, then crc, then the header unless it failed.
+			 */
+			ck_assert_int_eq(orders, 3);
+		}
+	}
+	/*
+	 * The header does not wait for the content: checksummed first, the
+	 * write has its header queued with the content still in flight.
+	 */
+	w = (struct wsim){ 0 };
+	wsim_step(&w, WEV_CRC);
+	ck_assert(w.stage & DISK_W_HDR_QUEUED);
+	ck_assert(w.hdr_before_content);
+	/* And is not done when the header completes first. */
+	first = w;
+	wsim_step(&first, WEV_HDR);
+	ck_assert_int_eq(first.done, 0);
+	wsim_step(&first, WEV_CONTENT);
+	ck_assert_int_eq(first.done, 1);
+}
+END_TEST
+
 Suite *disk_tier_suite(void)
 {
 	Suite *s = suite_create("disk_tier");
@@ -711,6 +833,10 @@ Suite *disk_tier_suite(void)
 	tcase_add_test(tc, test_replace);
 	tcase_add_test(tc, test_read_survives_drop);
 	tcase_add_test(tc, test_sync_eventfd);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("write_order");
+	tcase_add_test(tc, test_write_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("integrity");

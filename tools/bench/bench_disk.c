@@ -19,7 +19,7 @@
  * 4 KiB pages, is printed as well, labelled as the mixed one it is.
  *
  * The tier does more than fio (a crc32c of every object on both paths, a
- * 4 KiB header write linked after each object), which is the cost the
+ * 4 KiB header write alongside each object), which is the cost the
  * ratio is meant to show. Rounds alternate which side and which pages go
  * first, so drift in the device (its cache, the host's) does not favour
  * one of them.
