@@ -49,44 +49,56 @@
 #define KVTIER_MMAP_POOL_MASK ((1ULL << KVTIER_POOL_MMAP_SHIFT) - 1)
 #define KVTIER_MMAP_PGOFF_SHIFT (KVTIER_POOL_MMAP_SHIFT - PAGE_SHIFT)
 
-/*
- * The pool a client mapping was made for, or NULL: the id may name a pool
- * created since, which the mapping must never show. pools_srcu held.
- */
-static struct kvtier_pool *kvtier_mmap_pool(struct kvtier_device *kdev,
-					    struct vm_area_struct *vma, u32 id)
+/* The client whose device file a faulting VMA maps. */
+static struct kvtier_file *kvtier_mmap_file(struct vm_fault *vmf)
 {
-	struct kvtier_pool *pool = kvtier_pool_lookup(kdev, id);
+	struct drm_file *file = vmf->vma->vm_file->private_data;
 
-	if (!pool || pool->serial != (unsigned long)vma->vm_private_data)
+	return file->driver_priv;
+}
+
+/*
+ * The pool a faulting client mapping was made for, and the offset of the
+ * fault in it; NULL when the offset is past it or the pool is gone: its
+ * id may name a pool created since, which the mapping must never show.
+ * pools_srcu held.
+ */
+static struct kvtier_pool *kvtier_mmap_fault_pool(struct kvtier_device *kdev,
+						  struct vm_fault *vmf,
+						  u64 *off)
+{
+	struct kvtier_pool *pool;
+
+	pool = kvtier_pool_lookup(kdev, vmf->pgoff >> KVTIER_MMAP_PGOFF_SHIFT);
+	*off = ((u64)vmf->pgoff << PAGE_SHIFT) & KVTIER_MMAP_POOL_MASK;
+	if (!pool || pool->serial != (unsigned long)vmf->vma->vm_private_data ||
+	    *off >= pool->size)
 		return NULL;
 	return pool;
 }
 
 static vm_fault_t kvtier_mmap_fault(struct vm_fault *vmf)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct drm_file *file = vma->vm_file->private_data;
-	struct kvtier_file *kf = file->driver_priv;
+	struct kvtier_file *kf = kvtier_mmap_file(vmf);
 	struct kvtier_device *kdev = kf->kdev;
-	u32 id = vmf->pgoff >> KVTIER_MMAP_PGOFF_SHIFT;
-	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & KVTIER_MMAP_POOL_MASK;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
 	struct kvtier_pool *pool;
 	struct page *page;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
 	int idx, err;
+	u64 off;
 
 	idx = srcu_read_lock(&kdev->pools_srcu);
-	pool = kvtier_mmap_pool(kdev, vma, id);
-	if (!pool || off >= pool->size)
+	pool = kvtier_mmap_fault_pool(kdev, vmf, &off);
+	if (!pool)
 		goto out_unlock;
 
 	down_read(&pool->fault_sem);
-	if (kvt_slot_access(kf->client, id, div64_u64(off, pool->slot_size)))
+	if (kvt_slot_access(kf->client, pool->id,
+			    div64_u64(off, pool->slot_size)))
 		goto out_up;
 	page = kvtier_pool_page(pool, off);
 	lock_page(page);
-	err = vm_insert_page(vma, vmf->address, page);
+	err = vm_insert_page(vmf->vma, vmf->address, page);
 	unlock_page(page);
 	/* -EBUSY: a racing fault of the same address mapped it already. */
 	if (!err || err == -EBUSY)
@@ -111,21 +123,17 @@ out_unlock:
  */
 static vm_fault_t kvtier_mmap_page_mkwrite(struct vm_fault *vmf)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct drm_file *file = vma->vm_file->private_data;
-	struct kvtier_file *kf = file->driver_priv;
+	struct kvtier_file *kf = kvtier_mmap_file(vmf);
 	struct kvtier_device *kdev = kf->kdev;
-	u32 id = vmf->pgoff >> KVTIER_MMAP_PGOFF_SHIFT;
-	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & KVTIER_MMAP_POOL_MASK;
-	struct kvtier_pool *pool;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+	struct kvtier_pool *pool;
 	int idx;
+	u64 off;
 
 	idx = srcu_read_lock(&kdev->pools_srcu);
-	pool = kvtier_mmap_pool(kdev, vma, id);
-	if (pool && off < pool->size &&
-	    !kvt_slot_write_access(kf->client, id,
-				   div64_u64(off, pool->slot_size))) {
+	pool = kvtier_mmap_fault_pool(kdev, vmf, &off);
+	if (pool && !kvt_slot_write_access(kf->client, pool->id,
+					   div64_u64(off, pool->slot_size))) {
 		/* As filemap_page_mkwrite(): the page stays locked. */
 		lock_page(vmf->page);
 		ret = VM_FAULT_LOCKED;

@@ -28,21 +28,6 @@
 static uint32_t g_pool;
 static uint64_t g_page;
 
-static uint8_t *map_pool(int fd, uint32_t pool, struct drm_kvtier_pool_info *pi)
-{
-	uint8_t *p;
-	int err = tl_pool_info(fd, pool, pi);
-
-	if (err) {
-		tl_fail("pool info: %s", tl_errname(err));
-		return NULL;
-	}
-	p = tl_pool_map(fd, pi);
-	if (!p)
-		tl_fail("mmap of pool %u: %s", pool, strerror(errno));
-	return p;
-}
-
 static bool all_bytes(const uint8_t *p, uint64_t len, uint8_t v)
 {
 	uint64_t i;
@@ -79,7 +64,7 @@ static void user_committed_readonly(void *arg TL_UNUSED)
 
 	TL_ASSERT(fd >= 0, "open as user: %s", tl_errname(fd));
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), 2 * g_page, &a), 0);
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	/* Writing is what a WRITING object is for. */
 	memset(p + a.offset, 0x33, 2 * g_page);
@@ -97,7 +82,7 @@ static void user_committed_readonly(void *arg TL_UNUSED)
 		  "committed bytes changed");
 	/* A new mapping of the same slots is read-only as well. */
 	TL_ASSERT(!munmap(p, pi.slot_size * pi.slot_count), "munmap");
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	sig = tl_probe(p + a.offset + g_page, true);
 	TL_ASSERT(sig == SIGBUS, "write through a new mapping: got %d", sig);
@@ -134,7 +119,7 @@ static void tenant_b_poison(void *arg)
 	TL_EXPECT_RC(tl_lookup1(fd, tl_key(2), KVTIER_LOOKUP_ACQUIRE, &r), 0);
 	TL_ASSERT(r.flags & KVTIER_LOOKUP_GLOBAL, "not found as global");
 	TL_EXPECT_EQ(r.handle, a->handle);
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	TL_ASSERT(all_bytes(p + r.offset, g_page, 0x5e), "reads other bytes");
 	sig = tl_probe(p + r.offset, true);
@@ -157,7 +142,7 @@ static void case_global_readonly_for_others(void)
 	TL_ASSERT(!err, "cgroup: %s", tl_errname(err));
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, KVTIER_ALLOC_GLOBAL, tl_key(2),
 			       g_page, a), 0);
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	memset(p + a->offset, 0x5e, g_page);
 	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_COMMIT, a->handle, 0), 0);
@@ -189,14 +174,14 @@ static void user_stale_mapping(void *arg)
 	int fd = tl_open_user(), sig;
 
 	TL_ASSERT(fd >= 0, "open as user: %s", tl_errname(fd));
-	old = map_pool(fd, rc->pool, &pi);
+	old = tl_map_pool(fd, rc->pool, &pi);
 	TL_ASSERT(old, "no mapping");
 	TL_EXPECT_RC(tl_chan_send(&rc->done, 1), 0);
 	TL_EXPECT_RC(tl_chan_recv(&rc->go, &v, TL_WAIT_MS), 0);
 
 	/* The pool now is another one: an object of ours in it, at 0. */
 	TL_EXPECT_RC(tl_alloc1(fd, rc->pool, 0, tl_key(3), g_page, &a), 0);
-	cur = map_pool(fd, rc->pool, &pi);
+	cur = tl_map_pool(fd, rc->pool, &pi);
 	TL_ASSERT(cur, "no mapping");
 	memset(cur + a.offset, 0x77, g_page);
 	sig = tl_probe(old + a.offset, false);
@@ -230,7 +215,7 @@ static void case_stale_mapping_after_recreate(void)
 	TL_ASSERT(rc && !tl_chan_init(&rc->go) && !tl_chan_init(&rc->done),
 		  "channels");
 	TL_EXPECT_RC(tl_pool_create(fd, g_page, NSLOTS, &rc->pool), 0);
-	old = map_pool(fd, rc->pool, &pi);
+	old = tl_map_pool(fd, rc->pool, &pi);
 	TL_ASSERT(old, "no mapping");
 	TL_ASSERT(tl_probe(old, false) == 0, "admin reads its pool");
 	child = tl_spawn(user_stale_mapping, rc);
@@ -246,7 +231,7 @@ static void case_stale_mapping_after_recreate(void)
 
 	/* The admin's old mapping: not the new pool, which has bytes now. */
 	TL_EXPECT_RC(tl_alloc1(fd, again, 0, tl_key(4), g_page, &a), 0);
-	cur = map_pool(fd, again, &pi2);
+	cur = tl_map_pool(fd, again, &pi2);
 	TL_ASSERT(cur, "no mapping");
 	memset(cur + a.offset, 0x66, g_page);
 	TL_ASSERT(tl_probe(old + a.offset, false) == SIGBUS,
@@ -274,11 +259,11 @@ static void case_manager_cannot_punch(void)
 
 	TL_ASSERT(mfd >= 0 && cfd >= 0, "open");
 	TL_EXPECT_RC(tl_ioctl(mfd, DRM_IOCTL_KVTIER_MANAGER_ATTACH, &ma), 0);
-	m = map_pool(mfd, g_pool, &pi);
+	m = tl_map_pool(mfd, g_pool, &pi);
 	TL_ASSERT(m, "no manager mapping");
 	len = pi.slot_size * pi.slot_count;
 	TL_EXPECT_RC(tl_alloc1(cfd, g_pool, 0, tl_key(5), g_page, &a), 0);
-	c = map_pool(cfd, g_pool, &pi);
+	c = tl_map_pool(cfd, g_pool, &pi);
 	TL_ASSERT(c, "no client mapping");
 	memset(c + a.offset, 0x66, g_page);
 	TL_EXPECT_RC(tl_op1(cfd, KVTIER_OP_COMMIT, a.handle, 0), 0);

@@ -34,22 +34,6 @@ static int open_user(void)
 	return fd;
 }
 
-/* Map @pool through @fd; records a failure and returns NULL if it cannot. */
-static uint8_t *map_pool(int fd, uint32_t pool, struct drm_kvtier_pool_info *pi)
-{
-	uint8_t *p;
-	int err = tl_pool_info(fd, pool, pi);
-
-	if (err) {
-		tl_fail("pool info: %s", tl_errname(err));
-		return NULL;
-	}
-	p = tl_pool_map(fd, pi);
-	if (!p)
-		tl_fail("mmap of pool %u: %s", pool, strerror(errno));
-	return p;
-}
-
 static void fill(uint8_t *p, uint64_t len, uint8_t seed)
 {
 	uint64_t i;
@@ -78,7 +62,7 @@ static void user_owner_write_read(void *arg TL_UNUSED)
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), 2 * g_page, &a), 0);
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	fill(p + a.offset, 2 * g_page, 0x31);
 	TL_ASSERT(check(p + a.offset, 2 * g_page, 0x31), "read back differs");
@@ -88,7 +72,7 @@ static void user_owner_write_read(void *arg TL_UNUSED)
 	TL_ASSERT(fd2 >= 0, "open: %s", tl_errname(fd2));
 	TL_EXPECT_RC(tl_lookup1(fd2, tl_key(1), KVTIER_LOOKUP_ACQUIRE, &r), 0);
 	TL_EXPECT_EQ(r.handle, a.handle);
-	q = map_pool(fd2, g_pool, &pi);
+	q = tl_map_pool(fd2, g_pool, &pi);
 	TL_ASSERT(q, "no mapping");
 	TL_ASSERT(check(q + r.offset, 2 * g_page, 0x31),
 		  "second client reads other bytes");
@@ -114,7 +98,7 @@ static void user_unheld_slot_sigbus(void *arg TL_UNUSED)
 	TL_EXPECT_RC(tl_make_ready(fd, g_pool, tl_key(1), g_page, &a), 0);
 	/* Same tenant, other client: fd holds no reference on it. */
 	TL_EXPECT_RC(tl_make_ready(fd2, g_pool, tl_key(2), g_page, &b), 0);
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	sig = tl_probe(p + a.offset, false);
 	TL_ASSERT(sig == 0, "own slot: probe got %d", sig);
@@ -148,7 +132,7 @@ static void user_release_revokes(void *arg TL_UNUSED)
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), g_page, &a), 0);
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	/* Fault the page in, so that revoking has something to undo. */
 	fill(p + a.offset, g_page, 0x44);
@@ -235,7 +219,7 @@ static void user_write_and_commit(void *arg TL_UNUSED)
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, g_pool, 0, tl_key(1), g_page, out), 0);
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	fill(p + out->offset, g_page, 0x77);
 	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_COMMIT, out->handle, 0), 0);
@@ -254,7 +238,7 @@ static void case_admin_maps_all(void)
 	/* A user's object the admin holds no reference on. */
 	if (!tl_join(tl_spawn(user_write_and_commit, a), "user"))
 		return;
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	TL_ASSERT(check(p + a->offset, g_page, 0x77),
 		  "admin reads other bytes than the user wrote");
@@ -279,7 +263,7 @@ static void case_manager_maps_all(void)
 	TL_EXPECT_RC(tl_ioctl(fd, DRM_IOCTL_KVTIER_MANAGER_ATTACH, &ma), 0);
 	if (!tl_join(tl_spawn(user_write_and_commit, a), "user"))
 		return;
-	p = map_pool(fd, g_pool, &pi);
+	p = tl_map_pool(fd, g_pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	sig = tl_probe(p + a->offset, true);
 	TL_ASSERT(sig == 0, "manager write probe got %d", sig);
@@ -298,7 +282,7 @@ static void user_scrub(void *arg TL_UNUSED)
 
 	TL_ASSERT(fd >= 0, "no fd");
 	TL_EXPECT_RC(tl_alloc1(fd, pool, 0, tl_key(1), g_page, &a), 0);
-	p = map_pool(fd, pool, &pi);
+	p = tl_map_pool(fd, pool, &pi);
 	TL_ASSERT(p, "no mapping");
 	memset(p + a.offset, 0xab, g_page);
 	TL_EXPECT_RC(tl_op1(fd, KVTIER_OP_COMMIT, a.handle, 0), 0);

@@ -548,6 +548,21 @@ void *tl_pool_map(int fd, const struct drm_kvtier_pool_info *pi)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+uint8_t *tl_map_pool(int fd, uint32_t pool, struct drm_kvtier_pool_info *pi)
+{
+	uint8_t *p;
+	int err = tl_pool_info(fd, pool, pi);
+
+	if (err) {
+		tl_fail("pool info: %s", tl_errname(err));
+		return NULL;
+	}
+	p = tl_pool_map(fd, pi);
+	if (!p)
+		tl_fail("mmap of pool %u: %s", pool, strerror(errno));
+	return p;
+}
+
 /* ---- objects ---------------------------------------------------------- */
 
 struct drm_kvtier_key tl_key(uint64_t n)

@@ -171,6 +171,11 @@ int tl_pool_info(int fd, uint32_t pool_id, struct drm_kvtier_pool_info *out);
 uint64_t tl_pool_used(int fd, uint32_t pool_id);
 /* Map the whole pool MAP_SHARED read/write; NULL on failure. */
 void *tl_pool_map(int fd, const struct drm_kvtier_pool_info *pi);
+/*
+ * POOL_INFO of @pool into *@pi, then tl_pool_map(); records a failure of
+ * the running case and returns NULL when either fails.
+ */
+uint8_t *tl_map_pool(int fd, uint32_t pool, struct drm_kvtier_pool_info *pi);
 
 /* ---- objects ---------------------------------------------------------- */
 
