@@ -3,8 +3,10 @@
  * Disk tier throughput for 2 MiB objects at queue depth 32, as a ratio to
  * fio's io_uring engine doing the same O_DIRECT I/O on the same file.
  *
- * Both sides move the same bytes the same way: 2 MiB per I/O, 32 in
- * flight, O_DIRECT, one thread, buffers and file registered with io_uring
+ * Both sides move the same bytes the same way: 2 MiB per I/O at the same
+ * file offsets (the content blocks of the tier's extents, each after its
+ * 4 KiB header block), 32 in flight, O_DIRECT, one thread, buffers and
+ * file registered with io_uring
  * (the tier's READ_FIXED / WRITE_FIXED; fio's --fixedbufs --registerfiles),
  * and buffers on the same kind of pages. The pages matter more than any
  * of that on a virtio disk: a 2 MiB buffer on one 2 MiB page is one
@@ -231,11 +233,12 @@ static int bd_fio(const char *path, int rw, enum bd_pages pages,
 					     NULL };
 	static const char *const rpath[] = { "jobs", "0", "read", "bw_bytes",
 					     NULL };
-	char size[32], offset[32], filename[4096 + 16];
+	char size[32], io_size[32], offset[32], filename[4096 + 16];
 	char *argv[] = {
 		"fio", "--name=kvtd-disk", "--ioengine=io_uring", "--direct=1",
 		"--bs=2m", "--iodepth=32", "--fixedbufs", "--registerfiles",
-		rw == BD_WRITE ? "--rw=write" : "--rw=read", filename, size,
+		rw == BD_WRITE ? "--rw=write:4k" : "--rw=read:4k", filename,
+		size, io_size,
 		offset, "--output-format=json",
 		/* malloc (the default) otherwise, on 4 KiB pages: see below. */
 		pages == BD_PAGES_2M ? "--iomem=shmhuge" : NULL,
@@ -251,10 +254,20 @@ static int bd_fio(const char *path, int rw, enum bd_pages pages,
 	if (strlen(path) > 4096)
 		return -ENAMETOOLONG;
 	snprintf(filename, sizeof(filename), "--filename=%s", path);
+	/*
+	 * The same I/O as the tier's, byte for byte: each object's content
+	 * sits after its extent's 4 KiB header block, so fio starts one block
+	 * in and skips one block after each 2 MiB ("read:4k", "write:4k"),
+	 * and its I/Os land exactly on the tier's content blocks.
+	 */
 	snprintf(size, sizeof(size), "--size=%llu",
+		 (unsigned long long)BD_OBJECTS * kvtd_disk_extent_len(BD_OBJ) -
+		 KVTD_DISK_BLOCK);
+	/* One pass over the objects, no wrapping round to the start. */
+	snprintf(io_size, sizeof(io_size), "--io_size=%llu",
 		 (unsigned long long)BD_OBJECTS * BD_OBJ);
-	/* The same bytes of the file the tier uses, past its superblock. */
-	snprintf(offset, sizeof(offset), "--offset=%u", KVTD_DISK_DATA_START);
+	snprintf(offset, sizeof(offset), "--offset=%u",
+		 KVTD_DISK_DATA_START + KVTD_DISK_BLOCK);
 	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
