@@ -68,7 +68,7 @@ static void workload(void *arg TL_UNUSED)
 	struct drm_kvtier_key k;
 	struct kvtier_map map;
 	struct kvtier *kv;
-	uint64_t rnd = g_sh->salt;
+	uint64_t rnd = g_sh->salt, end;
 	uint32_t i, j;
 	int ret;
 
@@ -88,7 +88,16 @@ static void workload(void *arg TL_UNUSED)
 		rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
 		j = (uint32_t)((rnd >> 33) % i);
 		k = dc_key(g_sh->salt, j);
-		ret = dc_fetch_host_check(kv, &map, &k, NULL);
+		/*
+		 * A DISK-only object needs free slots, which a full pool
+		 * refuses (-ENOSPC) until a daemon makes room: between the
+		 * kill and the second daemon's first pass, no one does. An
+		 * engine retries, as dc_store() does for its stores.
+		 */
+		end = tl_now_ns() + STORE_WAIT_MS * 1000000ull;
+		while ((ret = dc_fetch_host_check(kv, &map, &k, NULL)) ==
+		       -ENOSPC && tl_now_ns() < end)
+			poll(NULL, 0, 10);
 		if (ret == -ENOENT) {
 			/* Dropped by a policy: the final count says whether. */
 			g_sh->missed++;
