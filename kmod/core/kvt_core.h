@@ -179,8 +179,9 @@ int kvt_slot_access(struct kvt_client *client, uint32_t pool_id,
  * @slot of @pool_id belongs to an object @client allocated and has not
  * committed yet, -EACCES otherwise (committed objects are immutable in
  * every client mapping, their writer's and an admin's too), -ENOENT when
- * the pool or slot does not exist. A commit revokes the object's slots
- * (env->slots_revoke) once this answers -EACCES for them.
+ * the pool or slot does not exist. Once it has answered 0 for an object,
+ * the object's commit (or its eviction while still referenced) revokes
+ * its slots (env->slots_revoke), after which this answers -EACCES.
  */
 int kvt_slot_write_access(struct kvt_client *client, uint32_t pool_id,
 			  uint64_t slot);

@@ -72,6 +72,13 @@ enum kvt_obj_state {
  * kvt_obj_unlock() brings the entry up to date before the lock goes.
  */
 #define KVT_OF_MIRROR (1u << 2)
+/*
+ * A client mapping was given write access to the object's slots while it
+ * was WRITING (kvt_slot_write_access()): its commit, or its eviction while
+ * still referenced, must revoke them. Without it there is no writable PTE
+ * to take away, and the commit does not pay for an unmap.
+ */
+#define KVT_OF_WRITABLE (1u << 3)
 
 #define KVT_TIER_HOST_BIT KVTIER_TIER_BIT(KVTIER_TIER_HOST)
 #define KVT_TIER_DISK_BIT KVTIER_TIER_BIT(KVTIER_TIER_DISK)

@@ -136,7 +136,8 @@ static void kvt_obj_evict(struct kvt_core *core, struct kvt_obj *obj,
 	 * commit (kvt_slot_write_access() refuses an EVICTING object).
 	 */
 	if (was_writing && rel->idx == KVT_NO_INDEX &&
-	    (obj->flags & KVT_OF_SLOTS)) {
+	    (obj->flags & KVT_OF_SLOTS) && (obj->flags & KVT_OF_WRITABLE)) {
+		obj->flags &= ~KVT_OF_WRITABLE;
 		rel->revoke_all = true;
 		rel->pool_id = obj->pool_id;
 		rel->revoke_first = obj->slot_first;
@@ -456,7 +457,9 @@ static int kvt_obj_commit(struct kvt_client *client, kvt_handle_t handle)
 		kvt_obj_touch(core, KVT_HANDLE_IDX(handle), kvt_now_ns(),
 			      KVT_TOUCH_COMMIT);
 		kvt_trace_obj(core, KVT_TRACE_COMMIT, obj, handle, 0);
-		if (obj->flags & KVT_OF_SLOTS) {
+		if ((obj->flags & KVT_OF_SLOTS) &&
+		    (obj->flags & KVT_OF_WRITABLE)) {
+			obj->flags &= ~KVT_OF_WRITABLE;
 			pool_id = obj->pool_id;
 			first = obj->slot_first;
 			count = obj->slot_count;

@@ -501,8 +501,10 @@ int kvt_slot_write_access(struct kvt_client *client, uint32_t pool_id,
 	if (obj->state == KVT_OBJ_WRITING && obj->creator == client &&
 	    (obj->flags & KVT_OF_SLOTS) && obj->pool_id == pool_id &&
 	    slot >= obj->slot_first &&
-	    slot - obj->slot_first < obj->slot_count)
+	    slot - obj->slot_first < obj->slot_count) {
+		obj->flags |= KVT_OF_WRITABLE;
 		ret = 0;
+	}
 	kvt_obj_unlock(core, owner - 1);
 	return ret;
 }

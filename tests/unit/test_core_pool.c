@@ -254,6 +254,22 @@ START_TEST(free_writing_revokes_write)
 }
 END_TEST
 
+/* No write access was ever given: no PTE to revoke, no unmap to pay for. */
+START_TEST(commit_unwritten_revokes_nothing)
+{
+	unsigned int nrev = E.nrevoke;
+	uint64_t h;
+
+	ck_assert_int_eq(talloc(A1, 1, SLOT, &h), 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_COMMIT, h, 0), 0);
+	ck_assert_uint_eq(E.nrevoke, nrev);
+	ck_assert_int_eq(talloc(A1, 2, SLOT, &h), 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+	ck_assert_uint_eq(E.nrevoke, nrev);
+	ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, h, 0), 0);
+}
+END_TEST
+
 Suite *core_pool_suite(void)
 {
 	Suite *s = suite_create("core_pool");
@@ -279,6 +295,7 @@ Suite *core_pool_suite(void)
 	tcase_add_test(tc, slot_access_rules);
 	tcase_add_test(tc, slot_write_access_rules);
 	tcase_add_test(tc, free_writing_revokes_write);
+	tcase_add_test(tc, commit_unwritten_revokes_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
