@@ -82,6 +82,7 @@ extern "C" {
 #define KVTIER_FEATURE_FETCH_EVENT (1ull << 2)
 #define KVTIER_FEATURE_PREFIX_LOOKUP (1ull << 3)
 #define KVTIER_FEATURE_TRACEPOINTS (1ull << 4)
+#define KVTIER_FEATURE_ACCESS_STREAM (1ull << 5)
 
 /**
  * struct drm_kvtier_key - a 128-bit object key, chosen by the client.
@@ -796,7 +797,10 @@ struct drm_kvtier_obj_scan {
  * @index_retired_bytes: Out. Bytes of entry arrays the index outgrew, freed
  *                       once no lookup that began before can still read
  *                       them.
- * @reserved: Out. Zero.
+ * @access_records: Out. Access records written to the stream's rings
+ *                  since the stream was opened (0 while it is closed).
+ * @access_dropped: Out. Access records dropped because a ring was full,
+ *                  all rings together, since the stream was opened.
  */
 struct drm_kvtier_stats {
 	__u64 objects;
@@ -817,7 +821,145 @@ struct drm_kvtier_stats {
 	__u64 clients;
 	__u64 index_bytes;
 	__u64 index_retired_bytes;
-	__u64 reserved[2];
+	__u64 access_records;
+	__u64 access_dropped;
+};
+
+/*
+ * The access stream.
+ *
+ * The driver records what happens to objects (each key a lookup probed, with
+ * its outcome and its place in the lookup; allocations, commits, frees) in
+ * rings that the manager maps read-only and drains in batches, as io_uring's
+ * completion queue or perf's ring buffer. There is one ring per possible CPU
+ * of the device: a record is written by the CPU the client runs on, with no
+ * lock shared with other CPUs, and a client never waits for the manager.
+ * When a ring is full its records are dropped and counted in the ring's
+ * @dropped; the manager learns from that count that it lost a stretch and
+ * must rebuild what it keeps (with DRM_IOCTL_KVTIER_OBJ_SCAN).
+ *
+ * The stream exists from DRM_IOCTL_KVTIER_STREAM_OPEN until the manager's fd
+ * closes (or the manager detaches); while it does not exist nothing is
+ * recorded and the hot paths pay one predictable branch.
+ *
+ * Layout of the mapping at drm_kvtier_stream_open.mmap_offset, @ring_bytes
+ * per ring, ring i at i * @ring_bytes:
+ *
+ *   offset 0               struct drm_kvtier_stream_ring (its header)
+ *   offset @records_offset @entries records of struct drm_kvtier_access
+ *
+ * @head and @tail count records from 0 and never wrap; record n is at index
+ * n & (@entries - 1). The driver writes records, then @tail with release
+ * semantics; the manager reads @tail with acquire semantics, reads the
+ * records before it, then tells the driver how far it has read by writing
+ * @head (release). The mapping is read-only except for the page holding
+ * @head; the driver trusts @head for nothing but its own decision to drop
+ * (a @head beyond @tail, or more than @entries behind it, reads as a full
+ * ring).
+ */
+
+/* Values of struct drm_kvtier_access.type. */
+#define KVTIER_ACCESS_HIT 1
+#define KVTIER_ACCESS_MISS 2
+#define KVTIER_ACCESS_ALLOC 3
+#define KVTIER_ACCESS_COMMIT 4
+#define KVTIER_ACCESS_FREE 5
+#define KVTIER_ACCESS_TYPE_COUNT 6
+
+/* Bits of struct drm_kvtier_access.flags. */
+/* MISS: a STOP_AT_MISS lookup ended before this key; it was not probed. */
+#define KVTIER_ACCESS_NOT_PROBED (1u << 0)
+/* HIT: the object is global (published by the manager). */
+#define KVTIER_ACCESS_GLOBAL (1u << 1)
+/* FREE: the object went because the manager dropped its last copy. */
+#define KVTIER_ACCESS_EVICTED (1u << 2)
+
+/** KVTIER_ACCESS_VERSION - drm_kvtier_stream_open.version of this layout. */
+#define KVTIER_ACCESS_VERSION 1
+
+/**
+ * struct drm_kvtier_access - one access record (64 bytes).
+ * @time_ns: CLOCK_MONOTONIC time of the operation; every record of one
+ *           lookup carries the same time.
+ * @key: The object's key (for a miss, the key that was looked up).
+ * @handle: The object's handle; 0 for a miss.
+ * @tenant_id: For HIT and MISS, the tenant that looked up; otherwise the
+ *             object's owner (0 for a global object).
+ * @size: For ALLOC, the bytes allocated; otherwise 0.
+ * @pool_id: The object's pool; 0 for a miss.
+ * @type: One of KVTIER_ACCESS_*.
+ * @flags: KVTIER_ACCESS_* bits.
+ * @position: For HIT and MISS, the key's index in its lookup (its depth in
+ *            the prompt when the client looks up a prompt's keys in
+ *            order); otherwise 0.
+ * @count: For HIT and MISS, the keys in that lookup; otherwise 0.
+ */
+struct drm_kvtier_access {
+	__u64 time_ns;
+	struct drm_kvtier_key key;
+	__u64 handle;
+	__u64 tenant_id;
+	__u64 size;
+	__u32 pool_id;
+	__u16 type;
+	__u16 flags;
+	__u32 position;
+	__u32 count;
+};
+
+/**
+ * struct drm_kvtier_stream_ring - the header of one ring (4096 bytes).
+ * @tail: Written by the driver: records written so far.
+ * @dropped: Written by the driver: records dropped so far, ring full.
+ * @pad0: Zero; keeps @head on a cache line (and page) of its own.
+ * @head: Written by the manager: records it has consumed so far.
+ * @pad1: Zero.
+ */
+struct drm_kvtier_stream_ring {
+	__u64 tail;
+	__u64 dropped;
+	__u64 pad0[6];
+	__u64 head;
+	__u64 pad1[503];
+};
+
+/** KVTIER_STREAM_MIN_ENTRIES, KVTIER_STREAM_MAX_ENTRIES - ring sizes. */
+#define KVTIER_STREAM_MIN_ENTRIES 64u
+#define KVTIER_STREAM_MAX_ENTRIES (1u << 20)
+/** KVTIER_STREAM_DEFAULT_ENTRIES - records per ring for @entries == 0. */
+#define KVTIER_STREAM_DEFAULT_ENTRIES 16384u
+
+/**
+ * struct drm_kvtier_stream_open - open the access stream (manager only).
+ *
+ * Fails with -EBUSY when the stream is open already, -EPERM for anyone but
+ * the manager, -EINVAL for an @entries that is not 0 or a power of two
+ * between KVTIER_STREAM_MIN_ENTRIES and KVTIER_STREAM_MAX_ENTRIES.
+ *
+ * @flags: In. Must be zero.
+ * @entries: In/Out. Records per ring, a power of two, or 0 for
+ *           KVTIER_STREAM_DEFAULT_ENTRIES; on return, the size used.
+ * @mmap_offset: Out. Offset to pass to mmap() to map all the rings
+ *               (@rings * @ring_bytes bytes, PROT_READ | PROT_WRITE,
+ *               MAP_SHARED; only each ring's @head may be written).
+ * @ring_bytes: Out. Bytes from one ring's header to the next's; a multiple
+ *              of the page size.
+ * @records_offset: Out. Offset of a ring's first record from its header.
+ * @rings: Out. Rings (one per possible CPU).
+ * @version: Out. KVTIER_ACCESS_VERSION.
+ * @record_size: Out. sizeof(struct drm_kvtier_access).
+ * @pad: In. Must be zero.
+ */
+struct drm_kvtier_stream_open {
+	__u32 flags;
+	__u32 entries;
+	__u64 mmap_offset;
+	__u64 ring_bytes;
+	__u64 records_offset;
+	__u32 rings;
+	__u32 version;
+	__u32 record_size;
+	__u32 pad;
 };
 
 #define DRM_KVTIER_GET_PARAM 0x00
@@ -841,6 +983,7 @@ struct drm_kvtier_stats {
 #define DRM_KVTIER_NULL 0x12
 #define DRM_KVTIER_REGION_GET_FD 0x13
 #define DRM_KVTIER_OBJ_SCAN 0x14
+#define DRM_KVTIER_STREAM_OPEN 0x15
 
 #define DRM_IOCTL_KVTIER_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_KVTIER_GET_PARAM, struct drm_kvtier_get_param)
@@ -885,6 +1028,8 @@ struct drm_kvtier_stats {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_KVTIER_REGION_GET_FD, struct drm_kvtier_region_get_fd)
 #define DRM_IOCTL_KVTIER_OBJ_SCAN \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_KVTIER_OBJ_SCAN, struct drm_kvtier_obj_scan)
+#define DRM_IOCTL_KVTIER_STREAM_OPEN \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_KVTIER_STREAM_OPEN, struct drm_kvtier_stream_open)
 
 #if defined(__cplusplus)
 }
