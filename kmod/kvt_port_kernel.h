@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/prefetch.h>
+#include <linux/smp.h>
 #include <linux/slab.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
@@ -171,6 +172,27 @@ static inline void kvt_retire(struct srcu_struct *r,
 #define kvt_smp_rmb() smp_rmb()
 /* orders a seqcount bump against the writes it guards (pairs with rmb) */
 #define kvt_smp_wmb() smp_wmb()
+
+/*
+ * cpus: preemption off between enter and exit makes the CPU's data
+ * single-writer, as long as no writer runs in interrupt context (the core
+ * writes per-CPU data only from process context: every such site may
+ * take a mutex).
+ */
+static inline uint32_t kvt_cpu_ids(void)
+{
+	return nr_cpu_ids;
+}
+
+static inline uint32_t kvt_cpu_enter(void)
+{
+	return get_cpu();
+}
+
+static inline void kvt_cpu_exit(uint32_t cpu)
+{
+	put_cpu();
+}
 
 /* misc */
 static inline uint64_t kvt_now_ns(void)

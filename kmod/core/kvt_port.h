@@ -46,6 +46,13 @@
  *            order plain and once accesses (smp_rmb / smp_wmb); with a
  *            sequence counter they make a seqcount: readers take no lock
  *            and retry when the counter moved
+ *   cpus:    uint32_t kvt_cpu_ids(void)       CPU ids are below this (the
+ *            kernel's nr_cpu_ids: one more than the highest possible)
+ *            uint32_t kvt_cpu_enter(void)     pins the caller to its CPU
+ *            and returns its id: until kvt_cpu_exit() no other thread
+ *            enters on that id, so per-CPU data of that id has one
+ *            writer (get_cpu()); the caller must not sleep meanwhile
+ *            void kvt_cpu_exit(uint32_t cpu)  ends what enter began
  *   misc:    uint64_t kvt_now_ns(void)        CLOCK_MONOTONIC
  *            KVT_WARN_ON(cond)                 reports a broken invariant,
  *                                              evaluates to (cond)

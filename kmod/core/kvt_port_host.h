@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -204,6 +205,42 @@ static inline void kvt_retire(kvt_readers_t *r, struct kvt_retire_head *h,
 	h->next = r->retired;
 	r->retired = h;
 	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * cpus: threads cannot be pinned here, so a thread takes a fixed id on its
+ * first enter (round robin) and holds that id's flag from enter to exit:
+ * two threads sharing an id take turns, and the data of an id still has
+ * one writer at a time. Few ids: rings are per id, and the tests and
+ * benchmarks run a few threads. The flags and the counter are weak
+ * definitions, so every file including this shares one copy.
+ */
+#define KVT_HOST_CPUS 8
+
+int kvt_host_cpu_busy[KVT_HOST_CPUS] __attribute__((weak));
+uint32_t kvt_host_cpu_next __attribute__((weak));
+
+static inline uint32_t kvt_cpu_ids(void)
+{
+	return KVT_HOST_CPUS;
+}
+
+static inline uint32_t kvt_cpu_enter(void)
+{
+	static __thread uint32_t id1;	/* id + 1, 0: none yet */
+
+	if (!id1)
+		id1 = __atomic_fetch_add(&kvt_host_cpu_next, 1,
+					 __ATOMIC_RELAXED) % KVT_HOST_CPUS + 1;
+	while (__atomic_exchange_n(&kvt_host_cpu_busy[id1 - 1], 1,
+				   __ATOMIC_ACQUIRE))
+		sched_yield();
+	return id1 - 1;
+}
+
+static inline void kvt_cpu_exit(uint32_t cpu)
+{
+	__atomic_store_n(&kvt_host_cpu_busy[cpu], 0, __ATOMIC_RELEASE);
 }
 
 /* misc */
