@@ -113,6 +113,7 @@ int kvt_get_param(struct kvt_client *client, uint32_t param, uint64_t *value)
 void kvt_stats(struct kvt_core *core, struct drm_kvtier_stats *out)
 {
 	struct kvt_stats_ctr *st = &core->st;
+	uint64_t records, dropped;
 	uint32_t i;
 
 	kvt_memset(out, 0, sizeof(*out));
@@ -135,6 +136,9 @@ void kvt_stats(struct kvt_core *core, struct drm_kvtier_stats *out)
 	out->clients = kvt_atomic64_read(&st->clients);
 	out->index_bytes = kvt_atomic64_read(&st->index_bytes);
 	out->index_retired_bytes = kvt_atomic64_read(&st->index_retired_bytes);
+	kvt_stream_stats(core, &records, &dropped);
+	out->access_records = records;
+	out->access_dropped = dropped;
 	kvt_lock(&core->queue_lock);
 	out->work_pending = core->queued.count + core->dispatched.count;
 	kvt_unlock(&core->queue_lock);

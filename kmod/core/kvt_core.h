@@ -102,6 +102,18 @@ struct kvt_env_ops {
 	 * unregistered, or its owner closed). Called with no core lock held.
 	 */
 	void (*region_put)(void *env, void *file);
+	/*
+	 * The access stream: @priv is what kvt_stream_open() got. stream_get
+	 * takes one more reference on it for a caller of kvt_stream_get()
+	 * (under the queue lock: must not sleep). stream_close says the
+	 * stream closed: the core hands @priv out no more, but may still
+	 * write to its memory (called with no core lock held, where the
+	 * manager role ended). stream_put lets go of the open's reference
+	 * once no writer can touch the memory any more; from any context.
+	 */
+	void (*stream_get)(void *env, void *priv);
+	void (*stream_close)(void *env, void *priv);
+	void (*stream_put)(void *env, void *priv);
 };
 
 /** struct kvt_core_params - sizing of a core instance. */
@@ -322,5 +334,39 @@ int kvt_work_complete(struct kvt_client *client,
 int kvt_residency(struct kvt_client *client,
 		  struct drm_kvtier_residency_item *items, uint32_t count,
 		  uint32_t *failed);
+
+/* ---- access stream ------------------------------------------------------- */
+
+/*
+ * Checks a STREAM_OPEN request of @client and fills its Out fields but
+ * mmap_offset (the environment's): entries (the default for 0),
+ * ring_bytes (a multiple of @page_size), records_offset (the header's
+ * page or pages: records never share a page with a header), rings (one
+ * per CPU id), version and record_size. Returns 0, -EINVAL (flags, pad,
+ * entries, or a @page_size that is not a power of two), -EPERM (not the
+ * manager) or -EBUSY (a stream is open), checked in that order. The
+ * environment then allocates rings * ring_bytes bytes of zeroed memory and
+ * calls kvt_stream_open().
+ */
+int kvt_stream_validate(struct kvt_client *client,
+			struct drm_kvtier_stream_open *req, uint64_t page_size);
+/*
+ * Opens the stream in @mem, laid out as @req (which kvt_stream_validate()
+ * filled) says. From here the core writes records there until the manager
+ * role of @client ends; then env->stream_close and, once no writer is
+ * left, env->stream_put get @priv. On failure nothing is kept and @mem
+ * and @priv stay the caller's. Returns 0, -EPERM (@client is no longer the
+ * manager), -EBUSY (a stream was opened meanwhile), -EINVAL (@req not as
+ * kvt_stream_validate() left it) or -ENOMEM.
+ */
+int kvt_stream_open(struct kvt_client *client,
+		    const struct drm_kvtier_stream_open *req, void *mem,
+		    void *priv);
+/*
+ * The open stream's @priv, with a reference taken through
+ * env->stream_get, for the manager's mapping of it. Returns 0, -EPERM
+ * (@client is not the manager) or -ENOENT (no stream is open).
+ */
+int kvt_stream_get(struct kvt_client *client, void **priv);
 
 #endif /* KVT_CORE_H */

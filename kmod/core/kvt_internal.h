@@ -410,6 +410,13 @@ struct kvt_core {
 	kvt_lock_t region_lock;
 	struct kvt_region regions[KVTIER_MAX_REGIONS];
 
+	/*
+	 * The access stream while one is open: set and cleared under
+	 * queue_lock together with the manager role, read by writers in a
+	 * read section of @readers (kvt_stream.c).
+	 */
+	struct kvt_stream *stream;
+
 	struct kvt_stats_ctr st;
 };
 
@@ -603,6 +610,46 @@ int kvt_queue_init(struct kvt_core *core);
 void kvt_queue_fini(struct kvt_core *core);
 void kvt_queue_manager_close(struct kvt_client *client);
 void kvt_regions_forget(struct kvt_client *client);
+
+/* kvt_stream.c */
+struct kvt_stream;
+
+/*
+ * Whether a stream is open: the one branch the recording sites pay when
+ * none is. The writers read the stream again inside a read section.
+ */
+static inline bool kvt_stream_on(struct kvt_core *core)
+{
+	return kvt_read_once(core->stream) != NULL;
+}
+
+/*
+ * One record per key of a lookup of @count keys by tenant @tenant at @now:
+ * keys from @probed on were not probed (a STOP_AT_MISS lookup stopped),
+ * the others hit or missed as @results say. Inside a read section of
+ * core->readers, in which @s was read.
+ */
+void kvt_stream_lookup(struct kvt_stream *s, uint64_t tenant, uint64_t now,
+		       const struct drm_kvtier_key *keys,
+		       const struct drm_kvtier_lookup_result *results,
+		       uint32_t count, uint32_t probed);
+/* One record of an object's life (COMMIT, FREE), if a stream is open. */
+void kvt_stream_obj(struct kvt_core *core, uint16_t type, uint16_t flags,
+		    const struct drm_kvtier_key *key, uint64_t handle,
+		    uint64_t tenant, uint32_t pool_id, uint64_t size);
+/* An ALLOC record of each item, if a stream is open. */
+void kvt_stream_alloc(struct kvt_core *core, uint64_t tenant,
+		      uint32_t pool_id,
+		      const struct drm_kvtier_alloc_item *items,
+		      uint32_t count);
+/*
+ * After the manager role ended and @s (may be NULL) was unpublished:
+ * tells the environment, and retires @s.
+ */
+void kvt_stream_retire(struct kvt_core *core, struct kvt_stream *s);
+/* Records written and dropped, all rings; 0 while no stream is open. */
+void kvt_stream_stats(struct kvt_core *core, uint64_t *records,
+		      uint64_t *dropped);
 
 /* kvt_core.c: a full consistency walk, for tests; no other activity. */
 int kvt_core_check(struct kvt_core *core);

@@ -30,7 +30,8 @@
  * allocated. No global lock is taken: at most (when writers keep a shard
  * busy, or with ACQUIRE) shard locks, object stripe locks and the client's
  * own lock. Hits are counted in their index entries, all with the time
- * the batch started.
+ * the batch started. While an access stream is open, each key then gets
+ * its record, from the results, inside the same read section.
  */
 #include "kvt_internal.h"
 
@@ -154,6 +155,28 @@ static void kvt_lookup_peek(struct kvt_core *core, bool acquire,
 	}
 }
 
+/*
+ * A lookup that probed nothing (no room for references) still reaches the
+ * stream: each key is a miss, as the client sees it.
+ */
+static void kvt_lookup_record_misses(struct kvt_client *client,
+				     const struct drm_kvtier_key *keys,
+				     const struct drm_kvtier_lookup_result *results,
+				     uint32_t count)
+{
+	struct kvt_core *core = client->core;
+	struct kvt_stream *stream;
+	int section;
+
+	section = kvt_read_lock(&core->readers);
+	stream = kvt_load_acquire(&core->stream);
+	if (stream)
+		kvt_stream_lookup(stream, client->tenant->id,
+				  count ? kvt_now_ns() : 0, keys, results,
+				  count, count);
+	kvt_read_unlock(&core->readers, section);
+}
+
 void kvt_lookup(struct kvt_client *client, uint32_t flags,
 		const struct drm_kvtier_key *keys,
 		struct drm_kvtier_lookup_result *results, uint32_t count,
@@ -168,6 +191,7 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 	int section;
 	uint64_t now;
 	struct kvt_trace_rec rec;
+	struct kvt_stream *stream;
 
 	/*
 	 * No reference can be taken without room for it: report misses
@@ -178,6 +202,8 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 	    (acquire && kvt_client_reserve(client, count))) {
 		kvt_memset(results, 0, sizeof(*results) * count);
 		looked = count;
+		if (kvt_stream_on(core))
+			kvt_lookup_record_misses(client, keys, results, count);
 		goto out_count;
 	}
 	section = kvt_read_lock(&core->readers);
@@ -226,6 +252,11 @@ void kvt_lookup(struct kvt_client *client, uint32_t flags,
 		kvt_unlock(&client->lock);
 		kvt_client_unreserve(client, count);
 	}
+	/* Keys past a stop were not probed: their results are scratch. */
+	stream = kvt_load_acquire(&core->stream);
+	if (stream)
+		kvt_stream_lookup(stream, tenant, now, keys, results, count,
+				  stopped ? j + 1 : count);
 	kvt_read_unlock(&core->readers, section);
 	/* After a stop the rest reads as misses, scratch included. */
 	if (stopped)

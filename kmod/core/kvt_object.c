@@ -118,17 +118,30 @@ bool kvt_obj_maybe_kill(struct kvt_core *core, struct kvt_obj *obj,
 	return true;
 }
 
-/* Takes the object out of the namespace and ends it if unreferenced. */
+/*
+ * Takes the object out of the namespace and ends it if unreferenced. The
+ * access stream gets its FREE record here, once per object, as it leaves
+ * the namespace (with @access_flags: KVTIER_ACCESS_EVICTED or 0), even if
+ * references keep its entry alive a while longer.
+ */
 static void kvt_obj_evict(struct kvt_core *core, struct kvt_obj *obj,
-			  uint32_t idx, struct kvt_release *rel)
+			  uint32_t idx, struct kvt_release *rel,
+			  uint16_t access_flags)
 {
 	bool was_writing = obj->state == KVT_OBJ_WRITING;
 
 	kvt_obj_unlink(core, obj, idx);
 	if (was_writing)
 		obj->creator = NULL;
-	if (obj->state != KVT_OBJ_EVICTING)
+	if (obj->state != KVT_OBJ_EVICTING) {
 		kvt_obj_set_state(core, obj, KVT_OBJ_EVICTING);
+		if (kvt_stream_on(core))
+			kvt_stream_obj(core, KVTIER_ACCESS_FREE, access_flags,
+				       &kvt_obj_ext(core, idx)->key,
+				       KVT_HANDLE(idx, obj->gen),
+				       kvt_obj_tenant_id(obj), obj->pool_id,
+				       0);
+	}
 	kvt_obj_maybe_kill(core, obj, idx, rel);
 	/*
 	 * A WRITING object freed while still referenced keeps its slots:
@@ -163,7 +176,7 @@ void kvt_obj_drop_ref(struct kvt_core *core, struct kvt_client *client,
 	if (!KVT_WARN_ON(!obj->client_refs))
 		obj->client_refs--;
 	if (obj->state == KVT_OBJ_WRITING && obj->creator == client)
-		kvt_obj_evict(core, obj, idx, rel);
+		kvt_obj_evict(core, obj, idx, rel, 0);
 	else
 		kvt_obj_maybe_kill(core, obj, idx, rel);
 	if (rel->idx == KVT_NO_INDEX && (obj->flags & KVT_OF_SLOTS) &&
@@ -273,6 +286,9 @@ static void kvt_alloc_publish(struct kvt_client *client, struct kvt_pool *pool,
 	struct kvt_obj *obj;
 	uint32_t i, idx;
 
+	/* Before any handle works: no record of them comes before this. */
+	if (kvt_stream_on(core))
+		kvt_stream_alloc(core, tenant->id, pool->id, items, count);
 	kvt_lock(&client->lock);
 	for (i = 0; i < count; i++) {
 		idx = KVT_HANDLE_IDX(items[i].handle);
@@ -457,6 +473,12 @@ static int kvt_obj_commit(struct kvt_client *client, kvt_handle_t handle)
 		kvt_obj_touch(core, KVT_HANDLE_IDX(handle), kvt_now_ns(),
 			      KVT_TOUCH_COMMIT);
 		kvt_trace_obj(core, KVT_TRACE_COMMIT, obj, handle, 0);
+		if (kvt_stream_on(core))
+			kvt_stream_obj(core, KVTIER_ACCESS_COMMIT, 0,
+				       &kvt_obj_ext(core,
+						    KVT_HANDLE_IDX(handle))->key,
+				       handle, kvt_obj_tenant_id(obj),
+				       obj->pool_id, 0);
 		if ((obj->flags & KVT_OF_SLOTS) &&
 		    (obj->flags & KVT_OF_WRITABLE)) {
 			obj->flags &= ~KVT_OF_WRITABLE;
@@ -600,7 +622,7 @@ static int kvt_obj_free(struct kvt_client *client, kvt_handle_t handle)
 		 obj->pins[KVTIER_TIER_DISK])
 		ret = -KVT_EBUSY;
 	else
-		kvt_obj_evict(core, obj, idx, &rel);
+		kvt_obj_evict(core, obj, idx, &rel, 0);
 	kvt_obj_unlock(core, idx);
 	kvt_release_finish(core, &rel);
 	return ret;
@@ -691,7 +713,8 @@ static int kvt_residency_one(struct kvt_core *core,
 		else if (obj->pins[KVTIER_TIER_HOST] || obj->client_refs)
 			ret = -KVT_EBUSY;
 		else if (!(obj->tiers & KVT_TIER_DISK_BIT))
-			kvt_obj_evict(core, obj, idx, &rel);
+			kvt_obj_evict(core, obj, idx, &rel,
+				      KVTIER_ACCESS_EVICTED);
 		else
 			kvt_obj_take_slots(core, obj, &rel);
 	} else {
@@ -704,7 +727,8 @@ static int kvt_residency_one(struct kvt_core *core,
 			kvt_obj_set_tiers(core, obj,
 					  obj->tiers & ~KVT_TIER_DISK_BIT);
 			if (!(obj->tiers & KVT_TIER_HOST_BIT))
-				kvt_obj_evict(core, obj, idx, &rel);
+				kvt_obj_evict(core, obj, idx, &rel,
+					      KVTIER_ACCESS_EVICTED);
 		}
 	}
 	kvt_obj_unlock(core, idx);

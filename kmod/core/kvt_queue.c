@@ -591,16 +591,21 @@ bool kvt_work_available(struct kvt_core *core)
 
 /*
  * The manager closes: its dispatched work goes back to the queue's front,
- * in the order it was queued, and the role is free.
+ * in the order it was queued, its access stream closes, and the role is
+ * free.
  */
 void kvt_queue_manager_close(struct kvt_client *client)
 {
 	struct kvt_core *core = client->core;
+	struct kvt_stream *stream = NULL;
 	struct kvt_work *w;
 
 	kvt_lock(&client->lock);
 	kvt_lock(&core->queue_lock);
 	if (core->manager == client) {
+		/* The stream is the manager's: it goes with the role. */
+		stream = core->stream;
+		kvt_store_release(&core->stream, NULL);
 		while (core->dispatched.tail) {
 			w = core->dispatched.tail;
 			kvt_wlist_del(&core->dispatched, w);
@@ -622,6 +627,7 @@ void kvt_queue_manager_close(struct kvt_client *client)
 	}
 	kvt_unlock(&core->queue_lock);
 	kvt_unlock(&client->lock);
+	kvt_stream_retire(core, stream);
 }
 
 int kvt_work_take(struct kvt_client *client, struct drm_kvtier_work_item *out,

@@ -19,6 +19,7 @@ static Suite *(*const suites[])(void) = {
 	core_lookup_suite,
 	core_queue_suite,
 	core_scan_suite,
+	core_stream_suite,
 	core_core_suite,
 	libkvtier_suite,
 	policy_keymap_suite,

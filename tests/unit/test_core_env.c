@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The core suites' shared fixture and helpers; see test_core_env.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "test_core_env.h"
@@ -68,12 +69,41 @@ static void env_trace(void *env, const struct kvt_trace_rec *rec)
 	pthread_mutex_unlock(&e->lock);
 }
 
+static void env_stream_get(void *env, void *priv)
+{
+	struct tenv *e = env;
+
+	e->nstream_get++;
+	e->stream_priv = priv;
+}
+
+static void env_stream_close(void *env, void *priv)
+{
+	struct tenv *e = env;
+
+	e->nstream_close++;
+	e->stream_priv = priv;
+}
+
+/* The stream's priv is its memory, from aligned_alloc(): freed here. */
+static void env_stream_put(void *env, void *priv)
+{
+	struct tenv *e = env;
+
+	e->nstream_put++;
+	e->stream_priv = priv;
+	free(priv);
+}
+
 static const struct kvt_env_ops tenv_ops = {
 	.slots_revoke = env_revoke,
 	.slots_scrub = env_scrub,
 	.work_queued = env_queued,
 	.fetch_done = env_fetch_done,
 	.trace = env_trace,
+	.stream_get = env_stream_get,
+	.stream_close = env_stream_close,
+	.stream_put = env_stream_put,
 };
 
 /* Each client's priv is its own address in this file, so events name it. */

@@ -14,6 +14,7 @@ Suite *core_object_suite(void);
 Suite *core_lookup_suite(void);
 Suite *core_queue_suite(void);
 Suite *core_scan_suite(void);
+Suite *core_stream_suite(void);
 Suite *core_core_suite(void);
 Suite *libkvtier_suite(void);
 Suite *policy_keymap_suite(void);
