@@ -108,6 +108,8 @@ static void kvt_stream_end(struct kvt_stream_writer *w, uint32_t n)
 
 	if (n) {
 		kvt_write_once(r->tail, w->tail + n);
+		/* A copy the manager may have scribbled on: put it right. */
+		kvt_write_once(r->hdr->dropped, r->dropped);
 		/* The records before the tail that shows them. */
 		kvt_store_release(&r->hdr->tail, w->tail + n);
 	}
