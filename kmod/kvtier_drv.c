@@ -31,6 +31,7 @@
 #include "kvtier_mmap.h"
 #include "kvtier_object.h"
 #include "kvtier_pool.h"
+#include "kvtier_stream.h"
 #include "kvtier_tenant.h"
 #include "kvtier_trace.h"
 #include "kvtier_work.h"
@@ -99,6 +100,21 @@ static void kvtier_drv_env_region_put(void *env, void *file)
 	fput(file);
 }
 
+static void kvtier_drv_env_stream_get(void *env, void *priv)
+{
+	kvtier_stream_get(priv);
+}
+
+static void kvtier_drv_env_stream_close(void *env, void *priv)
+{
+	kvtier_stream_close(priv);
+}
+
+static void kvtier_drv_env_stream_put(void *env, void *priv)
+{
+	kvtier_stream_put(priv);
+}
+
 static const struct kvt_env_ops kvtier_drv_env_ops = {
 	.slots_revoke = kvtier_drv_env_slots_revoke,
 	.slots_scrub = kvtier_drv_env_slots_scrub,
@@ -107,6 +123,9 @@ static const struct kvt_env_ops kvtier_drv_env_ops = {
 	.trace = kvtier_drv_env_trace,
 	.region_get = kvtier_drv_env_region_get,
 	.region_put = kvtier_drv_env_region_put,
+	.stream_get = kvtier_drv_env_stream_get,
+	.stream_close = kvtier_drv_env_stream_close,
+	.stream_put = kvtier_drv_env_stream_put,
 };
 
 /* ---- files -------------------------------------------------------------- */
@@ -201,7 +220,8 @@ static int kvtier_drv_release(struct inode *inode, struct file *filp)
 static u64 kvtier_drv_features(void)
 {
 	u64 features = KVTIER_FEATURE_HUGEPAGE | KVTIER_FEATURE_FETCH_EVENT |
-		       KVTIER_FEATURE_PREFIX_LOOKUP;
+		       KVTIER_FEATURE_PREFIX_LOOKUP |
+		       KVTIER_FEATURE_ACCESS_STREAM;
 
 	if (IS_ENABLED(CONFIG_NUMA))
 		features |= KVTIER_FEATURE_NUMA;
@@ -309,6 +329,8 @@ static const struct drm_ioctl_desc kvtier_drv_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(KVTIER_REGION_GET_FD, kvtier_work_region_get_fd_ioctl,
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(KVTIER_OBJ_SCAN, kvtier_object_scan_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(KVTIER_STREAM_OPEN, kvtier_stream_open_ioctl,
 			  DRM_RENDER_ALLOW),
 };
 

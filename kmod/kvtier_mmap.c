@@ -44,6 +44,7 @@
 #include "core/kvt_core.h"
 #include "kvtier_mmap.h"
 #include "kvtier_pool.h"
+#include "kvtier_stream.h"
 
 /* Offsets within one pool's window of the device file. */
 #define KVTIER_MMAP_POOL_MASK ((1ULL << KVTIER_POOL_MMAP_SHIFT) - 1)
@@ -187,6 +188,9 @@ int kvtier_mmap(struct file *filp, struct vm_area_struct *vma)
 	/* A private mapping would let COW copies outlive revocation. */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	/* The window below pool 1's is the access stream's. */
+	if (!(vma->vm_pgoff >> KVTIER_MMAP_PGOFF_SHIFT))
+		return kvtier_stream_mmap(kf, vma);
 	if (vma->vm_pgoff >> KVTIER_MMAP_PGOFF_SHIFT > KVTIER_MAX_POOLS)
 		return -EINVAL;
 

@@ -33,7 +33,8 @@ static void case_param_features(void)
 	const uint64_t known = KVTIER_FEATURE_HUGEPAGE | KVTIER_FEATURE_NUMA |
 			       KVTIER_FEATURE_FETCH_EVENT |
 			       KVTIER_FEATURE_PREFIX_LOOKUP |
-			       KVTIER_FEATURE_TRACEPOINTS;
+			       KVTIER_FEATURE_TRACEPOINTS |
+			       KVTIER_FEATURE_ACCESS_STREAM;
 	int fd = tl_open_admin();
 	uint64_t f;
 
