@@ -856,6 +856,67 @@ int kvtier_obj_scan(struct kvtier *kv, uint64_t *cursor,
 		    struct drm_kvtier_obj_record *recs, uint32_t room);
 
 /* ---------------------------------------------------------------------
+ * The access stream (stream.c): what the driver saw, for the manager's
+ * policies. See "The access stream" in kvtier_drm.h.
+ */
+
+/** struct kvtier_stream - an open, mapped access stream (opaque). */
+struct kvtier_stream;
+
+/**
+ * kvtier_stream_open() - open the access stream and map its rings
+ * (manager only).
+ * @kv: The handle; must be the attached manager (kvtier_manager_attach).
+ * @entries: Records per ring: 0 for the driver's default
+ *           (KVTIER_STREAM_DEFAULT_ENTRIES), else a power of two from
+ *           KVTIER_STREAM_MIN_ENTRIES to KVTIER_STREAM_MAX_ENTRIES.
+ * @out: Out. The stream, for kvtier_stream_read() and
+ *       kvtier_stream_close().
+ *
+ * The driver records from here on, until @kv's fd closes: the stream is
+ * the manager's and ends with its role. Records that do not fit are
+ * dropped and counted, never waited for: read often.
+ *
+ * Return: 0, -EPERM when not the manager, -EBUSY when a stream is open
+ * already, -EINVAL for @entries, -EPROTONOSUPPORT when the driver's record
+ * layout is not KVTIER_ACCESS_VERSION, -ENOMEM, or another -errno.
+ */
+int kvtier_stream_open(struct kvtier *kv, uint32_t entries,
+		       struct kvtier_stream **out);
+
+/**
+ * kvtier_stream_read() - take records from every ring.
+ * @st: The stream.
+ * @recs: Out. Room for @room records.
+ * @room: Records @recs can hold (more than INT32_MAX reads as INT32_MAX).
+ * @dropped: Out, optional. Records the driver dropped (rings full) since
+ *           the previous call, all rings together: when not 0, the
+ *           records read do not tell the whole story since then, and what
+ *           a policy derives from them should be rebuilt (OBJ_SCAN).
+ *
+ * Never blocks. Each ring's records come in the order they were written,
+ * a lookup's together; rings are read one after the other, starting after
+ * the one the previous call stopped in, so with a small @room no ring
+ * starves. Records of different rings are not ordered among themselves:
+ * order by @time_ns where it matters. What is read is given back to the
+ * driver at once (the ring's @head moves), so @recs is the only copy.
+ *
+ * Return: the number of records written to @recs (0 when there were
+ * none), or -EINVAL for a NULL @st or @recs with @room > 0.
+ */
+int kvtier_stream_read(struct kvtier_stream *st, struct drm_kvtier_access *recs,
+		       uint32_t room, uint64_t *dropped);
+
+/**
+ * kvtier_stream_close() - unmap the rings and free @st.
+ * @st: The stream; NULL does nothing.
+ *
+ * The driver's stream itself lasts until the manager's fd closes; this
+ * only lets go of this process's view of it.
+ */
+void kvtier_stream_close(struct kvtier_stream *st);
+
+/* ---------------------------------------------------------------------
  * Names, for tools and logs (names.c)
  */
 
