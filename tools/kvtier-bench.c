@@ -294,6 +294,8 @@ static int bench_core(struct bench *b)
 {
 	int ret = bench_core_lookup(stdout, b->json);
 
+	if (!ret)
+		ret = bench_core_stream(stdout, b->json);
 	/* What a random line costs here: the context for the figures. */
 	if (!ret)
 		ret = bench_mem_floor(stdout, b->json);

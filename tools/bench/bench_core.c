@@ -60,7 +60,7 @@ static const struct bench_size bench_sizes[] = {
 };
 
 /* The core this program links, for bench_table.c. */
-static const struct bench_core_api bench_core_direct = {
+const struct bench_core_api bench_core_direct_api = {
 	kvt_core_create, kvt_core_destroy, kvt_client_open, kvt_client_close,
 	kvt_pool_add, kvt_obj_alloc, kvt_obj_batch, kvt_lookup,
 };
@@ -130,7 +130,7 @@ int bench_core_lookup(FILE *out, bool json)
 	memset(t, 0, sizeof(t));
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < nsizes && !ret; i++)
-		ret = bench_table_build(&t[i].t, &bench_core_direct,
+		ret = bench_table_build(&t[i].t, &bench_core_direct_api,
 					bench_sizes[i].objects);
 	for (i = 0; i < BENCH_WALKS && !ret; i++)
 		ret = floor_walk_init(&w[i].w, bench_walk_sizes[i].bytes, true,

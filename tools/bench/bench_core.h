@@ -23,6 +23,19 @@
 int bench_core_lookup(FILE *out, bool json);
 
 /*
+ * Lookups per second of a core of 10^6 objects with the access stream
+ * open and drained by a consumer thread, against the same with no stream
+ * open, in alternating slices of one run: lookup_access_stream, its
+ * ratio on/off and its target (>= 0.95); then the records dropped of all
+ * written (lookup_access_stream_dropped). Returns 0 or -errno.
+ */
+int bench_core_stream(FILE *out, bool json);
+
+struct bench_core_api;
+/* The core this program links, for bench_table.c (bench_core.c). */
+extern const struct bench_core_api bench_core_direct_api;
+
+/*
  * The machine's cost of a random 64-byte line, pipelined as the core's
  * lookup is, at 1 MiB (the baseline), 1 GiB and 2 GiB of table
  * (bench_floor.c): the context for the core's figures. Returns 0 or
