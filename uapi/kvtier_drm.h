@@ -856,6 +856,20 @@ struct drm_kvtier_stats {
  * @head; the driver trusts @head for nothing but its own decision to drop
  * (a @head beyond @tail, or more than @entries behind it, reads as a full
  * ring).
+ *
+ * Enforcement: every page is mapped read-only and only a ring's header
+ * page(s) (the bytes before @records_offset) may be made writable; a write
+ * to a record page raises SIGBUS, whatever mprotect() says. @tail and
+ * @dropped share the header's page, so they can be written too, but the
+ * driver keeps its own counts and rewrites both with each batch it
+ * publishes. Records of one ring are in the order written (a lookup's
+ * together); records of different rings are not ordered among themselves
+ * (order them by @time_ns). A lookup of more than 256 keys may be split
+ * across rings in runs of 256.
+ *
+ * The mapping holds the rings' memory, not the manager's fd: when the fd
+ * closes the stream ends (and a new manager may open a new one at once),
+ * while what is still mapped stays readable until munmap().
  */
 
 /* Values of struct drm_kvtier_access.type. */
@@ -872,6 +886,12 @@ struct drm_kvtier_stats {
 /* HIT: the object is global (published by the manager). */
 #define KVTIER_ACCESS_GLOBAL (1u << 1)
 /* FREE: the object went because the manager dropped its last copy. */
+/*
+ * FREE is recorded once per object, when it leaves the namespace (freed
+ * by its owner, let go of uncommitted by its writer, or evicted), even
+ * if references keep its handle valid a while longer. ALLOC is recorded
+ * before the handle can be used, so no record of an object precedes it.
+ */
 #define KVTIER_ACCESS_EVICTED (1u << 2)
 
 /** KVTIER_ACCESS_VERSION - drm_kvtier_stream_open.version of this layout. */
@@ -934,7 +954,11 @@ struct drm_kvtier_stream_ring {
  *
  * Fails with -EBUSY when the stream is open already, -EPERM for anyone but
  * the manager, -EINVAL for an @entries that is not 0 or a power of two
- * between KVTIER_STREAM_MIN_ENTRIES and KVTIER_STREAM_MAX_ENTRIES.
+ * between KVTIER_STREAM_MIN_ENTRIES and KVTIER_STREAM_MAX_ENTRIES (or
+ * nonzero @flags or @pad), -ENOMEM when the rings cannot be allocated.
+ * Checked in the order -EINVAL, -EPERM, -EBUSY. mmap() of the stream
+ * fails with -EACCES for anyone but the manager, -EINVAL when no stream
+ * is open, for MAP_PRIVATE, or for a range outside the rings.
  *
  * @flags: In. Must be zero.
  * @entries: In/Out. Records per ring, a power of two, or 0 for
@@ -942,10 +966,13 @@ struct drm_kvtier_stream_ring {
  * @mmap_offset: Out. Offset to pass to mmap() to map all the rings
  *               (@rings * @ring_bytes bytes, PROT_READ | PROT_WRITE,
  *               MAP_SHARED; only each ring's @head may be written).
+ *               Currently 0, the window below pool 1's; use the value
+ *               returned.
  * @ring_bytes: Out. Bytes from one ring's header to the next's; a multiple
  *              of the page size.
- * @records_offset: Out. Offset of a ring's first record from its header.
- * @rings: Out. Rings (one per possible CPU).
+ * @records_offset: Out. Offset of a ring's first record from its header:
+ *                  a multiple of the page size, at least 4096.
+ * @rings: Out. Rings (one per possible CPU id: the kernel's nr_cpu_ids).
  * @version: Out. KVTIER_ACCESS_VERSION.
  * @record_size: Out. sizeof(struct drm_kvtier_access).
  * @pad: In. Must be zero.
