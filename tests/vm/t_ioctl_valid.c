@@ -72,7 +72,7 @@ static void case_unknown_ioctl(void)
 	int fd = tl_open_admin();
 
 	TL_ASSERT(fd >= 0, "no fd");
-	REFUSED(fd, DRM_IO(DRM_COMMAND_BASE + DRM_KVTIER_OBJ_SCAN + 1), NULL,
+	REFUSED(fd, DRM_IO(DRM_COMMAND_BASE + DRM_KVTIER_STREAM_OPEN + 1), NULL,
 		-EINVAL);
 }
 
