@@ -150,6 +150,20 @@ START_TEST(test_rates)
 }
 END_TEST
 
+/* Every tier's hits are prefix hits (the lookup stops at the first miss). */
+START_TEST(test_prefix_rate)
+{
+	struct kvtr_live_stats s = { 0 };
+
+	ck_assert(kvtr_live_prefix_rate(&s) == 0.0);
+	one_request(&s);
+	ck_assert(fabs(kvtr_live_prefix_rate(&s) - 0.3) < 1e-12);
+	s.c[KVTR_C_DEVICE] += 10;
+	s.c[KVTR_C_REFS] += 10;
+	ck_assert(fabs(kvtr_live_prefix_rate(&s) - 0.65) < 1e-12);
+}
+END_TEST
+
 START_TEST(test_check_adds_up)
 {
 	struct kvtr_live_stats s = { 0 };
@@ -228,6 +242,7 @@ Suite *replay_live_stats_suite(void)
 
 	tc = tcase_create("accounting");
 	tcase_add_test(tc, test_rates);
+	tcase_add_test(tc, test_prefix_rate);
 	tcase_add_test(tc, test_check_adds_up);
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_counter_names);

@@ -28,6 +28,9 @@ static void kvtr_live_text_stats(FILE *f, const struct kvtr_live_stats *s)
 		fprintf(f, "%s%s %" PRIu64 " (%.1f%%)", i ? ", " : "",
 			kvtr_live_counter_name(i), c[i],
 			100.0 * kvtr_live_rate(s, i));
+	fprintf(f, "\n  prefix hits %.1f%% of references (host %.1f%%)",
+		100.0 * kvtr_live_prefix_rate(s),
+		100.0 * kvtr_live_rate(s, KVTR_LIVE_HOST));
 	fprintf(f, "\n  bytes       disk->device %" PRIu64 ", host->device %"
 		PRIu64 ", disk->host %" PRIu64 ", stored to host %" PRIu64 "\n",
 		c[KVTR_C_BYTES_DISK_DEVICE], c[KVTR_C_BYTES_HOST_DEVICE],
@@ -103,6 +106,7 @@ static void kvtr_live_json_stats(struct kvtool_json *j, const char *key,
 		kvtool_json_double(j, kvtr_live_counter_name(i),
 				   kvtr_live_rate(s, i));
 	kvtool_json_object_end(j);
+	kvtool_json_double(j, "prefix_hit_rate", kvtr_live_prefix_rate(s));
 	kvtool_json_object_begin(j, "bytes");
 	for (i = KVTR_C_BYTES_DISK_DEVICE; i <= KVTR_C_BYTES_STORED; i++)
 		kvtool_json_u64(j, kvtr_live_counter_name(i), c[i]);

@@ -136,6 +136,15 @@ double kvtr_live_rate(const struct kvtr_live_stats *s, unsigned int where)
 	return (double)s->c[where] / (double)s->c[KVTR_C_REFS];
 }
 
+double kvtr_live_prefix_rate(const struct kvtr_live_stats *s)
+{
+	uint64_t hits = s->c[KVTR_C_DEVICE] + s->c[KVTR_C_HOST] +
+			s->c[KVTR_C_DISK];
+
+	return s->c[KVTR_C_REFS] ? (double)hits / (double)s->c[KVTR_C_REFS] :
+				   0.0;
+}
+
 int kvtr_live_stats_check(const struct kvtr_live_stats *s)
 {
 	uint64_t hits = s->c[KVTR_C_DEVICE] + s->c[KVTR_C_HOST] +

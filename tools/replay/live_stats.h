@@ -114,6 +114,18 @@ int kvtr_live_percentile(const uint64_t *sorted, size_t n, unsigned int pct,
 double kvtr_live_rate(const struct kvtr_live_stats *s, unsigned int where);
 
 /**
+ * kvtr_live_prefix_rate() - the prefix hits as a share of the references.
+ *
+ * The replay looks a prompt up with KVTIER_LOOKUP_STOP_AT_MISS, so every
+ * block found lies in the prompt's longest cached prefix: what an engine
+ * skips computing, and the figure `kvtier-replay --simulate` gives for a
+ * cache of the host pool's size (the same when no disk tier is attached).
+ *
+ * Return: (device + host + disk hits) / references, 0 for none.
+ */
+double kvtr_live_prefix_rate(const struct kvtr_live_stats *s);
+
+/**
  * kvtr_live_stats_check() - whether the counts add up.
  * @s: The stats.
  *
