@@ -7,8 +7,12 @@
  *   manager.c   build and tear down: device, attach, tiers, pools
  *   reconcile.c at start: the driver's DISK bits against the disk index
  *   exec.c      work items and disk completions
- *   pressure.c  the periodic pass: watermarks, eviction, write-back
+ *   pressure.c  the periodic pass: carries out what the planners in
+ *               daemon/policy/ say (eviction, write-back)
  *   loop.c      the event loop, signals, the stats line
+ *
+ * The tiers' backends are in daemon/tier/ and daemon/disk/; every policy
+ * decision (what to evict, when to write) is in daemon/policy/.
  *
  * Functions return 0 or -errno; each failure is logged once, where it is
  * understood (the boundary that knows what failed).

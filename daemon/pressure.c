@@ -288,21 +288,10 @@ static void pressure_evict_pool(struct kvtd_manager *m, uint32_t id,
 static bool pressure_on(const struct kvtd_manager *m, uint32_t id)
 {
 	const struct kvtd_pool *p = &m->pools[id];
-	struct kvtd_usage u = { p->info.slots_used, p->info.slot_count };
-	size_t i;
 
-	if (kvtd_watermark_excess(&u, &m->cfg->pool_wm))
-		return true;
-	for (i = 0; i < m->nr_tenants; i++) {
-		if (m->tenants[i].pool_id != id ||
-		    m->tenants[i].max_slots == KVTIER_QUOTA_UNLIMITED)
-			continue;
-		u.used = m->tenants[i].slots_used;
-		u.capacity = m->tenants[i].max_slots;
-		if (kvtd_watermark_excess(&u, &m->cfg->tenant_wm))
-			return true;
-	}
-	return false;
+	return kvtd_evict_due(id, p->info.slots_used, p->info.slot_count,
+			      &m->cfg->pool_wm, m->tenants, m->nr_tenants,
+			      &m->cfg->tenant_wm);
 }
 
 void kvtd_pressure_tick(struct kvtd_manager *m)

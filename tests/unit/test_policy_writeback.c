@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for daemon/writeback.c: the write policies wired to the
+ * Unit tests for daemon/policy/writeback.c: the write policies wired to the
  * object records, per pool.
  */
 #include <check.h>
@@ -130,9 +130,9 @@ START_TEST(test_per_pool_and_room)
 }
 END_TEST
 
-Suite *daemon_writeback_suite(void)
+Suite *policy_writeback_suite(void)
 {
-	Suite *s = suite_create("daemon_writeback");
+	Suite *s = suite_create("policy_writeback");
 	TCase *tc = tcase_create("policies");
 
 	tcase_add_checked_fixture(tc, setup, NULL);

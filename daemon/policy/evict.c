@@ -175,6 +175,28 @@ static int evict_build(struct evict_ctx *c)
 	return ret;
 }
 
+bool kvtd_evict_due(uint32_t pool_id, uint64_t slots_used, uint64_t slot_count,
+		    const struct kvtd_watermark *pool_wm,
+		    const struct drm_kvtier_tenant_usage *tenants,
+		    size_t nr_tenants, const struct kvtd_watermark *tenant_wm)
+{
+	struct kvtd_usage u = { slots_used, slot_count };
+	size_t i;
+
+	if (kvtd_watermark_excess(&u, pool_wm))
+		return true;
+	for (i = 0; i < nr_tenants; i++) {
+		if (tenants[i].pool_id != pool_id ||
+		    tenants[i].max_slots == KVTIER_QUOTA_UNLIMITED)
+			continue;
+		u.used = tenants[i].slots_used;
+		u.capacity = tenants[i].max_slots;
+		if (kvtd_watermark_excess(&u, tenant_wm))
+			return true;
+	}
+	return false;
+}
+
 int kvtd_evict_plan(const struct kvtd_evict_input *in,
 		    struct kvtd_evict_action *out, size_t room,
 		    struct kvtd_evict_summary *sum)

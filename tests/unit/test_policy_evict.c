@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for daemon/evict.c, the eviction planner: fabricated pools,
+ * Unit tests for daemon/policy/evict.c, the eviction planner: fabricated pools,
  * tenants and records in, the ordered list of actions out.
  */
 #include <check.h>
@@ -265,9 +265,9 @@ START_TEST(test_kind_names)
 }
 END_TEST
 
-Suite *daemon_evict_suite(void)
+Suite *policy_evict_suite(void)
 {
-	Suite *s = suite_create("daemon_evict");
+	Suite *s = suite_create("policy_evict");
 	TCase *tc;
 
 	tc = tcase_create("pool");

@@ -118,6 +118,16 @@ int kvtd_evict_plan(const struct kvtd_evict_input *in,
 		    struct kvtd_evict_action *out, size_t room,
 		    struct kvtd_evict_summary *sum);
 
+/*
+ * kvtd_evict_due - whether pool @pool_id (@slots_used of @slot_count), or
+ * one of its tenants among @tenants, has reached its high watermark: the
+ * test before any plan is made. @pool_wm and @tenant_wm must be valid.
+ */
+bool kvtd_evict_due(uint32_t pool_id, uint64_t slots_used, uint64_t slot_count,
+		    const struct kvtd_watermark *pool_wm,
+		    const struct drm_kvtier_tenant_usage *tenants,
+		    size_t nr_tenants, const struct kvtd_watermark *tenant_wm);
+
 /* "skip-busy", "drop", "wait-write", "write-drop", "drop-policy". */
 const char *kvtd_evict_kind_name(uint32_t kind);
 
