@@ -82,10 +82,9 @@ void kvtd_exec_fini(struct kvtd_manager *m)
 		kvtd_warn("work: %u completions not taken by the driver: their work goes back to the queue",
 			  m->done.count);
 	kvtd_done_fini(&m->done);
-	if (m->reads.slots)
-		kvtd_keyset_fini(&m->reads);
-	if (m->writes.slots)
-		kvtd_keyset_fini(&m->writes);
+	/* Never initialised is fine: the sets are zeroed with the manager. */
+	kvtd_keyset_fini(&m->reads);
+	kvtd_keyset_fini(&m->writes);
 	kvtd_reclaim_fini(&m->unclaimed);
 }
 
