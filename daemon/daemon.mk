@@ -12,7 +12,11 @@
 # Needs tools/lib/kvtier/lib.mk, daemon/policy/policy.mk and
 # daemon/disk/disk.mk included first, and tests/unit/unit.mk after.
 #
-# The CUDA device tier (tier_device_cuda.c) is built in when CUDA's
+# daemon/*.c is the manager and what it carries out; daemon/tier/*.c the
+# tier backends (host, device CPU and CUDA, copier, staging), one ops
+# table each. The planners are in daemon/policy/ (policy.mk).
+#
+# The CUDA device tier (tier/tier_device_cuda.c) is built in when CUDA's
 # headers are found ($(CUDA_HOME)/include/cuda.h). It links no CUDA
 # library: libcuda.so.1 is loaded at run time, so the same kvtierd runs
 # with the CPU device tier on a host without a GPU driver. The static
@@ -21,32 +25,37 @@
 # builds the daemon as on a machine without CUDA.
 
 DAEMON_DIR    := daemon
-DAEMON_CFLAGS := -I$(DAEMON_DIR) $(DISK_CFLAGS) $(POLICY_CFLAGS) \
+DAEMON_TIER_DIR := $(DAEMON_DIR)/tier
+DAEMON_CFLAGS := -I$(DAEMON_DIR) -I$(DAEMON_TIER_DIR) $(DISK_CFLAGS) $(POLICY_CFLAGS) \
 		 $(KVTIER_CFLAGS) -pthread
 # The manager: needs the driver.
-DAEMON_SRCS   := manager.c tier_host.c reconcile.c exec.c pressure.c \
+DAEMON_SRCS   := manager.c tier/tier_host.c reconcile.c exec.c pressure.c \
 		 loop.c kvtierd.c
 # The choice of device tier; the CUDA one where CUDA's headers are.
-DAEMON_DEV_SRCS := tier_device.c
+DAEMON_DEV_SRCS := tier/tier_device.c
 CUDA_HOME     ?= /usr/local/cuda
 CUDA_H        := $(wildcard $(CUDA_HOME)/include/cuda.h)
 ifneq ($(CUDA_H),)
-DAEMON_DEV_SRCS += tier_device_cuda.c
+DAEMON_DEV_SRCS += tier/tier_device_cuda.c
 DAEMON_CUDA_CFLAGS := -DKVTD_HAVE_CUDA -isystem $(CUDA_HOME)/include
 DAEMON_CUDA_LIBS   := -ldl
 endif
 DAEMON_SRCS   := $(addprefix $(DAEMON_DIR)/,$(DAEMON_SRCS))
 DAEMON_DEV_SRCS := $(addprefix $(DAEMON_DIR)/,$(DAEMON_DEV_SRCS))
-# Every other daemon/*.c: pure code and what needs no driver, unit-tested.
-DAEMON_LIB_SRCS := $(filter-out $(DAEMON_SRCS) $(DAEMON_DIR)/tier_device.c \
-		     $(DAEMON_DIR)/tier_device_cuda.c,$(wildcard $(DAEMON_DIR)/*.c))
+# Every other daemon/*.c and daemon/tier/*.c: pure code and what needs no
+# driver, unit-tested.
+DAEMON_LIB_SRCS := $(filter-out $(DAEMON_SRCS) $(DAEMON_TIER_DIR)/tier_device.c \
+		     $(DAEMON_TIER_DIR)/tier_device_cuda.c, \
+		     $(wildcard $(DAEMON_DIR)/*.c $(DAEMON_TIER_DIR)/*.c))
+# Objects keep their source's folder under $(BUILD).
+daemon_objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 DAEMON_LIB    := $(BUILD)/libkvtd.a
-DAEMON_LIB_OBJS := $(call objs,$(BUILD)/$(DAEMON_DIR),$(DAEMON_LIB_SRCS))
+DAEMON_LIB_OBJS := $(call daemon_objs,$(DAEMON_LIB_SRCS))
 DAEMON_MGR_LIB  := $(BUILD)/libkvtdmgr.a
-DAEMON_OBJS   := $(call objs,$(BUILD)/$(DAEMON_DIR),$(DAEMON_SRCS))
-DAEMON_DEV_OBJS := $(call objs,$(BUILD)/$(DAEMON_DIR),$(DAEMON_DEV_SRCS))
+DAEMON_OBJS   := $(call daemon_objs,$(DAEMON_SRCS))
+DAEMON_DEV_OBJS := $(call daemon_objs,$(DAEMON_DEV_SRCS))
 # The static daemon's choice, compiled without CUDA.
-DAEMON_DEV_STATIC_OBJ := $(BUILD)/static/$(DAEMON_DIR)/tier_device.o
+DAEMON_DEV_STATIC_OBJ := $(BUILD)/static/$(DAEMON_TIER_DIR)/tier_device.o
 DAEMON_ARCHIVES := $(DAEMON_LIB) $(DISK_LIB) $(POLICY_LIB) $(KVTIER_LIB_A)
 URING_LIBS    := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
 DAEMON_STATIC_LIBS := $(shell pkg-config --libs --static libdrm liburing 2>/dev/null)
@@ -54,8 +63,9 @@ DAEMON_STATIC_LIBS := $(shell pkg-config --libs --static libdrm liburing 2>/dev/
 DAEMON_CC_FLAGS = $(COMMON_CFLAGS) $(DAEMON_CFLAGS)
 DAEMON_DEV_CC_FLAGS = $(DAEMON_CC_FLAGS) $(DAEMON_CUDA_CFLAGS)
 $(eval $(call compile,$(BUILD)/$(DAEMON_DIR),$(DAEMON_DIR),DAEMON_CC_FLAGS))
+$(eval $(call compile,$(BUILD)/$(DAEMON_TIER_DIR),$(DAEMON_TIER_DIR),DAEMON_CC_FLAGS))
 $(foreach f,$(DAEMON_DEV_SRCS),$(eval $(call compile-one,$(BUILD)/$(f:.c=.o),$(f),DAEMON_DEV_CC_FLAGS)))
-$(eval $(call compile-one,$(DAEMON_DEV_STATIC_OBJ),$(DAEMON_DIR)/tier_device.c,DAEMON_CC_FLAGS))
+$(eval $(call compile-one,$(DAEMON_DEV_STATIC_OBJ),$(DAEMON_TIER_DIR)/tier_device.c,DAEMON_CC_FLAGS))
 
 $(DAEMON_LIB): $(DAEMON_LIB_OBJS)
 	$(cmd_ar)

@@ -82,10 +82,9 @@ void kvtd_exec_fini(struct kvtd_manager *m)
 		kvtd_warn("work: %u completions not taken by the driver: their work goes back to the queue",
 			  m->done.count);
 	kvtd_done_fini(&m->done);
-	if (m->reads.slots)
-		kvtd_keyset_fini(&m->reads);
-	if (m->writes.slots)
-		kvtd_keyset_fini(&m->writes);
+	/* Never initialised is fine: the sets are zeroed with the manager. */
+	kvtd_keyset_fini(&m->reads);
+	kvtd_keyset_fini(&m->writes);
 	kvtd_reclaim_fini(&m->unclaimed);
 }
 
@@ -207,6 +206,7 @@ static void exec_lost(struct kvtd_manager *m, uint64_t handle,
 	uint32_t room;
 
 	m->ctr.lost_on_disk++;
+	kvtd_planner_note(m->planner, handle, KVTD_NOTE_DISK_GONE);
 	kvtd_warn("disk: object %016llx%016llx of tenant %llu %s: its disk copy is forgotten",
 		  (unsigned long long)k->hi, (unsigned long long)k->lo,
 		  (unsigned long long)k->ns, why);
@@ -295,6 +295,8 @@ static int exec_read(struct kvtd_manager *m,
 		op->dst = dst;
 		op->len = a->len;
 		op->dev_copy = a->stage;
+		op->to_host = w->dst_tier == KVTIER_TIER_HOST;
+		op->handle = w->handle;
 		op->follow = m->ops[lead].follow;
 		m->ops[lead].follow = i;
 		m->ctr.work_merged++;
@@ -343,6 +345,7 @@ static int exec_read(struct kvtd_manager *m,
 	op->handle = w->handle;
 	op->dst = dst;
 	op->len = a->len;
+	op->to_host = w->dst_tier == KVTIER_TIER_HOST;
 	m->submit = true;
 	/* A read of another size cannot serve others: it is not the leader. */
 	if (lead == KVTD_KEYSET_NONE)
@@ -479,9 +482,14 @@ static void exec_read_done(struct kvtd_manager *m, uint32_t i, int res)
 			ret = exec_put(m, f->dst, bytes, f->len, f->dev_copy);
 		if (!ret)
 			m->ctr.bytes_copied += f->len;
+		if (!ret && f->to_host)
+			kvtd_planner_note(m->planner, f->handle,
+					  KVTD_NOTE_IN_HOST);
 		exec_complete(m, f->work_id, ret, f->len);
 		op_free(m, j);
 	}
+	if (!status && op->to_host)
+		kvtd_planner_note(m->planner, op->handle, KVTD_NOTE_IN_HOST);
 	if (!res)
 		m->ctr.bytes_read += op->len;
 	else if (res == -EBADMSG)
@@ -511,6 +519,11 @@ static void exec_writes_done(struct kvtd_manager *m,
 			kvtd_keyset_del(&m->writes, &op->key);
 		if (cqe[i].res) {
 			m->ctr.write_failed++;
+			kvtd_planner_note(m->planner, op->handle,
+					  KVTD_NOTE_WRITE_FAILED);
+			if (op->evict)
+				kvtd_planner_note(m->planner, op->handle,
+						  KVTD_NOTE_KEPT);
 			kvtd_warn("disk: writing handle %llu of pool %u: %s",
 				  (unsigned long long)op->handle, op->pool_id,
 				  strerror(-cqe[i].res));
@@ -543,6 +556,7 @@ static void exec_writes_done(struct kvtd_manager *m,
 		}
 		m->ctr.written++;
 		m->ctr.bytes_written += op->len;
+		kvtd_planner_note(m->planner, op->handle, KVTD_NOTE_WRITTEN);
 		if (op->evict)
 			drop[nd++] = (struct drm_kvtier_residency_item){
 				.handle = op->handle,
@@ -553,10 +567,17 @@ static void exec_writes_done(struct kvtd_manager *m,
 	if (nd)
 		kvtd_exec_residency(m, drop, nd);
 	for (i = 0; i < nd; i++) {
-		if (!drop[i].result)
+		if (!drop[i].result) {
 			m->ctr.evict_written++;
-		else if (drop[i].result == -EBUSY)
+			kvtd_planner_note(m->planner, drop[i].handle,
+					  KVTD_NOTE_DROPPED);
+			continue;
+		}
+		if (drop[i].result == -EBUSY)
 			m->ctr.evict_busy++;
+		kvtd_planner_note(m->planner, drop[i].handle,
+				  drop[i].result == -ENOENT ? KVTD_NOTE_NO_HOST :
+							      KVTD_NOTE_KEPT);
 	}
 	for (i = 0; i < na; i++)
 		op_free(m, idx[i]);
@@ -635,6 +656,31 @@ bool kvtd_exec_writing(struct kvtd_manager *m,
 	if (evict)
 		m->ops[i].evict = true;
 	return true;
+}
+
+bool kvtd_exec_evict_after_write(struct kvtd_manager *m, uint64_t handle)
+{
+	uint32_t i;
+
+	/* The ops in flight: a queue depth of them at most. */
+	for (i = 0; i < m->nr_ops; i++) {
+		if (m->ops[i].type == KVTD_OP_WRITE &&
+		    m->ops[i].handle == handle) {
+			m->ops[i].evict = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+void kvtd_exec_note_writes(struct kvtd_manager *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nr_ops; i++)
+		if (m->ops[i].type == KVTD_OP_WRITE)
+			kvtd_planner_note(m->planner, m->ops[i].handle,
+					  KVTD_NOTE_WRITING);
 }
 
 int kvtd_exec_write(struct kvtd_manager *m,

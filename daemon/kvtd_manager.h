@@ -7,8 +7,12 @@
  *   manager.c   build and tear down: device, attach, tiers, pools
  *   reconcile.c at start: the driver's DISK bits against the disk index
  *   exec.c      work items and disk completions
- *   pressure.c  the periodic pass: watermarks, eviction, write-back
+ *   pressure.c  the periodic pass: carries out what the planners in
+ *               daemon/policy/ say (eviction, write-back)
  *   loop.c      the event loop, signals, the stats line
+ *
+ * The tiers' backends are in daemon/tier/ and daemon/disk/; every policy
+ * decision (what to evict, when to write) is in daemon/policy/.
  *
  * Functions return 0 or -errno; each failure is logged once, where it is
  * understood (the boundary that knows what failed).
@@ -22,9 +26,11 @@
 #include "disk.h"
 #include "kvtd_config.h"
 #include "kvtd_keyset.h"
+#include "kvtd_planner.h"
 #include "kvtd_policy.h"
 #include "kvtd_reclaim.h"
 #include "kvtd_stage.h"
+#include "kvtd_stream.h"
 #include "kvtd_tier_mem.h"
 #include "kvtd_work.h"
 #include "kvtier.h"
@@ -61,8 +67,6 @@
 #define KVTD_OP_NONE UINT32_MAX
 /* The user data of drops that reclaim unclaimed disk copies. */
 #define KVTD_OP_RECLAIM (UINT32_MAX - 1)
-/* A sweep for unclaimed copies that found none waits this long (reconcile.c). */
-#define KVTD_SWEEP_INTERVAL_MS 1000
 
 enum kvtd_op_type {
 	KVTD_OP_FREE = 0,
@@ -94,6 +98,8 @@ enum kvtd_op_type {
  * @len: READ, FOLLOW: the object's bytes; WRITE: bytes written.
  * @pool_id: WRITE: the object's pool.
  * @evict: WRITE: drop the host copy once the disk copy is recorded.
+ * @to_host: READ, FOLLOW: a fetch into HOST, whose completion gives the
+ *	     object a HOST copy again (the planner is told).
  */
 struct kvtd_op {
 	uint32_t type;
@@ -110,6 +116,7 @@ struct kvtd_op {
 	uint32_t pool_id;
 	bool evict;
 	bool dev_copy;
+	bool to_host;
 };
 
 /**
@@ -137,7 +144,11 @@ struct kvtd_counters {
 	uint64_t lost_on_disk;
 	uint64_t disk_unknown;
 	uint64_t ticks;
-	uint64_t scans;
+	uint64_t scans;		/* whole-table OBJ_SCANs: attach, rebuilds */
+	uint64_t obj_reads;	/* one-object OBJ_SCANs, for a write's offset */
+	uint64_t stream_records;	/* access records fed to the planner */
+	uint64_t stream_dropped;	/* access records the rings lost */
+	uint64_t rebuilds;	/* planner rebuilds from a whole scan */
 };
 
 struct kvtd_pool {
@@ -155,6 +166,9 @@ struct kvtd_manager {
 	/* kvtd_host_tier_maps_gen() when the disk tier last registered them. */
 	uint64_t disk_maps_gen;
 	const struct kvtd_policy_ops *evict_policy;
+	/* What to evict and write, kept from the access stream. */
+	struct kvtd_planner *planner;
+	struct kvtd_stream stream;
 	struct kvtd_pool pools[KVTIER_MAX_POOLS + 1];
 
 	int sfd;
@@ -190,7 +204,6 @@ struct kvtd_manager {
 	uint32_t reclaim_inflight;	/* their drops not completed */
 	uint64_t room_coming;		/* bytes those drops give back */
 	uint64_t room_wanted;		/* by this pass's writes, no room */
-	uint64_t last_empty_sweep_ns;	/* the last sweep that found none */
 	/* Disk reads into regions the CPU cannot address land here first. */
 	struct kvtd_stage stage;
 	/* Residency drops of lost disk copies, sent with the completions. */
@@ -200,7 +213,7 @@ struct kvtd_manager {
 	uint64_t writes_since_sync;
 	uint64_t last_sync_ns;
 
-	/* The last object scan and tenant list. */
+	/* The last object scan (held only while it is used) and tenant list. */
 	struct drm_kvtier_obj_record *recs;
 	size_t nr_recs;
 	size_t recs_room;
@@ -224,7 +237,13 @@ int kvtd_manager_pools_refresh(struct kvtd_manager *m);
 void kvtd_manager_disk_regions(struct kvtd_manager *m);
 
 /* reconcile.c */
+/* Against the scan in m->recs (kvtd_pressure_rebuild()). */
 int kvtd_reconcile(struct kvtd_manager *m);
+/*
+ * List anew the disk copies no object of the scan in m->recs claims (after
+ * a rebuild: FREE records of the lost stretch named none). 0 or -ENOMEM.
+ */
+int kvtd_reconcile_unclaimed(struct kvtd_manager *m);
 /*
  * For a disk write of @len bytes that found no room: whether room is on
  * its way (unclaimed copies being dropped), so that the write waits for a
@@ -262,6 +281,13 @@ int kvtd_exec_write(struct kvtd_manager *m,
 bool kvtd_exec_writing(struct kvtd_manager *m,
 		       const struct drm_kvtier_obj_record *rec, bool evict);
 /*
+ * Mark the write in flight of @handle to drop the host copy when it
+ * completes. False when no write of it is in flight.
+ */
+bool kvtd_exec_evict_after_write(struct kvtd_manager *m, uint64_t handle);
+/* Tell the planner of every write in flight (after a rebuild). */
+void kvtd_exec_note_writes(struct kvtd_manager *m);
+/*
  * RESIDENCY with every item's result set: a refusal of the whole ioctl is
  * copied into each. Returns what kvtier_residency() does.
  */
@@ -277,6 +303,24 @@ static inline bool kvtd_exec_busy(const struct kvtd_manager *m)
 /* pressure.c */
 /* Read every object's record into m->recs. */
 int kvtd_scan_objects(struct kvtd_manager *m);
+/* Free m->recs. */
+void kvtd_scan_release(struct kvtd_manager *m);
+/*
+ * The record of object @handle alone (one OBJ_SCAN of one record): what
+ * a disk write needs (the host offset) and the access stream does not
+ * carry. 0, -ENOENT when it is gone, or the ioctl's error.
+ */
+int kvtd_obj_read(struct kvtd_manager *m, uint64_t handle,
+		  struct drm_kvtier_obj_record *rec);
+/* Tell the planner the pools as they are now. */
+void kvtd_pressure_pools(struct kvtd_manager *m);
+/*
+ * Rebuild the planner from a whole scan (left in m->recs for the caller,
+ * who releases it): at attach, and after the stream lost records.
+ */
+int kvtd_pressure_rebuild(struct kvtd_manager *m, const char *why);
+/* Feed the planner what the access stream holds; every pass of the loop. */
+void kvtd_pressure_pump(struct kvtd_manager *m);
 void kvtd_pressure_tick(struct kvtd_manager *m);
 
 /* loop.c */

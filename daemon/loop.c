@@ -10,7 +10,8 @@
  *      eventfd: with new work, do not wait; with disk I/O in flight, wait
  *      up to KVTD_BUSY_WAIT_MS (the disk's eventfd wakes it at once);
  *   4. handle what epoll said: signals, the periodic pass, completions;
- *   5. send completions and residency in batches, submit disk I/O.
+ *   5. send completions and residency in batches, submit disk I/O;
+ *   6. drain the access stream into the planner (pressure.c).
  *
  * SIGTERM and SIGINT stop taking work; what is in flight on the disk
  * finishes and is reported, work taken but not started is handed back
@@ -103,7 +104,7 @@ void kvtd_stats_log(const struct kvtd_manager *m, const char *why)
 
 	if (m->disk)
 		kvtd_disk_stats(m->disk, &ds);
-	kvtd_info("stats why=%s work_received=%llu work_done=%llu work_failed=%llu work_merged=%llu work_refused=%llu bytes_copied=%llu bytes_read=%llu bytes_written=%llu writes_ok=%llu write_failed=%llu write_orphaned=%llu evict_dropped=%llu evict_written=%llu evict_policy_drops=%llu evict_nospace_drops=%llu evict_busy=%llu lost_on_disk=%llu disk_unknown=%llu disk_reclaimed=%llu disk_objects=%llu disk_recovered=%llu disk_drops_torn=%llu disk_drops_corrupt=%llu disk_drops_stale=%llu disk_errors=%llu passes=%llu scans=%llu disk_fixed_ios=%llu disk_unfixed_ios=%llu work_stale=%llu",
+	kvtd_info("stats why=%s work_received=%llu work_done=%llu work_failed=%llu work_merged=%llu work_refused=%llu bytes_copied=%llu bytes_read=%llu bytes_written=%llu writes_ok=%llu write_failed=%llu write_orphaned=%llu evict_dropped=%llu evict_written=%llu evict_policy_drops=%llu evict_nospace_drops=%llu evict_busy=%llu lost_on_disk=%llu disk_unknown=%llu disk_reclaimed=%llu disk_objects=%llu disk_recovered=%llu disk_drops_torn=%llu disk_drops_corrupt=%llu disk_drops_stale=%llu disk_errors=%llu passes=%llu scans=%llu disk_fixed_ios=%llu disk_unfixed_ios=%llu work_stale=%llu stream_records=%llu stream_dropped=%llu rebuilds=%llu obj_reads=%llu",
 		  why, (unsigned long long)c->work_received,
 		  (unsigned long long)c->work_done,
 		  (unsigned long long)c->work_failed,
@@ -132,7 +133,11 @@ void kvtd_stats_log(const struct kvtd_manager *m, const char *why)
 		  (unsigned long long)c->ticks, (unsigned long long)c->scans,
 		  (unsigned long long)ds.fixed_ios,
 		  (unsigned long long)ds.unfixed_ios,
-		  (unsigned long long)c->work_stale);
+		  (unsigned long long)c->work_stale,
+		  (unsigned long long)c->stream_records,
+		  (unsigned long long)c->stream_dropped,
+		  (unsigned long long)c->rebuilds,
+		  (unsigned long long)c->obj_reads);
 }
 
 static void loop_signal(struct kvtd_manager *m)
@@ -318,6 +323,8 @@ int kvtd_loop_run(struct kvtd_manager *m)
 		}
 		loop_poll_disk(m);
 		kvtd_exec_flush(m);
+		/* The planner keeps up with the stream between ticks. */
+		kvtd_pressure_pump(m);
 	}
 	loop_drain(m);
 	kvtd_stats_log(m, "exit");

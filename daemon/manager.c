@@ -198,6 +198,47 @@ static int mgr_disk_open(struct kvtd_manager *m)
 	return 0;
 }
 
+/*
+ * The access stream's source: the driver's rings through libkvtier.
+ * kvtier is one project: a driver without the stream is refused, never
+ * worked around by scanning the table every pass.
+ */
+static int mgr_stream_open(struct kvtd_manager *m)
+{
+	const struct kvtier_params *par = kvtier_params(m->kv);
+
+	if (!par || !(par->features & KVTIER_FEATURE_ACCESS_STREAM)) {
+		kvtd_err("%s: the driver has no access stream (KVTIER_FEATURE_ACCESS_STREAM): kvtierd needs the kvtier.ko of its own release",
+			 kvtier_path(m->kv));
+		return -EOPNOTSUPP;
+	}
+	/* libkvtier's stream functions come with the driver's (h/stream). */
+	kvtd_err("%s: this kvtierd was built without libkvtier's access stream",
+		 kvtier_path(m->kv));
+	return -EOPNOTSUPP;
+}
+
+/*
+ * The planner's state from the table: the stream is opened first, so
+ * that nothing between the scan and the first drain is missed (what the
+ * stream repeats of the scan changes nothing, kvtd_planner.h).
+ */
+static int mgr_planner_open(struct kvtd_manager *m)
+{
+	int ret;
+
+	ret = kvtd_planner_create(m->evict_policy, m->disk != NULL,
+				  &m->planner);
+	if (ret) {
+		kvtd_err("planner: %s", strerror(-ret));
+		return ret;
+	}
+	ret = mgr_stream_open(m);
+	if (ret)
+		return ret;
+	return kvtd_pressure_rebuild(m, "attach");
+}
+
 static int mgr_attach(struct kvtd_manager *m)
 {
 	uint64_t requeued = 0;
@@ -267,7 +308,12 @@ int kvtd_manager_open(struct kvtd_manager *m, const struct kvtd_config *cfg)
 		kvtd_err("allocating the work state: %s", strerror(-ret));
 		goto err_close;
 	}
+	ret = mgr_planner_open(m);
+	if (ret)
+		goto err_close;
 	ret = kvtd_reconcile(m);
+	/* The table was needed at start only: the stream keeps it now. */
+	kvtd_scan_release(m);
 	if (ret)
 		goto err_close;
 	ret = kvtd_loop_init(m);
@@ -287,6 +333,9 @@ void kvtd_manager_close(struct kvtd_manager *m)
 	kvtd_disk_close(m->disk);
 	m->disk = NULL;
 	kvtd_exec_fini(m);
+	kvtd_stream_close(&m->stream);
+	kvtd_planner_destroy(m->planner);
+	m->planner = NULL;
 	if (m->dev)
 		m->dev->ops->close(m->dev);
 	if (m->host)

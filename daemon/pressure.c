@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The periodic pass: refresh the pools, compare each pool and tenant with
- * its watermarks, and carry out what the planners say: write-back of new
- * objects (write-through, selective) and eviction under pressure.
+ * its watermarks, and carry out what the planner (daemon/policy/planner.c)
+ * says: eviction under pressure, write-back of new objects (write-through,
+ * selective). The planner keeps its state from the access stream, drained
+ * on every pass of the loop (kvtd_pressure_pump); the object table is read
+ * whole only to rebuild that state: at attach, and once after the stream
+ * lost records. What a pass costs grows with what it evicts and writes,
+ * not with what the pools hold.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvtd_evict.h"
 #include "kvtd_log.h"
 #include "kvtd_manager.h"
-#include "kvtd_writeback.h"
 
 /* Records fetched per OBJ_SCAN: 1024 * 112 bytes, one ioctl per 1024. */
 #define PRESSURE_SCAN_CHUNK 1024u
@@ -45,6 +48,30 @@ int kvtd_scan_objects(struct kvtd_manager *m)
 	}
 }
 
+void kvtd_scan_release(struct kvtd_manager *m)
+{
+	free(m->recs);
+	m->recs = NULL;
+	m->nr_recs = 0;
+	m->recs_room = 0;
+}
+
+int kvtd_obj_read(struct kvtd_manager *m, uint64_t handle,
+		  struct drm_kvtier_obj_record *rec)
+{
+	/* A handle's low 32 bits are its table index, OBJ_SCAN's cursor. */
+	uint64_t cursor = (uint32_t)handle;
+	int n;
+
+	m->ctr.obj_reads++;
+	n = kvtier_obj_scan(m->kv, &cursor, rec, 1);
+	if (n < 0)
+		return n;
+	if (n == 0 || rec->handle != handle)
+		return -ENOENT;
+	return 0;
+}
+
 static int pressure_tenants(struct kvtd_manager *m)
 {
 	struct drm_kvtier_tenant_usage *t;
@@ -72,52 +99,134 @@ static int pressure_tenants(struct kvtd_manager *m)
 	return 0;
 }
 
-static const struct kvtd_write_policy *pressure_wpol(uint32_t pool_id,
-						     void *arg)
+/* The planner's pools as POOL_INFO and the configuration have them. */
+void kvtd_pressure_pools(struct kvtd_manager *m)
 {
-	struct kvtd_manager *m = arg;
+	struct kvtd_planner_pool pp;
+	uint32_t id;
+	int ret;
 
-	if (pool_id == 0 || pool_id > KVTIER_MAX_POOLS ||
-	    !m->pools[pool_id].present)
-		return NULL;
-	return &m->pools[pool_id].write;
+	for (id = 1; id <= KVTIER_MAX_POOLS; id++) {
+		if (!m->pools[id].present) {
+			kvtd_planner_pool_gone(m->planner, id);
+			continue;
+		}
+		pp = (struct kvtd_planner_pool){
+			.slot_size = m->pools[id].info.slot_size,
+			.slot_count = m->pools[id].info.slot_count,
+			.write = m->pools[id].write,
+		};
+		ret = kvtd_planner_pool_set(m->planner, id, &pp);
+		if (ret)
+			kvtd_err("pool %u: planner: %s", id, strerror(-ret));
+	}
 }
 
-static bool pressure_writing(const struct drm_kvtier_obj_record *rec,
-			     void *arg)
+int kvtd_pressure_rebuild(struct kvtd_manager *m, const char *why)
 {
-	return kvtd_exec_writing(arg, rec, false);
+	int ret;
+
+	ret = kvtd_scan_objects(m);
+	if (ret) {
+		kvtd_err("rebuild (%s): OBJ_SCAN: %s", why, strerror(-ret));
+		return ret;
+	}
+	kvtd_pressure_pools(m);
+	ret = kvtd_planner_load(m->planner, m->recs, m->nr_recs);
+	if (ret) {
+		kvtd_err("rebuild (%s): loading %zu objects: %s", why,
+			 m->nr_recs, strerror(-ret));
+		return ret;
+	}
+	/* Writes in flight were queued before: the table cannot say so. */
+	kvtd_exec_note_writes(m);
+	m->stream.lost = false;
+	m->ctr.rebuilds++;
+	kvtd_info("planner: rebuilt from %zu objects (%s)", m->nr_recs, why);
+	return 0;
+}
+
+/*
+ * FREE records of objects with a disk copy: the copy has no owner any
+ * more, and is listed to go first when the disk needs room. A copy the
+ * same key gets later has another generation and is not touched.
+ */
+static void pressure_tap(void *arg, const struct drm_kvtier_access *a,
+			 size_t n)
+{
+	struct kvtd_manager *m = arg;
+	struct kvtd_tier_cqe c;
+	struct kvtd_tier_key k;
+	size_t i;
+
+	if (!m->disk)
+		return;
+	for (i = 0; i < n; i++) {
+		if (a[i].type != KVTIER_ACCESS_FREE)
+			continue;
+		k = (struct kvtd_tier_key){ a[i].key.lo, a[i].key.hi,
+					    a[i].tenant_id };
+		if (kvtd_disk_lookup(m->disk, &k, &c) == 0)
+			kvtd_reclaim_add(&m->unclaimed, &c);
+	}
+}
+
+void kvtd_pressure_pump(struct kvtd_manager *m)
+{
+	int ret;
+
+	m->stream.tap = pressure_tap;
+	m->stream.tap_arg = m;
+	ret = kvtd_stream_pump(&m->stream, m->planner);
+	m->ctr.stream_records = m->stream.consumed;
+	if (m->stream.dropped != m->ctr.stream_dropped) {
+		kvtd_warn("stream: %llu access records lost (%llu in all): the planner is rebuilt at the next pass",
+			  (unsigned long long)(m->stream.dropped -
+					       m->ctr.stream_dropped),
+			  (unsigned long long)m->stream.dropped);
+		m->ctr.stream_dropped = m->stream.dropped;
+	}
+	if (ret < 0 && ret != -ENODEV) {
+		kvtd_err("stream: draining: %s", strerror(-ret));
+		m->stream.lost = true;
+	}
 }
 
 static void pressure_writeback(struct kvtd_manager *m)
 {
-	struct kvtd_wb_input in = {
-		.recs = m->recs,
-		.nr_recs = m->nr_recs,
-		.policy = pressure_wpol,
-		.writing = pressure_writing,
-		.arg = m,
-	};
-	uint32_t idx[KVTD_WB_MAX_PER_PASS];
-	int n, i, ret, queued = 0;
+	uint64_t h[KVTD_WB_MAX_PER_PASS];
+	struct drm_kvtier_obj_record rec;
+	size_t n, i;
+	int ret, queued = 0;
 
-	n = kvtd_writeback_plan(&in, idx, KVTD_WB_MAX_PER_PASS);
-	if (n < 0) {
-		kvtd_err("write-back: planning: %s", strerror(-n));
-		return;
-	}
+	n = kvtd_planner_writes(m->planner, h, KVTD_WB_MAX_PER_PASS);
 	for (i = 0; i < n; i++) {
-		ret = kvtd_exec_write(m, &m->recs[idx[i]], false);
-		if (ret == -EAGAIN)
-			break;
-		if (ret) {
-			/* Tried again next pass; -ENOSPC until space frees. */
-			m->ctr.write_failed++;
-			kvtd_debug("write-back: handle %llu: %s",
-				   (unsigned long long)m->recs[idx[i]].handle,
-				   strerror(-ret));
+		ret = kvtd_obj_read(m, h[i], &rec);
+		if (ret)
+			continue;	/* freed since: its FREE is on the way */
+		if (rec.tiers & KVTIER_TIER_BIT(KVTIER_TIER_DISK)) {
+			kvtd_planner_note(m->planner, h[i], KVTD_NOTE_WRITTEN);
 			continue;
 		}
+		if (rec.state != KVTIER_STATE_READY ||
+		    !(rec.tiers & KVTIER_TIER_BIT(KVTIER_TIER_HOST)))
+			continue;
+		ret = kvtd_exec_write(m, &rec, false);
+		if (ret == -EAGAIN || ret == -ENOSPC) {
+			/* The queue or the disk is full: a later pass. */
+			for (; i < n; i++)
+				kvtd_planner_note(m->planner, h[i],
+						  KVTD_NOTE_WRITE_LATER);
+			break;
+		}
+		if (ret) {
+			/* Eviction writes it, if its policy still wants it. */
+			m->ctr.write_failed++;
+			kvtd_debug("write-back: handle %llu: %s",
+				   (unsigned long long)h[i], strerror(-ret));
+			continue;
+		}
+		kvtd_planner_note(m->planner, h[i], KVTD_NOTE_WRITING);
 		queued++;
 	}
 	if (queued)
@@ -132,14 +241,13 @@ struct pressure_tally {
 	uint32_t busy;
 };
 
-static void pressure_log_drop(const struct drm_kvtier_obj_record *r,
-			      const struct kvtd_pool *p, const char *why)
+static void pressure_log_drop(const struct kvtd_evict_action *a,
+			      uint32_t pool_id, const char *why)
 {
-	kvtd_debug("evict: pool %u: object %016llx%016llx of tenant %llu (%llu hits) dropped by policy: %s",
-		   r->pool_id, (unsigned long long)r->key.hi,
-		   (unsigned long long)r->key.lo,
-		   (unsigned long long)r->tenant_id,
-		   (unsigned long long)r->hits, why);
+	kvtd_debug("evict: pool %u: object %016llx%016llx of tenant %llu (%u hits) dropped by policy: %s",
+		   pool_id, (unsigned long long)a->key.hi,
+		   (unsigned long long)a->key.lo,
+		   (unsigned long long)a->tenant_id, a->hits, why);
 }
 
 /*
@@ -161,7 +269,7 @@ static void pressure_log_decision(uint32_t id, const uint32_t *kinds,
 			  id, policy + nospace, policy, nospace);
 }
 
-/* DROP HOST of the chosen objects; counts by why each was dropped. */
+/* DROP HOST of the chosen objects; tells the planner what came of each. */
 static void pressure_drop(struct kvtd_manager *m,
 			  struct drm_kvtier_residency_item *items,
 			  const uint32_t *kinds, uint32_t n,
@@ -173,14 +281,29 @@ static void pressure_drop(struct kvtd_manager *m,
 		return;
 	kvtd_exec_residency(m, items, n);
 	for (i = 0; i < n; i++) {
-		if (items[i].result == -EBUSY || items[i].result == -ENOENT) {
-			/* A client took it meanwhile, or freed it. */
+		if (items[i].result == -EBUSY) {
+			/* A client holds it: a candidate again next pass. */
+			kvtd_planner_note(m->planner, items[i].handle,
+					  KVTD_NOTE_KEPT);
 			t->busy++;
 			m->ctr.evict_busy++;
 			continue;
 		}
-		if (items[i].result)
+		if (items[i].result == -ENOENT) {
+			/* Freed meanwhile, or its host copy is gone. */
+			kvtd_planner_note(m->planner, items[i].handle,
+					  KVTD_NOTE_NO_HOST);
+			t->busy++;
+			m->ctr.evict_busy++;
 			continue;
+		}
+		if (items[i].result) {
+			kvtd_planner_note(m->planner, items[i].handle,
+					  KVTD_NOTE_KEPT);
+			continue;
+		}
+		kvtd_planner_note(m->planner, items[i].handle,
+				  KVTD_NOTE_DROPPED);
 		if (kinds[i] == KVTD_EVICT_DROP) {
 			t->dropped++;
 			m->ctr.evict_dropped++;
@@ -194,85 +317,109 @@ static void pressure_drop(struct kvtd_manager *m,
 	}
 }
 
+/*
+ * Write @a's object to disk and drop its host copy after. Returns 0 when
+ * that is under way (or the object is gone), 1 when it must be dropped
+ * unwritten (no room on disk), -EAGAIN when the queue is full.
+ */
+static int pressure_write_drop(struct kvtd_manager *m,
+			       const struct kvtd_evict_action *a,
+			       uint32_t id)
+{
+	struct drm_kvtier_obj_record rec;
+	int ret;
+
+	ret = kvtd_obj_read(m, a->handle, &rec);
+	if (ret) {
+		kvtd_planner_note(m->planner, a->handle, KVTD_NOTE_NO_HOST);
+		return 0;
+	}
+	ret = kvtd_exec_write(m, &rec, true);
+	if (!ret) {
+		kvtd_planner_note(m->planner, a->handle, KVTD_NOTE_WRITING);
+		return 0;
+	}
+	if (ret == -ENOSPC)
+		return 1;
+	kvtd_planner_note(m->planner, a->handle, KVTD_NOTE_KEPT);
+	if (ret != -EAGAIN) {
+		m->ctr.write_failed++;
+		kvtd_warn("evict: pool %u: writing handle %llu: %s", id,
+			  (unsigned long long)a->handle, strerror(-ret));
+	}
+	return ret == -EAGAIN ? -EAGAIN : 0;
+}
+
 static void pressure_evict_pool(struct kvtd_manager *m, uint32_t id,
 				struct kvtd_evict_action *act,
 				struct drm_kvtier_residency_item *items,
 				uint32_t *kinds)
 {
 	const struct kvtd_pool *p = &m->pools[id];
-	struct kvtd_evict_input in = {
+	struct kvtd_plan_input in = {
 		.pool_id = id,
-		.slot_size = p->info.slot_size,
-		.slot_count = p->info.slot_count,
 		.slots_used = p->info.slots_used,
 		.pool_wm = m->cfg->pool_wm,
 		.tenants = m->tenants,
 		.nr_tenants = m->nr_tenants,
 		.tenant_wm = m->cfg->tenant_wm,
-		.recs = m->recs,
-		.nr_recs = m->nr_recs,
-		.write = p->write,
-		.have_disk = m->disk != NULL,
-		.policy = m->evict_policy,
-		.writing = pressure_writing,
-		.arg = m,
 	};
 	struct pressure_tally t = { 0 };
 	struct kvtd_evict_summary sum;
-	const struct drm_kvtier_obj_record *r;
+	const struct kvtd_evict_action *a;
 	bool disk_full = false;
 	uint32_t nd = 0;
 	int n, i, ret;
 
-	n = kvtd_evict_plan(&in, act, KVTD_EVICT_MAX_ACTIONS, &sum);
+	n = kvtd_planner_evict(m->planner, &in, act, KVTD_EVICT_MAX_ACTIONS,
+			       &sum);
 	if (n < 0) {
 		kvtd_err("evict: pool %u: planning: %s", id, strerror(-n));
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		r = &m->recs[act[i].rec];
-		switch (act[i].kind) {
-		case KVTD_EVICT_SKIP_BUSY:
-			t.busy++;
-			continue;
+		a = &act[i];
+		switch (a->kind) {
 		case KVTD_EVICT_WAIT_WRITE:
-			kvtd_exec_writing(m, r, true);
+			if (!kvtd_exec_evict_after_write(m, a->handle))
+				kvtd_planner_note(m->planner, a->handle,
+						  KVTD_NOTE_KEPT);
 			t.writing++;
 			continue;
 		case KVTD_EVICT_WRITE_DROP:
-			ret = disk_full ? -EAGAIN : kvtd_exec_write(m, r, true);
-			if (!ret) {
-				t.writing++;
-				continue;
-			}
+			ret = disk_full ? -EAGAIN : pressure_write_drop(m, a, id);
 			if (ret == -EAGAIN) {
 				/* The queue is full: next pass. */
+				if (disk_full)
+					kvtd_planner_note(m->planner, a->handle,
+							  KVTD_NOTE_KEPT);
 				disk_full = true;
 				continue;
 			}
-			if (ret != -ENOSPC) {
-				m->ctr.write_failed++;
-				kvtd_warn("evict: pool %u: writing handle %llu: %s",
-					  id, (unsigned long long)r->handle,
-					  strerror(-ret));
+			if (ret == 0) {
+				t.writing++;
 				continue;
 			}
 			/* No room on disk: dropping is the only way left. */
-			pressure_log_drop(r, p, "the disk tier is full");
+			pressure_log_drop(a, id, "the disk tier is full");
 			break;
 		case KVTD_EVICT_DROP_POLICY:
-			pressure_log_drop(r, p, m->disk ? kvtd_write_mode_name(p->write.mode) :
-							  "no disk tier");
+			pressure_log_drop(a, id, m->disk ? kvtd_write_mode_name(p->write.mode) :
+							   "no disk tier");
 			break;
 		case KVTD_EVICT_DROP:
 			break;
+		default:
+			kvtd_planner_note(m->planner, a->handle,
+					  KVTD_NOTE_KEPT);
+			continue;
 		}
 		items[nd] = (struct drm_kvtier_residency_item){
-			.handle = r->handle,
+			.handle = a->handle,
 			.op = KVTIER_RES_DROP,
 			.tier = KVTIER_TIER_HOST,
 		};
-		kinds[nd++] = act[i].kind;
+		kinds[nd++] = a->kind;
 	}
 	pressure_log_decision(id, kinds, nd);
 	pressure_drop(m, items, kinds, nd, &t);
@@ -288,41 +435,48 @@ static void pressure_evict_pool(struct kvtd_manager *m, uint32_t id,
 static bool pressure_on(const struct kvtd_manager *m, uint32_t id)
 {
 	const struct kvtd_pool *p = &m->pools[id];
-	struct kvtd_usage u = { p->info.slots_used, p->info.slot_count };
-	size_t i;
+	struct kvtd_planner_pool pp = { .slot_count = p->info.slot_count };
+	struct kvtd_plan_input in = {
+		.pool_id = id,
+		.slots_used = p->info.slots_used,
+		.pool_wm = m->cfg->pool_wm,
+		.tenants = m->tenants,
+		.nr_tenants = m->nr_tenants,
+		.tenant_wm = m->cfg->tenant_wm,
+	};
 
-	if (kvtd_watermark_excess(&u, &m->cfg->pool_wm))
-		return true;
-	for (i = 0; i < m->nr_tenants; i++) {
-		if (m->tenants[i].pool_id != id ||
-		    m->tenants[i].max_slots == KVTIER_QUOTA_UNLIMITED)
-			continue;
-		u.used = m->tenants[i].slots_used;
-		u.capacity = m->tenants[i].max_slots;
-		if (kvtd_watermark_excess(&u, &m->cfg->tenant_wm))
-			return true;
-	}
-	return false;
+	return kvtd_planner_due(&in, &pp);
 }
 
 void kvtd_pressure_tick(struct kvtd_manager *m)
 {
 	bool press[KVTIER_MAX_POOLS + 1] = { false };
-	bool any_press = false, any_wb = false;
+	bool any_press = false;
 	struct drm_kvtier_residency_item *items = NULL;
 	struct kvtd_evict_action *act = NULL;
+	struct kvtd_planner_stats st;
 	uint32_t *kinds = NULL, id;
 	int ret;
 
 	m->ctr.ticks++;
 	/* This pass's writes say anew how much room they wait for. */
 	m->room_wanted = 0;
+	/* Fetches completed are the driver's before their objects are planned. */
+	kvtd_exec_flush(m);
 	m->host->ops->revalidate(m->host);
 	if (kvtd_manager_pools_refresh(m))
 		return;
 	/* Pools gone or replaced leave the disk tier's buffer table. */
 	kvtd_host_tier_recheck(m->host);
 	kvtd_manager_disk_regions(m);
+	kvtd_pressure_pools(m);
+	kvtd_pressure_pump(m);
+	kvtd_planner_stats(m->planner, &st);
+	/* At most one rebuild a pass, however often the rings overflow. */
+	if (m->stream.lost || st.stale)
+		kvtd_pressure_rebuild(m, m->stream.lost ? "records lost" :
+							  "state disagreed");
+	kvtd_scan_release(m);
 	ret = pressure_tenants(m);
 	if (ret) {
 		kvtd_err("TENANT_LIST: %s", strerror(-ret));
@@ -333,14 +487,6 @@ void kvtd_pressure_tick(struct kvtd_manager *m)
 			continue;
 		press[id] = pressure_on(m, id);
 		any_press |= press[id];
-		any_wb |= m->disk && m->pools[id].write.mode != KVTD_WRITE_BACK;
-	}
-	if (!any_press && !any_wb)
-		goto sync;
-	ret = kvtd_scan_objects(m);
-	if (ret) {
-		kvtd_err("OBJ_SCAN: %s", strerror(-ret));
-		goto sync;
 	}
 	if (!any_press)
 		goto writeback;
@@ -360,8 +506,7 @@ out:
 	free(kinds);
 writeback:
 	/* After eviction, so that its writes get the disk queue first. */
-	if (any_wb)
+	if (m->disk)
 		pressure_writeback(m);
-sync:
 	kvtd_exec_sync(m, false);
 }

@@ -7,8 +7,8 @@
  * last copy, and it is logged and counted. Copies whose key the driver
  * does not know are counted and kept (a later start may claim them) until
  * the disk tier runs out of room: then they go first (kvtd_reclaim.h),
- * and so do copies of objects freed while the daemon runs, which a sweep
- * finds when no listed copy is left (kvtd_reconcile_room()).
+ * and so do copies of objects freed while the daemon runs, which their
+ * FREE records name (pressure.c), or a rebuild lists anew.
  */
 #include <errno.h>
 #include <string.h>
@@ -67,6 +67,8 @@ static int rec_drop_lost(struct kvtd_manager *m, uint64_t *with_disk)
 		if (!kvtd_disk_lookup(m->disk, &k, &where))
 			continue;
 		m->ctr.lost_on_disk++;
+		kvtd_planner_note(m->planner, m->recs[r].handle,
+				  KVTD_NOTE_DISK_GONE);
 		kvtd_warn("reconcile: object %016llx%016llx of tenant %llu in pool %u is lost on disk (%s)",
 			  (unsigned long long)k.hi, (unsigned long long)k.lo,
 			  (unsigned long long)k.ns, m->recs[r].pool_id,
@@ -109,6 +111,22 @@ static int rec_list_unclaimed(struct kvtd_manager *m, struct rec_unknown *u)
 	return ret;
 }
 
+int kvtd_reconcile_unclaimed(struct kvtd_manager *m)
+{
+	struct rec_unknown u = { 0 };
+	int ret;
+
+	if (!m->disk)
+		return 0;
+	/* Listed anew; the counts since start stay. */
+	m->unclaimed.n = 0;
+	ret = rec_list_unclaimed(m, &u);
+	if (!ret && u.unknown)
+		kvtd_info("disk: %llu copies no object claims, dropped as room is needed",
+			  (unsigned long long)u.unknown);
+	return ret;
+}
+
 int kvtd_reconcile(struct kvtd_manager *m)
 {
 	struct rec_unknown u = { 0 };
@@ -116,11 +134,6 @@ int kvtd_reconcile(struct kvtd_manager *m)
 	size_t r;
 	int ret;
 
-	ret = kvtd_scan_objects(m);
-	if (ret) {
-		kvtd_err("reconcile: OBJ_SCAN: %s", strerror(-ret));
-		return ret;
-	}
 	if (!m->disk) {
 		for (r = 0; r < m->nr_recs; r++)
 			with_disk += !!(m->recs[r].tiers &
@@ -153,32 +166,18 @@ int kvtd_reconcile(struct kvtd_manager *m)
  * so until then the writes that wait for it find no room again: what they
  * want in this pass (m->room_wanted) is set against what the drops in
  * flight give back (m->room_coming), and only the difference is
- * reclaimed, so that copies are not dropped for nothing. With no listed
- * copy left, the copies are looked for again: the driver tells the daemon
- * of no free, so a copy whose object was freed since start is found only
- * this way (a sweep that found none is not repeated for
- * KVTD_SWEEP_INTERVAL_MS).
+ * reclaimed, so that copies are not dropped for nothing. The list holds
+ * the copies unclaimed at start or at the last rebuild, and those of
+ * objects freed since (their FREE records, pressure.c).
  */
 bool kvtd_reconcile_room(struct kvtd_manager *m, uint64_t len)
 {
-	uint64_t now = kvtier_now_ns(), before;
-	struct rec_unknown u = { 0 };
+	uint64_t before;
 	unsigned int n;
 
 	m->room_wanted += len;
 	if (m->room_wanted <= m->room_coming)
 		return true;
-	if (!m->unclaimed.n &&
-	    (!m->last_empty_sweep_ns ||
-	     now - m->last_empty_sweep_ns >=
-		     KVTD_SWEEP_INTERVAL_MS * 1000000ull)) {
-		if (rec_list_unclaimed(m, &u))
-			return false;
-		m->last_empty_sweep_ns = u.unknown ? 0 : now;
-		if (u.unknown)
-			kvtd_info("disk: %llu copies no object claims any more (freed since start), dropped as room is needed",
-				  (unsigned long long)u.unknown);
-	}
 	before = m->unclaimed.bytes;
 	n = kvtd_reclaim_run(&m->unclaimed, m->disk,
 			     m->room_wanted - m->room_coming, KVTD_OP_RECLAIM);

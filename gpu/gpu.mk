@@ -59,8 +59,8 @@ endif
 ifneq ($(CUDA_H),)
 GPU_TESTS += $(GPU_TESTS_DIR)/t_tier_cuda
 GPU_TIER_TEST_INPUTS := $(GPU_TESTS_DIR)/t_tier_cuda.o \
-	$(BUILD)/$(DAEMON_DIR)/tier_device_cuda.o \
-	$(BUILD)/$(DAEMON_DIR)/tier_host.o $(DAEMON_LIB) $(KVTIER_LIB_A)
+	$(BUILD)/$(DAEMON_TIER_DIR)/tier_device_cuda.o \
+	$(BUILD)/$(DAEMON_TIER_DIR)/tier_host.o $(DAEMON_LIB) $(KVTIER_LIB_A)
 
 $(eval $(call compile,$(GPU_TESTS_DIR),tests/gpu,DAEMON_DEV_CC_FLAGS))
 

@@ -13,6 +13,8 @@
  *             queue depth 32 in the file P, against fio's io_uring engine
  *             on the same file, both sides' buffers on 2 MiB pages and
  *             again on 4 KiB pages (tools/bench/bench_disk.c).
+ *   --plan    the eviction planner planning 1000 victims among 10^6
+ *             objects, against among 10^3 (tools/bench/bench_plan.c).
  *   --driver  through the real driver (as root, in the VM): a null ioctl,
  *             and 256-key LOOKUP ioctls over 4096 committed objects, as
  *             the per-key cost over the null ioctl's.
@@ -37,6 +39,7 @@
 #include "bench_copy.h"
 #include "bench_core.h"
 #include "bench_disk.h"
+#include "bench_plan.h"
 #include "bench_util.h"
 #include "kvtd_copier.h"
 
@@ -332,9 +335,19 @@ static int bench_disk_tier(struct bench *b, const char *path)
 	return ret;
 }
 
+static int bench_planner(struct bench *b)
+{
+	int ret = bench_plan(stdout, b->json);
+
+	if (ret)
+		fprintf(stderr, "kvtier-bench: plan benchmark: %s\n",
+			strerror(-ret));
+	return ret;
+}
+
 static const char usage_text[] =
 	"Usage: kvtier-bench [--json] [--core] [--copy] [--copy-threads N]\n"
-	"                    [--disk PATH] [--driver] [--round-ms N]\n"
+	"                    [--disk PATH] [--plan] [--driver] [--round-ms N]\n"
 	"\n"
 	"  --core        kmod/core lookups per second on the host\n"
 	"  --copy        the CPU device backend's copies against memcpy\n"
@@ -343,12 +356,14 @@ static const char usage_text[] =
 	"                PATH (formatted over; removed after if it was created):\n"
 	"                put it where O_DIRECT works (not tmpfs); as root it\n"
 	"                reserves hugetlb pages for the 2 MiB-page comparison\n"
+	"  --plan        the eviction planner at 10^6 objects against 10^3\n"
 	"  --driver      null ioctl and 256-key lookup ioctls through the driver\n"
 	"                (root; creates and destroys a pool)\n"
 	"  --json        one JSON object per line\n"
 	"  --round-ms N  length of one measurement round (default 100)\n"
 	"\n"
-	"With none of --core, --copy, --disk and --driver: core, copy and driver\n"
+	"With none of --core, --copy, --disk, --plan and --driver: core, copy,\n"
+	"plan and driver"
 	"(the driver part only when a kvtier device exists).\n";
 
 int main(int argc, char **argv)
@@ -360,12 +375,13 @@ int main(int argc, char **argv)
 		{ "copy-threads", required_argument, NULL, 'T' },
 		{ "disk", required_argument, NULL, 'D' },
 		{ "driver", no_argument, NULL, 'd' },
+		{ "plan", no_argument, NULL, 'p' },
 		{ "round-ms", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench b = { .round_ms = BENCH_ROUND_MS };
-	bool core = false, copy = false, driver = false, any;
+	bool core = false, copy = false, driver = false, plan = false, any;
 	const char *disk = NULL;
 	int opt, ret, status = 0;
 	uint32_t ms;
@@ -396,6 +412,9 @@ int main(int argc, char **argv)
 		case 'd':
 			driver = true;
 			break;
+		case 'p':
+			plan = true;
+			break;
 		case 'r':
 			if (kvtool_parse_u32(optarg, &ms) || ms == 0 ||
 			    ms > 60000) {
@@ -418,13 +437,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	kvtool_json_init(&b.j, stdout);
-	any = !core && !copy && !disk && !driver;
+	any = !core && !copy && !disk && !driver && !plan;
 	if (core || any) {
 		if (bench_core(&b))
 			status = 1;
 	}
 	if (copy || any) {
 		if (bench_cpu_copy(&b))
+			status = 1;
+	}
+	if (plan || any) {
+		if (bench_planner(&b))
 			status = 1;
 	}
 	if (disk) {

@@ -13,7 +13,8 @@ TOOLS_STATIC_LIBS := $(KVTOOL_LIB_A) $(KVTIER_LIB_A) $(DRM_STATIC_LIBS) -lm
 # kvtier-bench's parts in tools/bench (all but bench_disk.c, which disk.mk
 # builds, and core_ab.c, which scripts/core-ab.sh builds): --core over
 # $(KVTCORE_LIB), --copy over the daemon's CPU device tier ($(DAEMON_LIB)),
-# --disk over the disk tier ($(DISK_BENCH_LIB), $(DISK_LIB)). Those
+# --disk over the disk tier ($(DISK_BENCH_LIB), $(DISK_LIB)), --plan over
+# the daemon's planner ($(POLICY_LIB)). Those
 # libraries are defined by fragments included after this one, hence the
 # second expansion of the prerequisites ($$ below): at the point of reading
 # they are still empty.
@@ -25,8 +26,9 @@ BENCH_OBJS    := $(BUILD)/tools/kvtier-bench.o \
 BENCH_CFLAGS   = -pthread -I$(BENCH_DIR) -Ikmod/core $(DAEMON_CFLAGS) \
 		 $(DISK_CFLAGS)
 BENCH_LIBS     = $(KVTCORE_LIB) $(DISK_BENCH_LIB) $(DAEMON_LIB) $(DISK_LIB) \
-		 $(DISK_LDLIBS) -lpthread
-BENCH_LIB_DEPS = $(KVTCORE_LIB) $(DISK_BENCH_LIB) $(DAEMON_LIB) $(DISK_LIB)
+		 $(POLICY_LIB) $(DISK_LDLIBS) -lpthread
+BENCH_LIB_DEPS = $(KVTCORE_LIB) $(DISK_BENCH_LIB) $(DAEMON_LIB) $(DISK_LIB) \
+		 $(POLICY_LIB)
 
 TOOLS := kvtierctl kvtier-bench kvtier-demo-client
 # The tools other than kvtier-bench: one source each.

@@ -7,6 +7,14 @@
  *
  * Rebuilt from the extent headers at every open (recover.c); never written
  * to disk itself. Pure; one owner, not thread-safe.
+ *
+ * Not the daemon's kvtd_keymap (key -> 32-bit index): this one is
+ * intrusive. Its entries are the extents themselves, allocated one by one
+ * by disk.c, and they outlive their place in the index (an extent dropped
+ * or superseded keeps its memory while reads are in flight from it or its
+ * header waits to be wiped), so the index links pointers and never owns
+ * or moves them; and linking needs no memory, so recovery indexes every
+ * extent it finds even when growing the table fails.
  */
 #ifndef KVTD_DISK_INDEX_H
 #define KVTD_DISK_INDEX_H

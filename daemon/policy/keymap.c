@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The key -> index map under every policy. See kvtd_keymap.h.
+ * The key -> index map of the policies and the daemon. See kvtd_keymap.h.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -53,6 +53,15 @@ int kvtd_keymap_init(struct kvtd_keymap *m, uint32_t hint)
 	return 0;
 }
 
+void kvtd_keymap_clear(struct kvtd_keymap *m)
+{
+	uint32_t i;
+
+	for (i = 0; i <= m->mask; i++)
+		m->slots[i].val = KVTD_KEYMAP_NONE;
+	m->count = 0;
+}
+
 void kvtd_keymap_fini(struct kvtd_keymap *m)
 {
 	free(m->slots);
@@ -63,18 +72,18 @@ void kvtd_keymap_fini(struct kvtd_keymap *m)
 
 /* The slot holding @k, or the empty slot where it would go. */
 static uint32_t keymap_probe(const struct kvtd_keymap *m,
-			     const struct drm_kvtier_key *k)
+			     const struct kvtd_nskey *k)
 {
-	uint32_t i = (uint32_t)kvtd_key_hash(k) & m->mask;
+	uint32_t i = (uint32_t)kvtd_nskey_hash(k) & m->mask;
 
 	while (m->slots[i].val != KVTD_KEYMAP_NONE &&
-	       !kvtd_key_eq(&m->slots[i].key, k))
+	       !kvtd_nskey_eq(&m->slots[i].key, k))
 		i = (i + 1) & m->mask;
 	return i;
 }
 
-uint32_t kvtd_keymap_get(const struct kvtd_keymap *m,
-			 const struct drm_kvtier_key *k)
+uint32_t kvtd_keymap_get_ns(const struct kvtd_keymap *m,
+			 const struct kvtd_nskey *k)
 {
 	return m->slots[keymap_probe(m, k)].val;
 }
@@ -101,7 +110,7 @@ static int keymap_grow(struct kvtd_keymap *m)
 	return 0;
 }
 
-int kvtd_keymap_put(struct kvtd_keymap *m, const struct drm_kvtier_key *k,
+int kvtd_keymap_put_ns(struct kvtd_keymap *m, const struct kvtd_nskey *k,
 		    uint32_t val)
 {
 	uint32_t i;
@@ -124,7 +133,7 @@ int kvtd_keymap_put(struct kvtd_keymap *m, const struct drm_kvtier_key *k,
 	return 0;
 }
 
-int kvtd_keymap_set(struct kvtd_keymap *m, const struct drm_kvtier_key *k,
+int kvtd_keymap_set_ns(struct kvtd_keymap *m, const struct kvtd_nskey *k,
 		    uint32_t val)
 {
 	uint32_t i;
@@ -143,7 +152,7 @@ int kvtd_keymap_set(struct kvtd_keymap *m, const struct drm_kvtier_key *k,
  * that would be found earlier moves into the hole, so no tombstone is
  * needed and no probe run is ever broken.
  */
-int kvtd_keymap_del(struct kvtd_keymap *m, const struct drm_kvtier_key *k)
+int kvtd_keymap_del_ns(struct kvtd_keymap *m, const struct kvtd_nskey *k)
 {
 	uint32_t hole = keymap_probe(m, k), i, home;
 
@@ -154,7 +163,7 @@ int kvtd_keymap_del(struct kvtd_keymap *m, const struct drm_kvtier_key *k)
 		i = (i + 1) & m->mask;
 		if (m->slots[i].val == KVTD_KEYMAP_NONE)
 			break;
-		home = (uint32_t)kvtd_key_hash(&m->slots[i].key) & m->mask;
+		home = (uint32_t)kvtd_nskey_hash(&m->slots[i].key) & m->mask;
 		/* Moves unless its home lies cyclically in (hole, i]. */
 		if (((i - home) & m->mask) >= ((i - hole) & m->mask)) {
 			m->slots[hole] = m->slots[i];

@@ -59,32 +59,6 @@ struct kvtd_usage {
 	uint64_t capacity;
 };
 
-/**
- * struct kvtd_wm_input - one tenant's allocation in one pool.
- * @pool: The pool's usage (all tenants).
- * @pool_wm: The pool's watermarks.
- * @tenant: The tenant's usage in this pool, and its quota.
- * @tenant_wm: The tenant's watermarks.
- * @need: About to be allocated by the tenant (0 for a periodic check).
- */
-struct kvtd_wm_input {
-	struct kvtd_usage pool;
-	struct kvtd_watermark pool_wm;
-	struct kvtd_usage tenant;
-	struct kvtd_watermark tenant_wm;
-	uint64_t need;
-};
-
-/**
- * struct kvtd_wm_plan - what to evict.
- * @tenant: From the tenant's own objects.
- * @pool: From anyone's, on top of @tenant (which frees pool space too).
- */
-struct kvtd_wm_plan {
-	uint64_t tenant;
-	uint64_t pool;
-};
-
 /* Return: 0, or -EINVAL when @low > @high or @high > KVTD_WM_SCALE. */
 int kvtd_watermark_validate(const struct kvtd_watermark *wm);
 
@@ -101,19 +75,5 @@ uint64_t kvtd_watermark_level(uint64_t capacity, uint32_t permille);
  */
 uint64_t kvtd_watermark_excess(const struct kvtd_usage *u,
 			       const struct kvtd_watermark *wm);
-
-/**
- * kvtd_watermark_plan() - how much to evict before (or without) an
- * allocation of @in->need.
- * @in: The usage and levels, with the allocation counted in.
- * @out: Out. The eviction, all zero when none is due.
- *
- * Return: 0; -EINVAL for invalid watermarks or a tenant using more of the
- * pool than the pool holds; -ENOSPC when @need exceeds the whole pool and
- * -EDQUOT when it exceeds the whole quota (no eviction can help: the
- * driver will refuse the allocation the same way).
- */
-int kvtd_watermark_plan(const struct kvtd_wm_input *in,
-			struct kvtd_wm_plan *out);
 
 #endif /* KVTD_WATERMARK_H */

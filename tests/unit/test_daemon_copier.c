@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for daemon/copier.c: a batch split over threads copies every
+ * Unit tests for daemon/tier/copier.c: a batch split over threads copies every
  * byte exactly once, for many shapes of batch.
  */
 #include <check.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for daemon/keyset.c: namespaces keep equal keys apart, and a
+ * Unit tests for kvtd_keyset.h (kvtd_keymap by key and namespace): namespaces keep equal keys apart, and a
  * long random mix of puts and deletes agrees with a plain array.
  */
 #include <check.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for daemon/stage.c: the staging buffers of disk reads into
+ * Unit tests for daemon/tier/stage.c: the staging buffers of disk reads into
  * GPU memory, against a fake tier that records what it was asked to
  * register. Buffers are aligned for O_DIRECT, reused without allocating
  * or registering again, grown when a larger object comes, limited in

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for daemon/tier_device_cpu.c: memfd regions opened through a
+ * Unit tests for daemon/tier/tier_device_cpu.c: memfd regions opened through a
  * fake REGION_GET_FD, their checks (kind, seals, size), the mapping cache
  * and its revalidation when a region id is reused, and copies; plus the
  * disk tier reading straight into such a mapping (the DISK -> DEVICE path)

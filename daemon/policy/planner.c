@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The planner. See kvtd_planner.h.
+ *
+ * Objects live in one table indexed by 32 bits, found by handle through a
+ * kvtd_keymap; the policies know an object by the key { index, handle },
+ * so a victim leads straight to its entry and a stale one is told apart.
+ *
+ * Why an instance per (pool, tenant) beside the pool's: a tenant over its
+ * quota must give back its own objects. Asking the pool's instance for
+ * "the next victim of tenant T" walks past every other tenant's objects
+ * first, a cost that grows with the cache; a second instance over T's
+ * objects alone answers in O(1), and costs one more on_access per hit and
+ * one entry per object. For LRU the two orders agree (T's order is the
+ * pool's order restricted to T); a policy that learns sees T's history
+ * alone in T's instance, which is what T's quota is.
+ *
+ * The queues (write-back, parked victims) hold handles, not indices, and
+ * are checked when taken: an object freed while queued is skipped, and
+ * its entry's reuse cannot be mistaken for it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvtd_keymap.h"
+#include "kvtd_planner.h"
+
+#define PL_NONE UINT32_MAX
+
+/* Object flags. */
+#define PL_READY (1u << 0)	/* committed */
+#define PL_HOST (1u << 1)	/* a HOST copy */
+#define PL_DISK (1u << 2)	/* a DISK copy */
+#define PL_WRITING (1u << 3)	/* a write to disk queued or in flight */
+#define PL_TRACKED (1u << 4)	/* a candidate in the policies */
+#define PL_EVICTING (1u << 5)	/* named as a victim, not noted yet */
+#define PL_PARKED (1u << 6)	/* kept: a candidate again at next plan */
+#define PL_WBQ (1u << 7)	/* on the write queue */
+
+/* Tables start this small and double: a small daemon stays small. */
+#define PL_MIN_OBJS 1024u
+
+struct pl_obj {
+	struct drm_kvtier_key key;
+	uint64_t handle;	/* 0: a free entry */
+	uint64_t tenant;
+	uint64_t size;
+	uint32_t pool_id;
+	uint32_t hits;
+	uint32_t flags;
+	uint32_t next;		/* free list */
+};
+
+/* A growable FIFO of handles. */
+struct pl_fifo {
+	uint64_t *v;
+	size_t cap;
+	size_t head;		/* next to take */
+	size_t n;
+};
+
+struct pl_pool {
+	bool present;
+	struct kvtd_planner_pool p;
+	struct kvtd_policy *pol;
+	struct pl_fifo parked;
+};
+
+struct pl_tenant {
+	uint64_t tenant;
+	uint32_t pool_id;
+	struct kvtd_policy *pol;
+};
+
+struct kvtd_planner {
+	const struct kvtd_policy_ops *ops;
+	bool have_disk;
+	bool stale;
+	struct pl_obj *o;
+	uint32_t nalloc;
+	uint32_t nused;		/* entries ever handed out */
+	uint32_t free_head;
+	uint64_t objects;
+	uint64_t records;
+	struct kvtd_keymap by_handle;
+	struct pl_pool pools[KVTIER_MAX_POOLS + 1];
+	struct pl_tenant *tenants;
+	uint32_t nr_tenants;
+	uint32_t tenants_room;
+	struct kvtd_keymap by_tenant;	/* { tenant, pool } -> tenants[] */
+	struct pl_fifo wbq;
+};
+
+/* ---- small parts ------------------------------------------------------ */
+
+static int fifo_push(struct pl_fifo *f, uint64_t h)
+{
+	size_t cap, i;
+	uint64_t *v;
+
+	if (f->n == f->cap) {
+		cap = f->cap ? 2 * f->cap : 64;
+		v = malloc(cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < f->n; i++)
+			v[i] = f->v[(f->head + i) % f->cap];
+		free(f->v);
+		f->v = v;
+		f->cap = cap;
+		f->head = 0;
+	}
+	f->v[(f->head + f->n) % f->cap] = h;
+	f->n++;
+	return 0;
+}
+
+static bool fifo_pop(struct pl_fifo *f, uint64_t *h)
+{
+	if (!f->n)
+		return false;
+	*h = f->v[f->head];
+	f->head = (f->head + 1) % f->cap;
+	f->n--;
+	return true;
+}
+
+static void fifo_fini(struct pl_fifo *f)
+{
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+static struct kvtd_nskey pl_hkey(uint64_t handle)
+{
+	return (struct kvtd_nskey){ .lo = handle };
+}
+
+static struct drm_kvtier_key pl_pkey(const struct kvtd_planner *pl,
+				     const struct pl_obj *o)
+{
+	return (struct drm_kvtier_key){ .lo = (uint64_t)(o - pl->o),
+					.hi = o->handle };
+}
+
+static struct pl_obj *pl_find(const struct kvtd_planner *pl, uint64_t handle)
+{
+	struct kvtd_nskey k = pl_hkey(handle);
+	uint32_t i;
+
+	if (!handle)
+		return NULL;
+	i = kvtd_keymap_get_ns(&pl->by_handle, &k);
+	return i == KVTD_KEYMAP_NONE ? NULL : &pl->o[i];
+}
+
+static uint64_t pl_slots(const struct pl_pool *pp, uint64_t size)
+{
+	uint64_t n = size / pp->p.slot_size + (size % pp->p.slot_size != 0);
+
+	return n ? n : 1;
+}
+
+static struct pl_pool *pl_pool(struct kvtd_planner *pl, uint32_t id)
+{
+	if (id == 0 || id > KVTIER_MAX_POOLS || !pl->pools[id].present)
+		return NULL;
+	return &pl->pools[id];
+}
+
+static int pl_policy_new(const struct kvtd_planner *pl, uint64_t capacity,
+			 struct kvtd_policy **out)
+{
+	struct kvtd_policy_params params = { .capacity = capacity };
+
+	return kvtd_policy_create(pl->ops, &params, out);
+}
+
+/* The instance of (@pool_id, @tenant), made if @make; NULL if none. */
+static struct kvtd_policy *pl_tenant_pol(struct kvtd_planner *pl,
+					 uint32_t pool_id, uint64_t tenant,
+					 bool make)
+{
+	struct kvtd_nskey k = { .lo = tenant, .hi = pool_id };
+	struct pl_tenant *t;
+	uint32_t i = kvtd_keymap_get_ns(&pl->by_tenant, &k);
+	uint32_t room;
+
+	if (i != KVTD_KEYMAP_NONE) {
+		t = &pl->tenants[i];
+		if (!t->pol && make &&
+		    pl_policy_new(pl, pl->pools[pool_id].p.slot_count, &t->pol))
+			return NULL;
+		return t->pol;
+	}
+	if (!make)
+		return NULL;
+	if (pl->nr_tenants == pl->tenants_room) {
+		room = pl->tenants_room ? 2 * pl->tenants_room : 16;
+		t = realloc(pl->tenants, room * sizeof(*t));
+		if (!t)
+			return NULL;
+		pl->tenants = t;
+		pl->tenants_room = room;
+	}
+	t = &pl->tenants[pl->nr_tenants];
+	*t = (struct pl_tenant){ .tenant = tenant, .pool_id = pool_id };
+	if (pl_policy_new(pl, pl->pools[pool_id].p.slot_count, &t->pol))
+		return NULL;
+	if (kvtd_keymap_put_ns(&pl->by_tenant, &k, pl->nr_tenants)) {
+		kvtd_policy_destroy(t->pol);
+		return NULL;
+	}
+	pl->nr_tenants++;
+	return t->pol;
+}
+
+/* ---- objects ---------------------------------------------------------- */
+
+static struct pl_obj *pl_obj_new(struct kvtd_planner *pl, uint64_t handle)
+{
+	struct kvtd_nskey k = pl_hkey(handle);
+	struct pl_obj *o;
+	uint32_t i, n;
+
+	if (pl->free_head != PL_NONE) {
+		i = pl->free_head;
+		pl->free_head = pl->o[i].next;
+	} else {
+		if (pl->nused == pl->nalloc) {
+			if (pl->nalloc >= UINT32_MAX / 2)
+				return NULL;
+			n = pl->nalloc ? 2 * pl->nalloc : PL_MIN_OBJS;
+			o = realloc(pl->o, (size_t)n * sizeof(*o));
+			if (!o)
+				return NULL;
+			pl->o = o;
+			pl->nalloc = n;
+		}
+		i = pl->nused++;
+	}
+	if (kvtd_keymap_put_ns(&pl->by_handle, &k, i)) {
+		pl->o[i].next = pl->free_head;
+		pl->free_head = i;
+		return NULL;
+	}
+	o = &pl->o[i];
+	memset(o, 0, sizeof(*o));
+	o->handle = handle;
+	pl->objects++;
+	return o;
+}
+
+static void pl_untrack(struct kvtd_planner *pl, struct pl_obj *o)
+{
+	struct drm_kvtier_key k = pl_pkey(pl, o);
+	struct pl_pool *pp = pl_pool(pl, o->pool_id);
+	struct kvtd_policy *tp;
+
+	if (!(o->flags & PL_TRACKED))
+		return;
+	o->flags &= ~PL_TRACKED;
+	if (!pp)
+		return;
+	/* -ENOENT only for an instance made after it was tracked: fine. */
+	kvtd_policy_remove(pp->pol, &k);
+	tp = pl_tenant_pol(pl, o->pool_id, o->tenant, false);
+	if (tp)
+		kvtd_policy_remove(tp, &k);
+}
+
+/* Make @o a candidate: READY, in HOST, not being evicted. */
+static void pl_track(struct kvtd_planner *pl, struct pl_obj *o)
+{
+	struct pl_pool *pp = pl_pool(pl, o->pool_id);
+	struct drm_kvtier_key k = pl_pkey(pl, o);
+	struct kvtd_policy *tp;
+	uint64_t slots;
+
+	if ((o->flags & (PL_READY | PL_HOST)) != (PL_READY | PL_HOST) ||
+	    (o->flags & (PL_TRACKED | PL_EVICTING | PL_PARKED)) || !pp)
+		return;
+	slots = pl_slots(pp, o->size);
+	tp = pl_tenant_pol(pl, o->pool_id, o->tenant, true);
+	if (!tp || kvtd_policy_insert(pp->pol, &k, slots)) {
+		pl->stale = true;
+		return;
+	}
+	if (kvtd_policy_insert(tp, &k, slots)) {
+		kvtd_policy_remove(pp->pol, &k);
+		pl->stale = true;
+		return;
+	}
+	o->flags |= PL_TRACKED;
+}
+
+static void pl_obj_free(struct kvtd_planner *pl, struct pl_obj *o)
+{
+	struct kvtd_nskey k = pl_hkey(o->handle);
+	uint32_t i = (uint32_t)(o - pl->o);
+
+	pl_untrack(pl, o);
+	kvtd_keymap_del_ns(&pl->by_handle, &k);
+	o->handle = 0;
+	o->flags = 0;
+	o->next = pl->free_head;
+	pl->free_head = i;
+	pl->objects--;
+}
+
+/* Queue @o for writing if its pool's write policy wants it now. */
+static void pl_write_check(struct kvtd_planner *pl, struct pl_obj *o,
+			   enum kvtd_write_event ev)
+{
+	struct pl_pool *pp = pl_pool(pl, o->pool_id);
+	struct kvtd_write_object wo = { .hits = o->hits };
+	struct kvtd_write_decision d;
+
+	if (!pl->have_disk || !pp ||
+	    (o->flags & (PL_READY | PL_HOST)) != (PL_READY | PL_HOST) ||
+	    (o->flags & (PL_DISK | PL_WRITING | PL_WBQ)))
+		return;
+	/* Back writes nothing here: it writes on eviction only. */
+	if (kvtd_write_decide(&pp->p.write, ev, &wo, &d) || !d.write)
+		return;
+	if (fifo_push(&pl->wbq, o->handle)) {
+		pl->stale = true;
+		return;
+	}
+	o->flags |= PL_WBQ;
+}
+
+/* ---- lifetime and pools ----------------------------------------------- */
+
+int kvtd_planner_create(const struct kvtd_policy_ops *ops, bool have_disk,
+			struct kvtd_planner **out)
+{
+	struct kvtd_planner *pl;
+
+	if (!ops || ops->offline)
+		return -EINVAL;
+	pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		return -ENOMEM;
+	pl->ops = ops;
+	pl->have_disk = have_disk;
+	pl->free_head = PL_NONE;
+	if (kvtd_keymap_init(&pl->by_handle, PL_MIN_OBJS) ||
+	    kvtd_keymap_init(&pl->by_tenant, 0)) {
+		kvtd_planner_destroy(pl);
+		return -ENOMEM;
+	}
+	*out = pl;
+	return 0;
+}
+
+static void pl_tenants_fini(struct kvtd_planner *pl, uint32_t pool_id)
+{
+	uint32_t i;
+
+	for (i = 0; i < pl->nr_tenants; i++) {
+		if (pool_id && pl->tenants[i].pool_id != pool_id)
+			continue;
+		kvtd_policy_destroy(pl->tenants[i].pol);
+		pl->tenants[i].pol = NULL;
+	}
+}
+
+void kvtd_planner_pool_gone(struct kvtd_planner *pl, uint32_t id)
+{
+	struct pl_pool *pp = pl_pool(pl, id);
+
+	if (!pp)
+		return;
+	kvtd_policy_destroy(pp->pol);
+	fifo_fini(&pp->parked);
+	pl_tenants_fini(pl, id);
+	memset(pp, 0, sizeof(*pp));
+}
+
+void kvtd_planner_destroy(struct kvtd_planner *pl)
+{
+	uint32_t id;
+
+	if (!pl)
+		return;
+	for (id = 1; id <= KVTIER_MAX_POOLS; id++)
+		kvtd_planner_pool_gone(pl, id);
+	pl_tenants_fini(pl, 0);
+	free(pl->tenants);
+	kvtd_keymap_fini(&pl->by_tenant);
+	kvtd_keymap_fini(&pl->by_handle);
+	fifo_fini(&pl->wbq);
+	free(pl->o);
+	free(pl);
+}
+
+int kvtd_planner_pool_set(struct kvtd_planner *pl, uint32_t id,
+			  const struct kvtd_planner_pool *p)
+{
+	struct pl_pool *pp;
+	int ret;
+
+	if (id == 0 || id > KVTIER_MAX_POOLS || !p->slot_size)
+		return -EINVAL;
+	pp = &pl->pools[id];
+	if (pp->present && pp->p.slot_size == p->slot_size &&
+	    pp->p.slot_count == p->slot_count) {
+		pp->p.write = p->write;
+		return 0;
+	}
+	if (pp->present) {
+		/* A new pool under an old id: what was tracked is lost. */
+		if (kvtd_policy_count(pp->pol))
+			pl->stale = true;
+		kvtd_planner_pool_gone(pl, id);
+	}
+	ret = pl_policy_new(pl, p->slot_count, &pp->pol);
+	if (ret)
+		return ret;
+	pp->p = *p;
+	pp->present = true;
+	return 0;
+}
+
+/* ---- the stream ------------------------------------------------------- */
+
+static void pl_hit(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
+{
+	struct pl_obj *o = pl_find(pl, a->handle);
+	struct drm_kvtier_key k;
+	struct kvtd_policy *tp;
+	struct pl_pool *pp;
+
+	if (!o)
+		return;
+	if (o->hits < UINT32_MAX)
+		o->hits++;
+	pp = pl_pool(pl, o->pool_id);
+	if ((o->flags & PL_TRACKED) && pp) {
+		k = pl_pkey(pl, o);
+		kvtd_policy_access(pp->pol, &k);
+		tp = pl_tenant_pol(pl, o->pool_id, o->tenant, false);
+		if (tp)
+			kvtd_policy_access(tp, &k);
+	}
+	pl_write_check(pl, o, KVTD_WRITE_EV_HIT);
+}
+
+static void pl_miss(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
+{
+	uint32_t id;
+
+	/*
+	 * A miss names no pool (it found no object): every pool's policy
+	 * hears of it. Its key is the client's, not the { index, handle }
+	 * the policies track objects by; a policy that learns from misses
+	 * gets the whole access once the policy ops take one.
+	 */
+	for (id = 1; id <= KVTIER_MAX_POOLS; id++)
+		if (pl->pools[id].present)
+			kvtd_policy_miss(pl->pools[id].pol, &a->key);
+}
+
+static int pl_alloc(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
+{
+	struct pl_obj *o = pl_find(pl, a->handle);
+
+	if (o)
+		return 0;
+	o = pl_obj_new(pl, a->handle);
+	if (!o)
+		return -ENOMEM;
+	o->key = a->key;
+	o->tenant = a->tenant_id;
+	o->size = a->size;
+	o->pool_id = a->pool_id;
+	return 0;
+}
+
+static int pl_commit(struct kvtd_planner *pl,
+		     const struct drm_kvtier_access *a)
+{
+	struct pl_obj *o = pl_find(pl, a->handle);
+	int ret;
+
+	if (!o) {
+		/* Its ALLOC came before the stream: its size is unknown. */
+		ret = pl_alloc(pl, a);
+		if (ret)
+			return ret;
+		o = pl_find(pl, a->handle);
+	}
+	if (o->flags & PL_READY)
+		return 0;
+	o->flags |= PL_READY | PL_HOST;
+	pl_track(pl, o);
+	pl_write_check(pl, o, KVTD_WRITE_EV_COMMIT);
+	return 0;
+}
+
+int kvtd_planner_feed(struct kvtd_planner *pl,
+		      const struct drm_kvtier_access *recs, size_t n)
+{
+	struct pl_obj *o;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct drm_kvtier_access *a = &recs[i];
+
+		pl->records++;
+		switch (a->type) {
+		case KVTIER_ACCESS_HIT:
+			pl_hit(pl, a);
+			break;
+		case KVTIER_ACCESS_MISS:
+			pl_miss(pl, a);
+			break;
+		case KVTIER_ACCESS_ALLOC:
+			ret = pl_alloc(pl, a);
+			break;
+		case KVTIER_ACCESS_COMMIT:
+			ret = pl_commit(pl, a);
+			break;
+		case KVTIER_ACCESS_FREE:
+			o = pl_find(pl, a->handle);
+			if (o)
+				pl_obj_free(pl, o);
+			break;
+		}
+		if (ret) {
+			pl->stale = true;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* ---- rebuilding ------------------------------------------------------- */
+
+static int pl_load_cmp(const void *a, const void *b, void *arg)
+{
+	const struct drm_kvtier_obj_record *recs = arg;
+	const struct drm_kvtier_obj_record *x = &recs[*(const uint32_t *)a];
+	const struct drm_kvtier_obj_record *y = &recs[*(const uint32_t *)b];
+
+	if (x->last_access_ns != y->last_access_ns)
+		return x->last_access_ns < y->last_access_ns ? -1 : 1;
+	return x->handle < y->handle ? -1 : x->handle > y->handle;
+}
+
+/* Empty every policy instance and the object table, keeping the pools. */
+static int pl_reset(struct kvtd_planner *pl)
+{
+	struct kvtd_planner_pool p;
+	uint32_t id;
+	int ret;
+
+	for (id = 1; id <= KVTIER_MAX_POOLS; id++) {
+		if (!pl->pools[id].present)
+			continue;
+		p = pl->pools[id].p;
+		kvtd_planner_pool_gone(pl, id);
+		ret = kvtd_planner_pool_set(pl, id, &p);
+		if (ret)
+			return ret;
+	}
+	pl_tenants_fini(pl, 0);
+	kvtd_keymap_clear(&pl->by_handle);
+	fifo_fini(&pl->wbq);
+	pl->nused = 0;
+	pl->free_head = PL_NONE;
+	pl->objects = 0;
+	pl->stale = false;
+	return 0;
+}
+
+int kvtd_planner_load(struct kvtd_planner *pl,
+		      const struct drm_kvtier_obj_record *recs, size_t n)
+{
+	const uint32_t host = KVTIER_TIER_BIT(KVTIER_TIER_HOST);
+	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
+	const struct drm_kvtier_obj_record *r;
+	uint32_t *order, i;
+	struct pl_obj *o;
+	int ret;
+
+	if (n >= UINT32_MAX / 2)
+		return -E2BIG;
+	ret = pl_reset(pl);
+	if (ret)
+		goto err;
+	order = malloc((n + 1) * sizeof(*order));
+	if (!order) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	/* Once per rebuild, never per plan: LRU's order is the table's. */
+	qsort_r(order, n, sizeof(*order), pl_load_cmp, (void *)recs);
+	for (i = 0; i < n; i++) {
+		r = &recs[order[i]];
+		if (r->state != KVTIER_STATE_WRITING &&
+		    r->state != KVTIER_STATE_READY)
+			continue;
+		o = pl_find(pl, r->handle);
+		if (!o)
+			o = pl_obj_new(pl, r->handle);
+		if (!o) {
+			ret = -ENOMEM;
+			break;
+		}
+		o->key = r->key;
+		o->tenant = r->tenant_id;
+		o->size = r->size;
+		o->pool_id = r->pool_id;
+		o->hits = r->hits > UINT32_MAX ? UINT32_MAX : (uint32_t)r->hits;
+		o->flags = (r->state == KVTIER_STATE_READY ? PL_READY : 0) |
+			   (r->tiers & host ? PL_HOST : 0) |
+			   (r->tiers & disk ? PL_DISK : 0);
+		pl_track(pl, o);
+		pl_write_check(pl, o, o->hits ? KVTD_WRITE_EV_HIT :
+						KVTD_WRITE_EV_COMMIT);
+	}
+	free(order);
+	if (!ret)
+		return 0;
+err:
+	pl_reset(pl);
+	pl->stale = true;
+	return ret;
+}
+
+/* ---- what the daemon did ---------------------------------------------- */
+
+static void pl_park(struct kvtd_planner *pl, struct pl_obj *o)
+{
+	struct pl_pool *pp = pl_pool(pl, o->pool_id);
+
+	o->flags &= ~PL_EVICTING;
+	if (!pp || (o->flags & PL_PARKED))
+		return;
+	if (fifo_push(&pp->parked, o->handle)) {
+		/* Untracked for good until a rebuild: say so. */
+		pl->stale = true;
+		return;
+	}
+	o->flags |= PL_PARKED;
+}
+
+int kvtd_planner_note(struct kvtd_planner *pl, uint64_t handle,
+		      enum kvtd_planner_note note)
+{
+	struct pl_obj *o = pl ? pl_find(pl, handle) : NULL;
+
+	if (!o)
+		return -ENOENT;
+	switch (note) {
+	case KVTD_NOTE_DROPPED:
+	case KVTD_NOTE_NO_HOST:
+		pl_untrack(pl, o);
+		o->flags &= ~(PL_HOST | PL_EVICTING | PL_PARKED);
+		/* Its last copy went: the driver frees it (a FREE follows). */
+		if (!(o->flags & PL_DISK))
+			pl_obj_free(pl, o);
+		break;
+	case KVTD_NOTE_KEPT:
+		if (o->flags & PL_EVICTING)
+			pl_park(pl, o);
+		break;
+	case KVTD_NOTE_IN_HOST:
+		o->flags |= PL_HOST;
+		pl_track(pl, o);
+		break;
+	case KVTD_NOTE_WRITING:
+		o->flags |= PL_WRITING;
+		break;
+	case KVTD_NOTE_WRITTEN:
+		o->flags = (o->flags & ~PL_WRITING) | PL_DISK;
+		break;
+	case KVTD_NOTE_WRITE_FAILED:
+		o->flags &= ~PL_WRITING;
+		break;
+	case KVTD_NOTE_WRITE_LATER:
+		pl_write_check(pl, o, o->hits ? KVTD_WRITE_EV_HIT :
+						KVTD_WRITE_EV_COMMIT);
+		break;
+	case KVTD_NOTE_DISK_GONE:
+		o->flags &= ~PL_DISK;
+		if (!(o->flags & PL_HOST))
+			pl_obj_free(pl, o);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+size_t kvtd_planner_writes(struct kvtd_planner *pl, uint64_t *handles,
+			   size_t room)
+{
+	const uint32_t want = PL_READY | PL_HOST;
+	struct pl_obj *o;
+	size_t n = 0;
+	uint64_t h;
+
+	while (n < room && fifo_pop(&pl->wbq, &h)) {
+		o = pl_find(pl, h);
+		if (!o || !(o->flags & PL_WBQ))
+			continue;
+		o->flags &= ~PL_WBQ;
+		/* Written, being written or evicted since it was queued. */
+		if ((o->flags & want) != want ||
+		    (o->flags & (PL_DISK | PL_WRITING)))
+			continue;
+		handles[n++] = h;
+	}
+	return n;
+}
+
+/* ---- plans ------------------------------------------------------------ */
+
+const char *kvtd_evict_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case KVTD_EVICT_SKIP_BUSY:
+		return "skip-busy";
+	case KVTD_EVICT_DROP:
+		return "drop";
+	case KVTD_EVICT_WAIT_WRITE:
+		return "wait-write";
+	case KVTD_EVICT_WRITE_DROP:
+		return "write-drop";
+	case KVTD_EVICT_DROP_POLICY:
+		return "drop-policy";
+	}
+	return "unknown";
+}
+
+static uint64_t pl_tenant_excess(const struct drm_kvtier_tenant_usage *t,
+				 const struct kvtd_watermark *wm)
+{
+	struct kvtd_usage u = {
+		.used = t->slots_used,
+		.capacity = t->max_slots == KVTIER_QUOTA_UNLIMITED ?
+				    KVTD_WM_UNLIMITED : t->max_slots,
+	};
+	uint64_t e = kvtd_watermark_excess(&u, wm);
+
+	return e < t->slots_used ? e : t->slots_used;
+}
+
+bool kvtd_planner_due(const struct kvtd_plan_input *in,
+		      const struct kvtd_planner_pool *pool)
+{
+	struct kvtd_usage u = { in->slots_used, pool->slot_count };
+	size_t i;
+
+	if (kvtd_watermark_excess(&u, &in->pool_wm))
+		return true;
+	for (i = 0; i < in->nr_tenants; i++)
+		if (in->tenants[i].pool_id == in->pool_id &&
+		    pl_tenant_excess(&in->tenants[i], &in->tenant_wm))
+			return true;
+	return false;
+}
+
+static uint32_t pl_kind(const struct kvtd_planner *pl,
+			const struct pl_pool *pp, const struct pl_obj *o)
+{
+	struct kvtd_write_object wo = {
+		.on_disk = o->flags & PL_DISK,
+		.writing = o->flags & PL_WRITING,
+		.hits = o->hits,
+	};
+	struct kvtd_write_decision d;
+
+	if (wo.on_disk)
+		return KVTD_EVICT_DROP;
+	if (wo.writing)
+		return KVTD_EVICT_WAIT_WRITE;
+	/* The mode was validated by the daemon; an error reads as "drop". */
+	if (kvtd_write_decide(&pp->p.write, KVTD_WRITE_EV_EVICT, &wo, &d) ||
+	    !d.write)
+		return KVTD_EVICT_DROP_POLICY;
+	return pl->have_disk ? KVTD_EVICT_WRITE_DROP : KVTD_EVICT_DROP_POLICY;
+}
+
+struct pl_plan {
+	struct kvtd_planner *pl;
+	struct pl_pool *pp;
+	struct kvtd_evict_action *out;
+	size_t room;
+	size_t n;
+};
+
+/* Name victims from @pol until @target slots; returns the slots freed. */
+static uint64_t pl_take(struct pl_plan *c, struct kvtd_policy *pol,
+			uint64_t target)
+{
+	struct kvtd_planner *pl = c->pl;
+	struct kvtd_evict_action *a;
+	struct drm_kvtier_key k;
+	struct pl_obj *o;
+	uint64_t freed = 0;
+
+	while (pol && freed < target && c->n < c->room) {
+		if (kvtd_policy_victim(pol, NULL, NULL, &k))
+			break;
+		if (k.lo >= pl->nused || pl->o[k.lo].handle != k.hi) {
+			/* Not ours: cannot happen; never loop on it. */
+			kvtd_policy_remove(pol, &k);
+			pl->stale = true;
+			continue;
+		}
+		o = &pl->o[k.lo];
+		pl_untrack(pl, o);
+		o->flags |= PL_EVICTING;
+		a = &c->out[c->n++];
+		*a = (struct kvtd_evict_action){
+			.handle = o->handle,
+			.key = o->key,
+			.tenant_id = o->tenant,
+			.slots = pl_slots(c->pp, o->size),
+			.kind = pl_kind(pl, c->pp, o),
+			.hits = o->hits,
+		};
+		freed += a->slots;
+	}
+	return freed;
+}
+
+/* Put the pool's kept victims back among the candidates. */
+static void pl_unpark(struct kvtd_planner *pl, struct pl_pool *pp)
+{
+	size_t n = pp->parked.n;
+	struct pl_obj *o;
+	uint64_t h;
+
+	/* Only those parked before this call: none is parked twice here. */
+	while (n-- && fifo_pop(&pp->parked, &h)) {
+		o = pl_find(pl, h);
+		if (!o || !(o->flags & PL_PARKED))
+			continue;
+		o->flags &= ~PL_PARKED;
+		pl_track(pl, o);
+	}
+}
+
+int kvtd_planner_evict(struct kvtd_planner *pl,
+		       const struct kvtd_plan_input *in,
+		       struct kvtd_evict_action *out, size_t room,
+		       struct kvtd_evict_summary *sum)
+{
+	struct pl_plan c = { .pl = pl, .out = out, .room = room };
+	struct kvtd_usage pool;
+	uint64_t freed = 0, got, e;
+	size_t i;
+
+	*sum = (struct kvtd_evict_summary){ 0 };
+	c.pp = pl_pool(pl, in->pool_id);
+	if (!c.pp || kvtd_watermark_validate(&in->pool_wm) ||
+	    kvtd_watermark_validate(&in->tenant_wm))
+		return -EINVAL;
+	pl_unpark(pl, c.pp);
+	pool = (struct kvtd_usage){ in->slots_used, c.pp->p.slot_count };
+	sum->pool_excess = kvtd_watermark_excess(&pool, &in->pool_wm);
+	for (i = 0; i < in->nr_tenants; i++)
+		if (in->tenants[i].pool_id == in->pool_id)
+			sum->tenant_excess += pl_tenant_excess(
+				&in->tenants[i], &in->tenant_wm);
+	if (!sum->pool_excess && !sum->tenant_excess)
+		return 0;
+
+	for (i = 0; i < in->nr_tenants; i++) {
+		if (in->tenants[i].pool_id != in->pool_id)
+			continue;
+		e = pl_tenant_excess(&in->tenants[i], &in->tenant_wm);
+		if (!e)
+			continue;
+		got = pl_take(&c, pl_tenant_pol(pl, in->pool_id,
+						in->tenants[i].tenant_id,
+						false),
+			      e);
+		freed += got;
+		if (got < e)
+			sum->short_by += e - got;
+	}
+	if (freed < sum->pool_excess) {
+		got = pl_take(&c, c.pp->pol, sum->pool_excess - freed);
+		freed += got;
+		if (freed < sum->pool_excess)
+			sum->short_by += sum->pool_excess - freed;
+	}
+	sum->planned = freed;
+	return (int)c.n;
+}
+
+void kvtd_planner_stats(const struct kvtd_planner *pl,
+			struct kvtd_planner_stats *st)
+{
+	uint32_t id;
+
+	*st = (struct kvtd_planner_stats){
+		.objects = pl->objects,
+		.write_queue = pl->wbq.n,
+		.records = pl->records,
+		.stale = pl->stale,
+	};
+	for (id = 1; id <= KVTIER_MAX_POOLS; id++) {
+		if (!pl->pools[id].present)
+			continue;
+		st->tracked += kvtd_policy_count(pl->pools[id].pol);
+		st->parked += pl->pools[id].parked.n;
+	}
+}

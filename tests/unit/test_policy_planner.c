@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for daemon/policy/planner.c: hand-made access records in,
+ * victims and writes out. Every pool has 10 slots of 4096 bytes and
+ * watermarks of 90%/50%, so a full pool gives back 5 slots.
+ */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "kvtd_planner.h"
+
+#define SLOT 4096ull
+
+static struct kvtd_planner *pl;
+static struct kvtd_plan_input in;
+static struct kvtd_evict_action act[64];
+static struct kvtd_evict_summary sum;
+static uint64_t now;
+
+static void pool(uint32_t id, enum kvtd_write_mode mode, uint32_t hits)
+{
+	struct kvtd_planner_pool p = {
+		.slot_size = SLOT,
+		.slot_count = 10,
+		.write = { mode, hits },
+	};
+
+	ck_assert_int_eq(kvtd_planner_pool_set(pl, id, &p), 0);
+}
+
+static void setup_disk(bool disk)
+{
+	ck_assert_int_eq(kvtd_planner_create(&kvtd_policy_lru, disk, &pl), 0);
+	pool(1, KVTD_WRITE_BACK, 0);
+	memset(&in, 0, sizeof(in));
+	in.pool_id = 1;
+	in.pool_wm = (struct kvtd_watermark){ .high = 900, .low = 500 };
+	in.tenant_wm = (struct kvtd_watermark){ .high = 900, .low = 500 };
+	now = 1000;
+}
+
+static void setup(void)
+{
+	setup_disk(true);
+}
+
+static void teardown(void)
+{
+	kvtd_planner_destroy(pl);
+	pl = NULL;
+}
+
+static struct drm_kvtier_access rec(uint16_t type, uint64_t h)
+{
+	return (struct drm_kvtier_access){
+		.time_ns = ++now,
+		.key = { .lo = 1000 + h, .hi = 7 },
+		.handle = h,
+		.tenant_id = 10,
+		.pool_id = 1,
+		.type = type,
+	};
+}
+
+static void feed(const struct drm_kvtier_access *a)
+{
+	ck_assert_int_eq(kvtd_planner_feed(pl, a, 1), 0);
+}
+
+/* ALLOC and COMMIT of object @h: @slots slots, tenant @t, pool @pool. */
+static void put_in(uint64_t h, uint64_t slots, uint64_t t, uint32_t pool_id)
+{
+	struct drm_kvtier_access a = rec(KVTIER_ACCESS_ALLOC, h);
+
+	a.size = slots * SLOT;
+	a.tenant_id = t;
+	a.pool_id = pool_id;
+	feed(&a);
+	a = rec(KVTIER_ACCESS_COMMIT, h);
+	a.tenant_id = t;
+	a.pool_id = pool_id;
+	feed(&a);
+}
+
+static void put(uint64_t h)
+{
+	put_in(h, 1, 10, 1);
+}
+
+static void hit(uint64_t h)
+{
+	struct drm_kvtier_access a = rec(KVTIER_ACCESS_HIT, h);
+
+	a.position = 0;
+	a.count = 1;
+	feed(&a);
+}
+
+static int plan(void)
+{
+	return kvtd_planner_evict(pl, &in, act, 64, &sum);
+}
+
+START_TEST(test_below_high)
+{
+	uint64_t h;
+
+	for (h = 1; h <= 8; h++)
+		put(h);
+	in.slots_used = 8;
+	ck_assert_int_eq(plan(), 0);
+	ck_assert_uint_eq(sum.pool_excess, 0);
+}
+END_TEST
+
+START_TEST(test_lru_order_to_low)
+{
+	/* Hits out of handle order: the victims follow the hits. */
+	static const uint64_t order[10] = { 2, 6, 4, 8, 1, 9, 5, 7, 3, 10 };
+	uint64_t h;
+	int i;
+
+	for (h = 1; h <= 10; h++)
+		put(h);
+	for (i = 0; i < 10; i++)
+		hit(order[i]);
+	in.slots_used = 10;
+	/* 10 of 10 >= 90%: down to 50%, so 5 slots. */
+	ck_assert_int_eq(plan(), 5);
+	ck_assert_uint_eq(sum.pool_excess, 5);
+	ck_assert_uint_eq(sum.planned, 5);
+	ck_assert_uint_eq(sum.short_by, 0);
+	for (i = 0; i < 5; i++) {
+		ck_assert_uint_eq(act[i].handle, order[i]);
+		ck_assert_uint_eq(act[i].slots, 1);
+		ck_assert_uint_eq(act[i].hits, 1);
+		ck_assert_uint_eq(act[i].key.lo, 1000 + order[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_kinds)
+{
+	uint64_t h;
+
+	for (h = 1; h <= 10; h++)
+		put(h);
+	kvtd_planner_note(pl, 2, KVTD_NOTE_WRITING);
+	kvtd_planner_note(pl, 2, KVTD_NOTE_WRITTEN);	/* on disk */
+	kvtd_planner_note(pl, 3, KVTD_NOTE_WRITING);	/* being written */
+	in.slots_used = 10;
+	ck_assert_int_eq(plan(), 5);
+	ck_assert_uint_eq(act[0].kind, KVTD_EVICT_WRITE_DROP);	/* back */
+	ck_assert_uint_eq(act[1].kind, KVTD_EVICT_DROP);
+	ck_assert_uint_eq(act[2].kind, KVTD_EVICT_WAIT_WRITE);
+	ck_assert_uint_eq(act[3].kind, KVTD_EVICT_WRITE_DROP);
+	ck_assert_str_eq(kvtd_evict_kind_name(act[1].kind), "drop");
+	ck_assert_str_eq(kvtd_evict_kind_name(0), "unknown");
+}
+END_TEST
+
+START_TEST(test_write_policies_at_eviction)
+{
+	uint64_t h;
+
+	pool(1, KVTD_WRITE_SELECTIVE, 2);
+	for (h = 1; h <= 10; h++)
+		put(h);
+	hit(2);
+	hit(2);
+	for (h = 3; h <= 10; h++)
+		hit(h);
+	in.slots_used = 10;
+	/* Selective after 2 hits: the cold ones dropped, the hot written. */
+	ck_assert_int_eq(plan(), 5);
+	ck_assert_uint_eq(act[0].handle, 1);
+	ck_assert_uint_eq(act[0].kind, KVTD_EVICT_DROP_POLICY);
+	ck_assert_uint_eq(act[1].handle, 2);
+	ck_assert_uint_eq(act[1].kind, KVTD_EVICT_WRITE_DROP);
+	ck_assert_uint_eq(act[2].handle, 3);
+	ck_assert_uint_eq(act[2].kind, KVTD_EVICT_DROP_POLICY);
+}
+END_TEST
+
+START_TEST(test_no_disk_drops)
+{
+	uint64_t h;
+	int i;
+
+	teardown();
+	setup_disk(false);
+	pool(1, KVTD_WRITE_THROUGH, 0);
+	for (h = 1; h <= 10; h++)
+		put(h);
+	in.slots_used = 10;
+	ck_assert_int_eq(plan(), 5);
+	for (i = 0; i < 5; i++)
+		ck_assert_uint_eq(act[i].kind, KVTD_EVICT_DROP_POLICY);
+	/* Nothing is queued for writing without a disk. */
+	ck_assert_uint_eq(kvtd_planner_writes(pl, &h, 1), 0);
+}
+END_TEST
+
+START_TEST(test_candidates_only)
+{
+	struct drm_kvtier_access a;
+	uint64_t h;
+	int i;
+
+	a = rec(KVTIER_ACCESS_ALLOC, 1);	/* never committed */
+	a.size = SLOT;
+	feed(&a);
+	pool(2, KVTD_WRITE_BACK, 0);
+	put_in(2, 1, 10, 2);			/* another pool */
+	put(3);
+	a = rec(KVTIER_ACCESS_FREE, 3);		/* freed */
+	feed(&a);
+	put(4);
+	kvtd_planner_note(pl, 4, KVTD_NOTE_WRITTEN);
+	kvtd_planner_note(pl, 4, KVTD_NOTE_DROPPED);	/* only on disk */
+	for (h = 5; h <= 10; h++)
+		put(h);
+	in.slots_used = 10;
+	ck_assert_int_eq(plan(), 5);
+	for (i = 0; i < 5; i++)
+		ck_assert_uint_ge(act[i].handle, 5);
+	/* Fewer candidates than needed: it says how short it fell. */
+	in.pool_wm.low = 0;
+	ck_assert_int_eq(plan(), 1);
+	ck_assert_uint_eq(sum.short_by, 4 + 5);
+}
+END_TEST
+
+START_TEST(test_multi_slot_objects)
+{
+	put_in(1, 3, 10, 1);
+	put_in(2, 2, 10, 1);
+	put_in(3, 5, 10, 1);
+	in.slots_used = 10;
+	/* 5 to free: the 3-slot and the 2-slot object do it. */
+	ck_assert_int_eq(plan(), 2);
+	ck_assert_uint_eq(act[0].slots, 3);
+	ck_assert_uint_eq(act[1].slots, 2);
+	ck_assert_uint_eq(sum.planned, 5);
+}
+END_TEST
+
+START_TEST(test_tenant_from_its_own)
+{
+	struct drm_kvtier_tenant_usage t[2] = {
+		{ .tenant_id = 20, .pool_id = 1, .slots_used = 4, .max_slots = 4 },
+		{ .tenant_id = 10, .pool_id = 1, .slots_used = 4,
+		  .max_slots = KVTIER_QUOTA_UNLIMITED },
+	};
+	uint64_t h;
+
+	/* Tenant 10's objects are older, but tenant 20 is over its quota. */
+	for (h = 1; h <= 4; h++)
+		put_in(h, 1, 10, 1);
+	for (h = 5; h <= 8; h++)
+		put_in(h, 1, 20, 1);
+	in.slots_used = 8;		/* the pool is fine */
+	in.tenants = t;
+	in.nr_tenants = 2;
+	/* 4 of 4: down to 50% of the quota, from tenant 20 only. */
+	ck_assert_int_eq(plan(), 2);
+	ck_assert_uint_eq(sum.pool_excess, 0);
+	ck_assert_uint_eq(sum.tenant_excess, 2);
+	ck_assert_uint_eq(act[0].handle, 5);
+	ck_assert_uint_eq(act[1].handle, 6);
+	ck_assert_uint_eq(act[0].tenant_id, 20);
+	kvtd_planner_note(pl, 5, KVTD_NOTE_DROPPED);
+	kvtd_planner_note(pl, 6, KVTD_NOTE_DROPPED);
+	/* With the pool over too, the rest comes from anyone, oldest first. */
+	put(9);
+	put(10);
+	in.slots_used = 10;
+	t[0].slots_used = 4;
+	ck_assert_int_eq(plan(), 5);
+	ck_assert_uint_eq(act[0].handle, 7);
+	ck_assert_uint_eq(act[1].handle, 8);
+	ck_assert_uint_eq(act[2].handle, 1);
+	ck_assert_uint_eq(act[3].handle, 2);
+	ck_assert_uint_eq(act[4].handle, 3);
+}
+END_TEST
+
+START_TEST(test_busy_once_per_pass_never_lost)
+{
+	struct kvtd_planner_stats st;
+	uint64_t h;
+	int i, n;
+
+	for (h = 1; h <= 10; h++)
+		put(h);
+	kvtd_planner_note(pl, 1, KVTD_NOTE_WRITTEN);
+	in.slots_used = 10;
+	ck_assert_int_eq(plan(), 5);
+	ck_assert_uint_eq(act[0].handle, 1);
+	/* 1 is held by a client: -EBUSY. The rest went. */
+	ck_assert_int_eq(kvtd_planner_note(pl, 1, KVTD_NOTE_KEPT), 0);
+	for (i = 1; i < 5; i++)
+		kvtd_planner_note(pl, act[i].handle, KVTD_NOTE_DROPPED);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.parked, 1);
+	ck_assert_uint_eq(st.tracked, 5);
+	/* The next pass: 1 is a candidate again, named once, as in use. */
+	in.slots_used = 10;
+	in.pool_wm.low = 0;
+	n = plan();
+	ck_assert_int_eq(n, 6);
+	for (i = 0, h = 0; i < n; i++)
+		h += act[i].handle == 1;
+	ck_assert_uint_eq(h, 1);
+	ck_assert_uint_eq(act[5].handle, 1);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.parked, 0);
+}
+END_TEST
+
+START_TEST(test_writes_from_the_same_state)
+{
+	uint64_t w[8];
+
+	pool(1, KVTD_WRITE_THROUGH, 0);
+	pool(2, KVTD_WRITE_SELECTIVE, 2);
+	pool(3, KVTD_WRITE_BACK, 0);
+	put_in(1, 1, 10, 1);		/* through: at commit */
+	put_in(2, 1, 10, 2);		/* selective: at its 2nd hit */
+	put_in(3, 1, 10, 3);		/* back: never here */
+	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 1);
+	ck_assert_uint_eq(w[0], 1);
+	hit(2);
+	hit(3);
+	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 0);
+	hit(2);
+	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 1);
+	ck_assert_uint_eq(w[0], 2);
+	/* Could not be queued: wanted again later, once. */
+	kvtd_planner_note(pl, 2, KVTD_NOTE_WRITE_LATER);
+	hit(2);
+	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 1);
+	kvtd_planner_note(pl, 2, KVTD_NOTE_WRITING);
+	hit(2);
+	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 0);
+	kvtd_planner_note(pl, 2, KVTD_NOTE_WRITTEN);
+	hit(2);
+	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 0);
+	/* Freed while queued: skipped. */
+	put_in(4, 1, 10, 1);
+	{
+		struct drm_kvtier_access a = rec(KVTIER_ACCESS_FREE, 4);
+
+		feed(&a);
+	}
+	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 0);
+}
+END_TEST
+
+/*
+ * The state kept from records and the state rebuilt from the table give
+ * the same plan: the same victims, in the same order, of the same kinds.
+ */
+START_TEST(test_rebuild_same_choices)
+{
+	static const uint64_t hits[] = { 4, 2, 7, 2, 9, 1, 4 };
+	struct drm_kvtier_obj_record recs[10];
+	struct kvtd_evict_action a1[64];
+	uint64_t last[11] = { 0 }, nhits[11] = { 0 }, h;
+	size_t i;
+	int n;
+
+	pool(1, KVTD_WRITE_SELECTIVE, 2);
+	for (h = 1; h <= 10; h++) {
+		put(h);
+		last[h] = now;
+	}
+	for (i = 0; i < sizeof(hits) / sizeof(hits[0]); i++) {
+		hit(hits[i]);
+		last[hits[i]] = now;
+		nhits[hits[i]]++;
+	}
+	kvtd_planner_note(pl, 9, KVTD_NOTE_WRITTEN);
+	in.slots_used = 10;
+	in.pool_wm.low = 200;
+	n = plan();
+	ck_assert_int_eq(n, 8);
+	memcpy(a1, act, sizeof(a1));
+
+	/* The same objects as OBJ_SCAN would list them, in table order. */
+	for (h = 1; h <= 10; h++) {
+		struct drm_kvtier_obj_record *r = &recs[10 - h];
+
+		memset(r, 0, sizeof(*r));
+		r->key = (struct drm_kvtier_key){ .lo = 1000 + h, .hi = 7 };
+		r->handle = h;
+		r->tenant_id = 10;
+		r->size = SLOT;
+		r->last_access_ns = last[h];
+		r->hits = nhits[h];
+		r->pool_id = 1;
+		r->state = KVTIER_STATE_READY;
+		r->tiers = KVTIER_TIER_BIT(KVTIER_TIER_HOST) |
+			   (h == 9 ? KVTIER_TIER_BIT(KVTIER_TIER_DISK) : 0);
+	}
+	ck_assert_int_eq(kvtd_planner_load(pl, recs, 10), 0);
+	ck_assert_int_eq(plan(), n);
+	for (i = 0; i < (size_t)n; i++) {
+		ck_assert_uint_eq(act[i].handle, a1[i].handle);
+		ck_assert_uint_eq(act[i].kind, a1[i].kind);
+		ck_assert_uint_eq(act[i].hits, a1[i].hits);
+	}
+}
+END_TEST
+
+/* What the stream repeats of the table after a load changes nothing. */
+START_TEST(test_load_then_replay)
+{
+	struct drm_kvtier_obj_record r = {
+		.key = { .lo = 1001, .hi = 7 },
+		.handle = 1,
+		.tenant_id = 10,
+		.size = SLOT,
+		.pool_id = 1,
+		.state = KVTIER_STATE_READY,
+		.tiers = KVTIER_TIER_BIT(KVTIER_TIER_HOST),
+	};
+	struct kvtd_planner_stats st;
+	uint64_t h;
+
+	ck_assert_int_eq(kvtd_planner_load(pl, &r, 1), 0);
+	put(1);				/* ALLOC, COMMIT again */
+	for (h = 2; h <= 10; h++)
+		put(h);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.objects, 10);
+	ck_assert_uint_eq(st.tracked, 10);
+	ck_assert(!st.stale);
+	in.slots_used = 10;
+	ck_assert_int_eq(plan(), 5);
+	ck_assert_uint_eq(act[0].handle, 1);
+}
+END_TEST
+
+/* A COMMIT repeated after a load does not put a disk-only object back. */
+START_TEST(test_replayed_commit_of_evicted)
+{
+	struct drm_kvtier_obj_record r = {
+		.handle = 1,
+		.size = SLOT,
+		.pool_id = 1,
+		.state = KVTIER_STATE_READY,
+		.tiers = KVTIER_TIER_BIT(KVTIER_TIER_DISK),
+	};
+	struct kvtd_planner_stats st;
+
+	ck_assert_int_eq(kvtd_planner_load(pl, &r, 1), 0);
+	put(1);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.objects, 1);
+	ck_assert_uint_eq(st.tracked, 0);
+}
+END_TEST
+
+START_TEST(test_residency_notes)
+{
+	struct kvtd_planner_stats st;
+	uint64_t h;
+
+	for (h = 1; h <= 10; h++)
+		put(h);
+	kvtd_planner_note(pl, 1, KVTD_NOTE_WRITTEN);
+	in.slots_used = 10;
+	ck_assert_int_eq(plan(), 5);
+	/* 1 had a disk copy: known still; 2 had none: gone. */
+	kvtd_planner_note(pl, 1, KVTD_NOTE_DROPPED);
+	kvtd_planner_note(pl, 2, KVTD_NOTE_DROPPED);
+	ck_assert_int_eq(kvtd_planner_note(pl, 2, KVTD_NOTE_KEPT), -ENOENT);
+	kvtd_planner_note(pl, 3, KVTD_NOTE_NO_HOST);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.objects, 8);
+	ck_assert_uint_eq(st.tracked, 5);
+	/* A fetch brings 1 back into HOST: a candidate again, the newest. */
+	kvtd_planner_note(pl, 1, KVTD_NOTE_IN_HOST);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.tracked, 6);
+	kvtd_planner_note(pl, 1, KVTD_NOTE_DISK_GONE);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.objects, 8);
+}
+END_TEST
+
+START_TEST(test_room_and_errors)
+{
+	uint64_t h;
+
+	for (h = 1; h <= 10; h++)
+		put(h);
+	in.slots_used = 10;
+	ck_assert_int_eq(kvtd_planner_evict(pl, &in, act, 2, &sum), 2);
+	ck_assert_uint_eq(sum.short_by, 3);
+	in.pool_wm.low = 950;
+	ck_assert_int_eq(plan(), -EINVAL);
+	in.pool_wm.low = 500;
+	in.pool_id = 5;
+	ck_assert_int_eq(plan(), -EINVAL);
+	ck_assert_int_eq(kvtd_planner_create(NULL, true, &pl), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_due)
+{
+	struct kvtd_planner_pool p = { .slot_size = SLOT, .slot_count = 10 };
+	struct drm_kvtier_tenant_usage t = {
+		.tenant_id = 20, .pool_id = 1, .slots_used = 19, .max_slots = 20,
+	};
+
+	in.slots_used = 8;
+	ck_assert(!kvtd_planner_due(&in, &p));
+	in.slots_used = 9;
+	ck_assert(kvtd_planner_due(&in, &p));
+	in.slots_used = 1;
+	in.tenants = &t;
+	in.nr_tenants = 1;
+	ck_assert(kvtd_planner_due(&in, &p));
+	t.pool_id = 2;
+	ck_assert(!kvtd_planner_due(&in, &p));
+}
+END_TEST
+
+Suite *policy_planner_suite(void)
+{
+	Suite *s = suite_create("policy_planner");
+	TCase *tc;
+
+	tc = tcase_create("evict");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_below_high);
+	tcase_add_test(tc, test_lru_order_to_low);
+	tcase_add_test(tc, test_candidates_only);
+	tcase_add_test(tc, test_multi_slot_objects);
+	tcase_add_test(tc, test_room_and_errors);
+	tcase_add_test(tc, test_due);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("actions");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_kinds);
+	tcase_add_test(tc, test_write_policies_at_eviction);
+	tcase_add_test(tc, test_no_disk_drops);
+	tcase_add_test(tc, test_busy_once_per_pass_never_lost);
+	tcase_add_test(tc, test_residency_notes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tenants");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_tenant_from_its_own);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("writes");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_writes_from_the_same_state);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rebuild");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_rebuild_same_choices);
+	tcase_add_test(tc, test_load_then_replay);
+	tcase_add_test(tc, test_replayed_commit_of_evicted);
+	suite_add_tcase(s, tc);
+	return s;
+}
