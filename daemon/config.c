@@ -381,6 +381,17 @@ int kvtd_config_set(struct kvtd_config *c, const char *key, const char *v,
 		c->tick_ms = (uint32_t)n;
 		return 0;
 	}
+	if (!strcmp(key, "stream-entries")) {
+		if (parse_u64(v, &n) ||
+		    (n && (n < KVTIER_STREAM_MIN_ENTRIES ||
+			   n > KVTIER_STREAM_MAX_ENTRIES || (n & (n - 1)))))
+			return cfg_fail(err, errlen, -EINVAL,
+					"stream-entries: '%s' is not 0 or a power of two %u..%u",
+					v, KVTIER_STREAM_MIN_ENTRIES,
+					KVTIER_STREAM_MAX_ENTRIES);
+		c->stream_entries = (uint32_t)n;
+		return 0;
+	}
 	if (!strcmp(key, "copy-threads")) {
 		if (parse_u64(v, &n) || !n || n > KVTD_CPU_COPY_THREADS_MAX)
 			return cfg_fail(err, errlen, -EINVAL,

@@ -91,6 +91,7 @@ struct kvtd_config {
 	struct kvtd_write_policy write;
 	char eviction_policy[32];
 	uint32_t tick_ms;
+	uint32_t stream_entries;
 	uint32_t copy_threads;
 	int log_level;
 	unsigned int nr_pools;

@@ -203,19 +203,49 @@ static int mgr_disk_open(struct kvtd_manager *m)
  * kvtier is one project: a driver without the stream is refused, never
  * worked around by scanning the table every pass.
  */
+static int mgr_stream_drain(void *ctx, struct drm_kvtier_access *out,
+			    uint32_t room, uint64_t *dropped)
+{
+	uint64_t lost = 0;
+	int n;
+
+	n = kvtier_stream_read(ctx, out, room, &lost);
+	if (n >= 0)
+		*dropped += lost;
+	return n;
+}
+
+static void mgr_stream_close(void *ctx)
+{
+	kvtier_stream_close(ctx);
+}
+
 static int mgr_stream_open(struct kvtd_manager *m)
 {
 	const struct kvtier_params *par = kvtier_params(m->kv);
+	struct kvtier_stream *st;
+	int ret;
 
 	if (!par || !(par->features & KVTIER_FEATURE_ACCESS_STREAM)) {
 		kvtd_err("%s: the driver has no access stream (KVTIER_FEATURE_ACCESS_STREAM): kvtierd needs the kvtier.ko of its own release",
 			 kvtier_path(m->kv));
 		return -EOPNOTSUPP;
 	}
-	/* libkvtier's stream functions come with the driver's (h/stream). */
-	kvtd_err("%s: this kvtierd was built without libkvtier's access stream",
-		 kvtier_path(m->kv));
-	return -EOPNOTSUPP;
+	ret = kvtier_stream_open(m->kv, m->cfg->stream_entries, &st);
+	if (ret) {
+		kvtd_err("%s: opening the access stream: %s",
+			 kvtier_path(m->kv),
+			 ret == -EPROTONOSUPPORT ?
+				 "the driver's record layout is not this kvtierd's" :
+				 strerror(-ret));
+		return ret;
+	}
+	m->stream.src = (struct kvtd_stream_src){
+		.drain = mgr_stream_drain,
+		.close = mgr_stream_close,
+		.ctx = st,
+	};
+	return 0;
 }
 
 /*

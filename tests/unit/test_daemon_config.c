@@ -153,6 +153,7 @@ static const char good_text[] =
 	"write-policy = through\n"
 	"eviction-policy = lru\n"
 	"tick-ms = 250\n"
+	"stream-entries = 1024\n"
 	"copy-threads = 3\n"
 	"log-level = debug\n"
 	"pool = kind=kv slot-size=2M slots=16\n"
@@ -173,6 +174,7 @@ START_TEST(test_parse_good)
 	ck_assert_uint_eq(cfg.tenant_wm.low, 970);
 	ck_assert_int_eq(cfg.write.mode, KVTD_WRITE_THROUGH);
 	ck_assert_uint_eq(cfg.tick_ms, 250);
+	ck_assert_uint_eq(cfg.stream_entries, 1024);
 	ck_assert_uint_eq(cfg.copy_threads, 3);
 	ck_assert_int_eq(cfg.log_level, KVTD_LOG_DEBUG);
 	ck_assert_uint_eq(cfg.nr_pools, 2);
@@ -202,6 +204,10 @@ START_TEST(test_parse_bad)
 	expect_bad("queue-depth = 0\n", -EINVAL, "bad.conf:1: queue-depth");
 	expect_bad("queue-depth = 99999\n", -EINVAL, "bad.conf:1: queue-depth");
 	expect_bad("tick-ms = 0\n", -EINVAL, "bad.conf:1: tick-ms");
+	expect_bad("stream-entries = 1000\n", -EINVAL,
+		   "bad.conf:1: stream-entries");
+	expect_bad("stream-entries = 32\n", -EINVAL,
+		   "bad.conf:1: stream-entries");
 	expect_bad("tick-ms = 10ms\n", -EINVAL, "bad.conf:1: tick-ms");
 	expect_bad("watermark-high = 101\n", -EINVAL,
 		   "bad.conf:1: watermark-high");
