@@ -146,8 +146,9 @@ static int evict_build(struct evict_ctx *c)
 	const struct kvtd_evict_input *in = c->in;
 	struct kvtd_policy_params params = { 0 };
 	uint64_t total = 0;
+	const struct drm_kvtier_obj_record *r;
 	uint32_t *cand, n = 0, i;
-	struct drm_kvtier_key key;
+	struct kvtd_access a;
 	int ret;
 
 	if (in->nr_recs >= UINT32_MAX)
@@ -166,10 +167,15 @@ static int evict_build(struct evict_ctx *c)
 	params.expect_entries = n;
 	ret = kvtd_policy_create(in->policy, &params, &c->pol);
 	for (i = 0; !ret && i < n; i++) {
-		key = evict_key(cand[i]);
-		ret = kvtd_policy_insert(c->pol, &key,
-					 evict_slots(in->recs[cand[i]].size,
-						     in->slot_size));
+		r = &in->recs[cand[i]];
+		a = (struct kvtd_access){
+			.key = evict_key(cand[i]),
+			.tenant = r->tenant_id,
+			.time_ns = r->last_access_ns,
+			.pool = r->pool_id,
+		};
+		ret = kvtd_policy_insert(c->pol, &a,
+					 evict_slots(r->size, in->slot_size));
 	}
 	free(cand);
 	return ret;

@@ -57,17 +57,17 @@ void kvtd_policy_destroy(struct kvtd_policy *p)
 		p->ops->destroy(p);
 }
 
-int kvtd_policy_access(struct kvtd_policy *p, const struct drm_kvtier_key *key)
+int kvtd_policy_access(struct kvtd_policy *p, const struct kvtd_access *a)
 {
-	return p->ops->on_access(p, key);
+	return p->ops->on_access(p, a);
 }
 
-int kvtd_policy_miss(struct kvtd_policy *p, const struct drm_kvtier_key *key)
+int kvtd_policy_miss(struct kvtd_policy *p, const struct kvtd_access *a)
 {
-	return p->ops->on_miss ? p->ops->on_miss(p, key) : 0;
+	return p->ops->on_miss ? p->ops->on_miss(p, a) : 0;
 }
 
-int kvtd_policy_insert(struct kvtd_policy *p, const struct drm_kvtier_key *key,
+int kvtd_policy_insert(struct kvtd_policy *p, const struct kvtd_access *a,
 		       uint64_t size)
 {
 	int ret;
@@ -76,7 +76,7 @@ int kvtd_policy_insert(struct kvtd_policy *p, const struct drm_kvtier_key *key,
 		return -EINVAL;
 	if (size > p->capacity - p->used)
 		return -ENOSPC;
-	ret = p->ops->on_insert(p, key, size);
+	ret = p->ops->on_insert(p, a, size);
 	if (ret)
 		return ret;
 	p->used += size;
@@ -103,4 +103,12 @@ int kvtd_policy_remove(struct kvtd_policy *p, const struct drm_kvtier_key *key)
 	p->used -= size;
 	p->count--;
 	return 0;
+}
+
+int kvtd_policy_reuse(const struct kvtd_policy *p,
+		      const struct drm_kvtier_key *key, uint32_t *permille)
+{
+	if (!p->ops->reuse)
+		return -EOPNOTSUPP;
+	return p->ops->reuse(p, key, permille);
 }

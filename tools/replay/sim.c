@@ -42,10 +42,11 @@ static int sim_reference(struct kvtd_policy *p,
 			 const struct drm_kvtier_key *key,
 			 struct kvtr_sim_stats *st)
 {
+	struct kvtd_access a = kvtd_access_key(key);
 	int ret;
 
 	st->refs++;
-	ret = kvtd_policy_access(p, key);
+	ret = kvtd_policy_access(p, &a);
 	if (ret == 0) {
 		st->hits++;
 		return 0;
@@ -53,7 +54,7 @@ static int sim_reference(struct kvtd_policy *p,
 	if (ret != -ENOENT)
 		return ret;
 	st->misses++;
-	ret = kvtd_policy_miss(p, key);
+	ret = kvtd_policy_miss(p, &a);
 	if (ret)
 		return ret;
 	if (kvtd_policy_capacity(p) < SIM_BLOCK_SIZE) {
@@ -63,7 +64,7 @@ static int sim_reference(struct kvtd_policy *p,
 	ret = sim_make_room(p, SIM_BLOCK_SIZE, st);
 	if (ret)
 		return ret;
-	ret = kvtd_policy_insert(p, key, SIM_BLOCK_SIZE);
+	ret = kvtd_policy_insert(p, &a, SIM_BLOCK_SIZE);
 	if (ret)
 		return ret == -ENOMEM ? ret : -EIO;
 	st->inserts++;
