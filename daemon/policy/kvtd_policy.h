@@ -164,6 +164,12 @@ struct kvtd_policy_ops {
 
 /* The baseline: least recently used, O(1) per operation. */
 extern const struct kvtd_policy_ops kvtd_policy_lru;
+/*
+ * Learned reuse prediction (reuse.c): admission and eviction as one
+ * ordering by the online estimate that a block is used again soon.
+ * O(log n) per operation; implements reuse.
+ */
+extern const struct kvtd_policy_ops kvtd_policy_reuse_ops;
 
 /**
  * kvtd_policy_find() - an online policy by name.

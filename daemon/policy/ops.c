@@ -12,6 +12,7 @@
 /* The policies the daemon may be configured with; add new ones here. */
 static const struct kvtd_policy_ops *const kvtd_policies[] = {
 	&kvtd_policy_lru,
+	&kvtd_policy_reuse_ops,
 };
 
 #define KVTD_NPOLICIES (sizeof(kvtd_policies) / sizeof(kvtd_policies[0]))
