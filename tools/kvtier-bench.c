@@ -13,14 +13,17 @@
  *             queue depth 32 in the file P, against fio's io_uring engine
  *             on the same file, both sides' buffers on 2 MiB pages and
  *             again on 4 KiB pages (tools/bench/bench_disk.c).
+ *   --policy  the default eviction policy's cost per access against LRU's
+ *             on the same stream of prompts (tools/bench/bench_policy.c).
  *   --driver  through the real driver (as root, in the VM): a null ioctl,
  *             and 256-key LOOKUP ioctls over 4096 committed objects, as
  *             the per-key cost over the null ioctl's.
  *
  * With --json, one JSON object per line: name, value, unit and, where a
  * baseline applies, baseline and ratio. With none of --core, --copy,
- * --disk and --driver, the core, copy and driver parts run, the driver
- * part only when there is a device (the disk part needs a path).
+ * --policy, --disk and --driver, the core, copy, policy and driver parts
+ * run, the driver part only when there is a device (the disk part needs a
+ * path).
  *
  * Exit: 0, 1 on a failure, 77 when --driver was asked for and there is no
  * kvtier device (the convention of the project's tests for "skipped").
@@ -37,6 +40,7 @@
 #include "bench_copy.h"
 #include "bench_core.h"
 #include "bench_disk.h"
+#include "bench_policy.h"
 #include "bench_util.h"
 #include "kvtd_copier.h"
 
@@ -303,6 +307,18 @@ static int bench_core(struct bench *b)
 	return ret;
 }
 
+/* ---- policy ---- */
+
+static int bench_policy(struct bench *b)
+{
+	int ret = bench_policy_access(stdout, b->json);
+
+	if (ret)
+		fprintf(stderr, "kvtier-bench: policy benchmark: %s\n",
+			strerror(-ret));
+	return ret;
+}
+
 /* ---- copy, disk ---- */
 
 static int bench_cpu_copy(struct bench *b)
@@ -331,7 +347,7 @@ static int bench_disk_tier(struct bench *b, const char *path)
 }
 
 static const char usage_text[] =
-	"Usage: kvtier-bench [--json] [--core] [--copy] [--copy-threads N]\n"
+	"Usage: kvtier-bench [--json] [--core] [--copy] [--copy-threads N] [--policy]\n"
 	"                    [--disk PATH] [--driver] [--round-ms N]\n"
 	"\n"
 	"  --core        kmod/core lookups per second on the host\n"
@@ -341,13 +357,14 @@ static const char usage_text[] =
 	"                PATH (formatted over; removed after if it was created):\n"
 	"                put it where O_DIRECT works (not tmpfs); as root it\n"
 	"                reserves hugetlb pages for the 2 MiB-page comparison\n"
+	"  --policy      the default eviction policy's ns per access against LRU's\n"
 	"  --driver      null ioctl and 256-key lookup ioctls through the driver\n"
 	"                (root; creates and destroys a pool)\n"
 	"  --json        one JSON object per line\n"
 	"  --round-ms N  length of one measurement round (default 100)\n"
 	"\n"
-	"With none of --core, --copy, --disk and --driver: core, copy and driver\n"
-	"(the driver part only when a kvtier device exists).\n";
+	"With none of --core, --copy, --policy, --disk and --driver: core, copy,\n"
+	"policy and driver (the driver part only when a kvtier device exists).\n";
 
 int main(int argc, char **argv)
 {
@@ -358,12 +375,13 @@ int main(int argc, char **argv)
 		{ "copy-threads", required_argument, NULL, 'T' },
 		{ "disk", required_argument, NULL, 'D' },
 		{ "driver", no_argument, NULL, 'd' },
+		{ "policy", no_argument, NULL, 'P' },
 		{ "round-ms", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench b = { .round_ms = BENCH_ROUND_MS };
-	bool core = false, copy = false, driver = false, any;
+	bool core = false, copy = false, driver = false, policy = false, any;
 	const char *disk = NULL;
 	int opt, ret, status = 0;
 	uint32_t ms;
@@ -394,6 +412,9 @@ int main(int argc, char **argv)
 		case 'd':
 			driver = true;
 			break;
+		case 'P':
+			policy = true;
+			break;
 		case 'r':
 			if (kvtool_parse_u32(optarg, &ms) || ms == 0 ||
 			    ms > 60000) {
@@ -416,13 +437,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	kvtool_json_init(&b.j, stdout);
-	any = !core && !copy && !disk && !driver;
+	any = !core && !copy && !policy && !disk && !driver;
 	if (core || any) {
 		if (bench_core(&b))
 			status = 1;
 	}
 	if (copy || any) {
 		if (bench_cpu_copy(&b))
+			status = 1;
+	}
+	if (policy || any) {
+		if (bench_policy(&b))
 			status = 1;
 	}
 	if (disk) {

@@ -25,8 +25,9 @@ BENCH_OBJS    := $(BUILD)/tools/kvtier-bench.o \
 BENCH_CFLAGS   = -pthread -I$(BENCH_DIR) -Ikmod/core $(DAEMON_CFLAGS) \
 		 $(DISK_CFLAGS)
 BENCH_LIBS     = $(KVTCORE_LIB) $(DISK_BENCH_LIB) $(DAEMON_LIB) $(DISK_LIB) \
-		 $(DISK_LDLIBS) -lpthread
-BENCH_LIB_DEPS = $(KVTCORE_LIB) $(DISK_BENCH_LIB) $(DAEMON_LIB) $(DISK_LIB)
+		 $(POLICY_LIB) $(DISK_LDLIBS) -lpthread
+BENCH_LIB_DEPS = $(KVTCORE_LIB) $(DISK_BENCH_LIB) $(DAEMON_LIB) $(DISK_LIB) \
+		 $(POLICY_LIB)
 
 TOOLS := kvtierctl kvtier-bench kvtier-demo-client
 # The tools other than kvtier-bench: one source each.
