@@ -75,6 +75,14 @@
  * distinguishing, that of a prompt's last block (about 0.01).
  */
 #define REUSE_P_FLOOR 0.01
+/*
+ * The logistic function and its logarithm come from tables over the logit
+ * in steps of 1/64, clamped to +-16 (p within 1e-7 of 0 or 1): finer than
+ * any estimate the model can tell apart, and no exp() per access.
+ */
+#define REUSE_Z_MAX 16
+#define REUSE_Z_STEPS 64
+#define REUSE_Z_N (2 * REUSE_Z_MAX * REUSE_Z_STEPS + 1)
 /* Sizing with no hint, as LRU's. */
 #define REUSE_GUESS_MAX (1u << 16)
 #define REUSE_MAX_ENTRIES (UINT32_MAX - 2u)
@@ -137,6 +145,8 @@ struct kvtd_reuse {
 
 	float w[RF_COUNT][RF_BUCKETS];
 	float bias;
+	float sig[REUSE_Z_N];		/* p of a logit */
+	float lnsig[REUSE_Z_N];		/* ln p of a logit */
 
 	/* The lookup in progress, for the prefix feature and the clamp. */
 	struct kvtd_access last;
@@ -214,16 +224,38 @@ static float reuse_logit(const struct kvtd_reuse *r, const uint8_t *f)
 	return z;
 }
 
-static float reuse_sigmoid(float z)
+static uint32_t reuse_z_index(float z)
 {
-	return (float)(1.0 / (1.0 + reuse_exp(-(double)z)));
+	if (z <= -REUSE_Z_MAX)
+		return 0;
+	if (z >= REUSE_Z_MAX)
+		return REUSE_Z_N - 1;
+	return (uint32_t)((z + REUSE_Z_MAX) * REUSE_Z_STEPS + 0.5f);
+}
+
+static float reuse_sigmoid(const struct kvtd_reuse *r, float z)
+{
+	return r->sig[reuse_z_index(z)];
+}
+
+static void reuse_tables(struct kvtd_reuse *r)
+{
+	double z, p;
+	uint32_t i;
+
+	for (i = 0; i < REUSE_Z_N; i++) {
+		z = (double)i / REUSE_Z_STEPS - REUSE_Z_MAX;
+		p = 1.0 / (1.0 + reuse_exp(-z));
+		r->sig[i] = (float)p;
+		r->lnsig[i] = (float)reuse_ln(p);
+	}
 }
 
 /* One step of stochastic gradient ascent on the log-likelihood. */
 static void reuse_learn(struct kvtd_reuse *r, const uint8_t *f, bool reused)
 {
 	float g = ((reused ? 1.0f : 0.0f) -
-		   reuse_sigmoid(reuse_logit(r, f))) * REUSE_LEARN_RATE;
+		   reuse_sigmoid(r, reuse_logit(r, f))) * REUSE_LEARN_RATE;
 	unsigned int i;
 
 	r->bias += g;
@@ -413,9 +445,9 @@ static float reuse_reference(struct kvtd_reuse *r, const struct kvtd_access *a,
 static double reuse_rank(struct kvtd_reuse *r, const struct kvtd_access *a,
 			 float z)
 {
-	double p = reuse_sigmoid(z), rank;
+	double rank;
 
-	rank = reuse_ln(p > 1e-9 ? p : 1e-9) + (double)r->clock * r->inv_tau;
+	rank = r->lnsig[reuse_z_index(z)] + (double)r->clock * r->inv_tau;
 	if (reuse_same_lookup(r, a) && rank > r->last_rank)
 		rank = r->last_rank;
 	return rank;
@@ -429,9 +461,9 @@ static void reuse_note_lookup(struct kvtd_reuse *r,
 	r->last_rank = rank;
 }
 
-static uint32_t reuse_permille(float z)
+static uint32_t reuse_permille(const struct kvtd_reuse *r, float z)
 {
-	return (uint32_t)(reuse_sigmoid(z) * 1000.0f + 0.5f);
+	return (uint32_t)(reuse_sigmoid(r, z) * 1000.0f + 0.5f);
 }
 
 /* ---- the ops ---- */
@@ -463,6 +495,7 @@ static int reuse_create(const struct kvtd_policy_params *params,
 	r->window = win;
 	r->nring = (uint32_t)(win * REUSE_HISTORY_WINDOWS);
 	r->inv_tau = reuse_ln(1.0 / REUSE_P_FLOOR) / (double)win;
+	reuse_tables(r);
 	r->nalloc = (uint32_t)want;
 	r->e = malloc((size_t)r->nalloc * sizeof(*r->e));
 	r->heap = malloc((size_t)r->nalloc * sizeof(*r->heap));
@@ -517,7 +550,7 @@ static int reuse_on_access(struct kvtd_policy *p, const struct kvtd_access *a)
 	rank = reuse_rank(r, a, z);
 	r->e[i].rank = rank;
 	r->e[i].position = a->position;
-	r->e[i].permille = reuse_permille(z);
+	r->e[i].permille = reuse_permille(r, z);
 	heap_fix(r, r->e[i].heap_pos);
 	reuse_note_lookup(r, a, rank);
 	return 0;
@@ -529,7 +562,7 @@ static int reuse_on_miss(struct kvtd_policy *p, const struct kvtd_access *a)
 	float z = reuse_reference(r, a, r->miss_f);
 
 	r->miss_key = a->key;
-	r->miss_permille = reuse_permille(z);
+	r->miss_permille = reuse_permille(r, z);
 	r->miss_valid = true;
 	/* A block after the break may be cached: no hit, but not dead yet. */
 	reuse_note_lookup(r, a, reuse_rank(r, a, z));
@@ -598,7 +631,7 @@ static int reuse_on_insert(struct kvtd_policy *p, const struct kvtd_access *a,
 		rank = r->last_rank;
 	} else {
 		z = reuse_reference(r, a, f);
-		r->e[i].permille = reuse_permille(z);
+		r->e[i].permille = reuse_permille(r, z);
 		rank = reuse_rank(r, a, z);
 		reuse_note_lookup(r, a, rank);
 	}
