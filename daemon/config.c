@@ -14,6 +14,7 @@
 #include "kvtd_copier.h"
 #include "disk.h"
 #include "kvtd_log.h"
+#include "kvtd_policy.h"
 #include "kvtier_drm.h"
 
 /* A configuration file larger than this is not one. */
@@ -44,7 +45,7 @@ void kvtd_config_defaults(struct kvtd_config *c)
 	c->tenant_wm.low = KVTD_TENANT_WM_LOW_DEFAULT;
 	c->write.mode = KVTD_WRITE_SELECTIVE;
 	c->write.hits = KVTD_WRITE_SELECTIVE_HITS_DEFAULT;
-	strcpy(c->eviction_policy, "lru");
+	strcpy(c->eviction_policy, KVTD_POLICY_DEFAULT);
 	c->tick_ms = KVTD_TICK_MS_DEFAULT;
 	c->copy_threads = KVTD_COPY_THREADS_DEFAULT;
 	c->log_level = KVTD_LOG_INFO;

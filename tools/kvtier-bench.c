@@ -15,14 +15,17 @@
  *             again on 4 KiB pages (tools/bench/bench_disk.c).
  *   --plan    the eviction planner planning 1000 victims among 10^6
  *             objects, against among 10^3 (tools/bench/bench_plan.c).
+ *   --policy  the default eviction policy's cost per access against LRU's
+ *             on the same stream of prompts (tools/bench/bench_policy.c).
  *   --driver  through the real driver (as root, in the VM): a null ioctl,
  *             and 256-key LOOKUP ioctls over 4096 committed objects, as
  *             the per-key cost over the null ioctl's.
  *
  * With --json, one JSON object per line: name, value, unit and, where a
  * baseline applies, baseline and ratio. With none of --core, --copy,
- * --disk and --driver, the core, copy and driver parts run, the driver
- * part only when there is a device (the disk part needs a path).
+ * --policy, --disk and --driver, the core, copy, policy and driver parts
+ * run, the driver part only when there is a device (the disk part needs a
+ * path).
  *
  * Exit: 0, 1 on a failure, 77 when --driver was asked for and there is no
  * kvtier device (the convention of the project's tests for "skipped").
@@ -40,6 +43,7 @@
 #include "bench_core.h"
 #include "bench_disk.h"
 #include "bench_plan.h"
+#include "bench_policy.h"
 #include "bench_util.h"
 #include "kvtd_copier.h"
 
@@ -308,6 +312,18 @@ static int bench_core(struct bench *b)
 	return ret;
 }
 
+/* ---- policy ---- */
+
+static int bench_policy(struct bench *b)
+{
+	int ret = bench_policy_access(stdout, b->json);
+
+	if (ret)
+		fprintf(stderr, "kvtier-bench: policy benchmark: %s\n",
+			strerror(-ret));
+	return ret;
+}
+
 /* ---- copy, disk ---- */
 
 static int bench_cpu_copy(struct bench *b)
@@ -347,7 +363,8 @@ static int bench_planner(struct bench *b)
 
 static const char usage_text[] =
 	"Usage: kvtier-bench [--json] [--core] [--copy] [--copy-threads N]\n"
-	"                    [--disk PATH] [--plan] [--driver] [--round-ms N]\n"
+	"                    [--policy] [--disk PATH] [--plan] [--driver]\n"
+	"                    [--round-ms N]\n"
 	"\n"
 	"  --core        kmod/core lookups per second on the host\n"
 	"  --copy        the CPU device backend's copies against memcpy\n"
@@ -357,14 +374,15 @@ static const char usage_text[] =
 	"                put it where O_DIRECT works (not tmpfs); as root it\n"
 	"                reserves hugetlb pages for the 2 MiB-page comparison\n"
 	"  --plan        the eviction planner at 10^6 objects against 10^3\n"
+	"  --policy      the default eviction policy's ns per access against LRU's\n"
 	"  --driver      null ioctl and 256-key lookup ioctls through the driver\n"
 	"                (root; creates and destroys a pool)\n"
 	"  --json        one JSON object per line\n"
 	"  --round-ms N  length of one measurement round (default 100)\n"
 	"\n"
-	"With none of --core, --copy, --disk, --plan and --driver: core, copy,\n"
-	"plan and driver"
-	"(the driver part only when a kvtier device exists).\n";
+	"With none of --core, --copy, --policy, --disk, --plan and --driver:\n"
+	"core, copy, policy, plan and driver (the driver part only when a\n"
+	"kvtier device exists).\n";
 
 int main(int argc, char **argv)
 {
@@ -376,12 +394,14 @@ int main(int argc, char **argv)
 		{ "disk", required_argument, NULL, 'D' },
 		{ "driver", no_argument, NULL, 'd' },
 		{ "plan", no_argument, NULL, 'p' },
+		{ "policy", no_argument, NULL, 'P' },
 		{ "round-ms", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench b = { .round_ms = BENCH_ROUND_MS };
-	bool core = false, copy = false, driver = false, plan = false, any;
+	bool core = false, copy = false, driver = false, plan = false;
+	bool policy = false, any;
 	const char *disk = NULL;
 	int opt, ret, status = 0;
 	uint32_t ms;
@@ -415,6 +435,9 @@ int main(int argc, char **argv)
 		case 'p':
 			plan = true;
 			break;
+		case 'P':
+			policy = true;
+			break;
 		case 'r':
 			if (kvtool_parse_u32(optarg, &ms) || ms == 0 ||
 			    ms > 60000) {
@@ -437,13 +460,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	kvtool_json_init(&b.j, stdout);
-	any = !core && !copy && !disk && !driver && !plan;
+	any = !core && !copy && !policy && !disk && !driver && !plan;
 	if (core || any) {
 		if (bench_core(&b))
 			status = 1;
 	}
 	if (copy || any) {
 		if (bench_cpu_copy(&b))
+			status = 1;
+	}
+	if (policy || any) {
+		if (bench_policy(&b))
 			status = 1;
 	}
 	if (plan || any) {

@@ -17,9 +17,12 @@
  * `integrity: N verified, N failed`.
  *
  * --simulate runs the daemon's own policy code over the trace with no
- * driver and no daemon: one cache counted in blocks, every reference a
- * lookup, every miss inserted. For each capacity it prints the chosen
- * policy's hit rate beside LRU and Belady's offline optimum.
+ * driver and no daemon: one cache counted in blocks, each prompt's keys
+ * looked up in order, a block a hit only inside the prompt's longest
+ * cached prefix (what an engine can skip), every block from the first miss
+ * on stored (see kvtr_sim.h). For each capacity it prints the chosen
+ * policy's prefix-hit rate beside LRU and Belady's next-use optimum, and
+ * the share of the gap between those two that the policy closes.
  *
  * Each mode is one function. Exit status: 0 done (for the live replay:
  * every tenant process finished and no block failed verification), 1 the
@@ -45,8 +48,6 @@
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 
-/* The baseline every table compares against, as the traces' README does. */
-#define REPLAY_DEFAULT_POLICY "lru"
 
 struct replay_opts {
 	bool simulate;
@@ -78,9 +79,11 @@ static const char usage_head[] =
 	"Modes:\n"
 	"  --simulate            run the daemon's eviction policies on the trace\n"
 	"                        alone (no driver, no daemon): one cache counted\n"
-	"                        in blocks, every reference a lookup, every miss\n"
-	"                        inserted; prints the hit rate of --policy beside\n"
-	"                        LRU and Belady's offline optimum\n"
+	"                        in blocks; a block hits only inside its prompt's\n"
+	"                        longest cached prefix, every block from the first\n"
+	"                        miss on is stored; prints the prefix-hit rate of\n"
+	"                        --policy beside LRU and Belady, and the share of\n"
+	"                        the LRU-to-Belady gap it closes\n"
 	"  (none)                live replay through kvtier.ko and kvtierd: one\n"
 	"                        client process per tenant (each in a cgroup of\n"
 	"                        its own when run as root) looks up each prompt's\n"
@@ -255,7 +258,7 @@ static int replay_parse_args(int argc, char **argv, struct replay_opts *o)
 	char names[256];
 	int c, ret;
 
-	o->policy = REPLAY_DEFAULT_POLICY;
+	o->policy = KVTD_POLICY_DEFAULT;
 	replay_live_defaults(&o->live);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -287,7 +290,7 @@ static int replay_parse_args(int argc, char **argv, struct replay_opts *o)
 			fputs(usage_head, stdout);
 			printf("  --policy NAME         the policy to evaluate "
 			       "(default %s; one of:%s)\n",
-			       REPLAY_DEFAULT_POLICY, names);
+			       KVTD_POLICY_DEFAULT, names);
 			fputs(usage_tail, stdout);
 			exit(EXIT_SUCCESS);
 		default:
@@ -324,12 +327,26 @@ static void replay_print_header(const struct replay_opts *o,
 	printf("trace     %s\n", o->trace);
 	printf("          %zu requests, %zu block references, %zu distinct "
 	       "blocks\n", t->nreq, r->count, r->distinct);
-	printf("setup     one cache counted in blocks; every reference a "
-	       "lookup, every miss inserted\n");
-	printf("policy    %s, beside lru and belady (the offline optimum)\n\n",
-	       o->policy);
-	printf("%10s %10s %10s %10s %10s\n", "capacity", "blocks", "policy",
-	       "lru", "belady");
+	printf("setup     one cache counted in blocks; prefix hits (a block "
+	       "hits only inside its\n          prompt's longest cached "
+	       "prefix); every block from the first miss on stored\n");
+	printf("policy    %s, beside lru and belady (the offline next-use "
+	       "optimum)\n\n", o->policy);
+	printf("%10s %10s %10s %10s %10s %10s\n", "capacity", "blocks",
+	       "policy", "lru", "belady", "gap");
+}
+
+/* The gap is undefined where Belady gains nothing over LRU. */
+static bool replay_gap_defined(const struct replay_row *row)
+{
+	return row->belady.hits != row->lru.hits;
+}
+
+/* Return: (policy - lru) / (belady - lru), in prefix hits. */
+static double replay_gap_closed(const struct replay_row *row)
+{
+	return ((double)row->policy.hits - (double)row->lru.hits) /
+	       ((double)row->belady.hits - (double)row->lru.hits);
 }
 
 static void replay_print_row(const struct replay_row *row)
@@ -340,22 +357,15 @@ static void replay_print_row(const struct replay_row *row)
 		snprintf(cap, sizeof(cap), "%g%%", row->cap->percent);
 	else
 		snprintf(cap, sizeof(cap), "-");
-	printf("%10s %10" PRIu64 " %10.3f %10.3f %10.3f\n", cap, row->blocks,
+	printf("%10s %10" PRIu64 " %10.3f %10.3f %10.3f", cap, row->blocks,
 	       kvtr_sim_hit_rate(&row->policy), kvtr_sim_hit_rate(&row->lru),
 	       kvtr_sim_hit_rate(&row->belady));
+	if (replay_gap_defined(row))
+		printf(" %9.0f%%\n", 100.0 * replay_gap_closed(row));
+	else
+		printf(" %10s\n", "-");
 }
 
-static void replay_json_run(struct kvtool_json *j, const char *key,
-			    const char *name, const struct kvtr_sim_stats *s)
-{
-	kvtool_json_object_begin(j, key);
-	kvtool_json_str(j, "name", name);
-	kvtool_json_u64(j, "hits", s->hits);
-	kvtool_json_u64(j, "misses", s->misses);
-	kvtool_json_u64(j, "evictions", s->evictions);
-	kvtool_json_double(j, "hit_rate", kvtr_sim_hit_rate(s));
-	kvtool_json_object_end(j);
-}
 
 static int replay_json_row(const struct replay_opts *o,
 			   const struct kvtr_trace *t,
@@ -371,27 +381,37 @@ static int replay_json_row(const struct replay_opts *o,
 	kvtool_json_u64(&j, "refs", r->count);
 	kvtool_json_u64(&j, "distinct_blocks", r->distinct);
 	if (row->cap->is_share)
-		kvtool_json_double(&j, "capacity_percent", row->cap->percent);
+		kvtool_json_double(&j, "capacity_share",
+				   row->cap->percent / 100.0);
 	else
-		kvtool_json_null(&j, "capacity_percent");
+		kvtool_json_null(&j, "capacity_share");
 	kvtool_json_u64(&j, "capacity_blocks", row->blocks);
-	replay_json_run(&j, "policy", o->policy, &row->policy);
-	replay_json_run(&j, "lru", kvtd_policy_lru.name, &row->lru);
-	replay_json_run(&j, "belady", kvtr_policy_belady.name, &row->belady);
+	kvtool_json_str(&j, "policy", o->policy);
+	kvtool_json_double(&j, "hit_rate", kvtr_sim_hit_rate(&row->policy));
+	kvtool_json_double(&j, "lru", kvtr_sim_hit_rate(&row->lru));
+	kvtool_json_double(&j, "belady", kvtr_sim_hit_rate(&row->belady));
+	if (replay_gap_defined(row))
+		kvtool_json_double(&j, "gap_closed", replay_gap_closed(row));
+	else
+		kvtool_json_null(&j, "gap_closed");
+	kvtool_json_u64(&j, "prefix_hits", row->policy.hits);
+	kvtool_json_u64(&j, "evictions", row->policy.evictions);
 	kvtool_json_object_end(&j);
 	return kvtool_json_finish(&j);
 }
 
 /* Run the three policies at one capacity; the chosen one reuses a twin. */
 static int replay_row_run(const struct kvtd_policy_ops *ops,
-			  const struct kvtr_refs *r, struct replay_row *row)
+			  const struct kvtr_trace *t, const struct kvtr_refs *r,
+			  struct replay_row *row)
 {
 	int ret;
 
-	ret = kvtr_sim_run(&kvtd_policy_lru, r, row->blocks, &row->lru);
+	ret = kvtr_sim_run(&kvtd_policy_lru, t, r, row->blocks, &row->lru);
 	if (ret)
 		return ret;
-	ret = kvtr_sim_run(&kvtr_policy_belady, r, row->blocks, &row->belady);
+	ret = kvtr_sim_run(&kvtr_policy_belady, t, r, row->blocks,
+			   &row->belady);
 	if (ret)
 		return ret;
 	if (ops == &kvtd_policy_lru)
@@ -399,7 +419,7 @@ static int replay_row_run(const struct kvtd_policy_ops *ops,
 	else if (ops == &kvtr_policy_belady)
 		row->policy = row->belady;
 	else
-		ret = kvtr_sim_run(ops, r, row->blocks, &row->policy);
+		ret = kvtr_sim_run(ops, t, r, row->blocks, &row->policy);
 	return ret;
 }
 
@@ -435,7 +455,7 @@ static int replay_simulate(const struct replay_opts *o)
 	for (i = 0; i < o->ncaps; i++) {
 		row = (struct replay_row){ .cap = &o->caps[i] };
 		row.blocks = kvtr_capacity_blocks(row.cap, r.distinct);
-		ret = replay_row_run(ops, &r, &row);
+		ret = replay_row_run(ops, &t, &r, &row);
 		if (ret) {
 			fprintf(stderr, "kvtier-replay: simulating %" PRIu64
 				" blocks: %s\n", row.blocks, strerror(-ret));

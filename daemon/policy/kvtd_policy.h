@@ -31,6 +31,51 @@
 /* A reference with no next use: an offline policy evicts such keys first. */
 #define KVTD_NEVER UINT64_MAX
 
+/*
+ * The policy the daemon and the simulator use when none is configured or
+ * given: the one line to change when another policy becomes the default.
+ */
+#define KVTD_POLICY_DEFAULT "lru"
+
+/*
+ * kvtd_access.flags: a miss after a prefix lookup stopped at an earlier
+ * miss; the key was not probed (it may even be cached).
+ */
+#define KVTD_ACCESS_NOT_PROBED (1u << 0)
+
+/**
+ * struct kvtd_access - what is known of one access beyond its key: from
+ * the driver's access stream in the daemon (struct drm_kvtier_access),
+ * from the trace in the simulator.
+ * @key: What the policy tracks the object by: unique among the objects
+ *       it tracks (the daemon's planner uses a key of its own per object,
+ *       since the same client key may live in several namespaces and an
+ *       object's stream records may come out of order across CPUs).
+ * @name: What the block's content is called: the same whenever the same
+ *        block is looked up or stored again, in another object or after
+ *        an eviction (the client's key, told apart by tenant). Policies
+ *        that learn from history ("seen before") key it by @name. Zero
+ *        means "the same as @key" (the wrappers fill it in): the
+ *        simulator's case.
+ * @tenant: Who looked it up or stored it; 0 unknown or global.
+ * @time_ns: CLOCK_MONOTONIC ns (simulator: the trace's ms * 1e6).
+ * @position: Index of the key in its prompt's lookup (its depth).
+ * @count: Keys in that lookup; 0 when unknown (then @position means
+ *         nothing).
+ * @pool: The pool.
+ * @flags: KVTD_ACCESS_* bits.
+ */
+struct kvtd_access {
+	struct drm_kvtier_key key;
+	struct drm_kvtier_key name;
+	uint64_t tenant;
+	uint64_t time_ns;
+	uint32_t position;
+	uint32_t count;
+	uint32_t pool;
+	uint32_t flags;
+};
+
 /**
  * struct kvtd_future - what an offline policy knows of the future.
  * @next_use: For reference i of the run, the index of the next reference
@@ -93,17 +138,21 @@ typedef bool (*kvtd_victim_ok_fn)(const struct drm_kvtier_key *key,
  *          Return: 0, -EINVAL, -ENOMEM, -E2BIG (more entries expected
  *          than 32-bit indices hold).
  * @destroy: Free it.
- * @on_access: A lookup hit @key. Return: 0, -ENOENT when @key is not
- *             tracked (the caller's miss), -ERANGE past an offline
+ * @on_access: A lookup hit @a->key. Return: 0, -ENOENT when the key is
+ *             not tracked (the caller's miss), -ERANGE past an offline
  *             policy's future.
- * @on_miss: A lookup missed @key (may be NULL). Called before on_insert
- *           of the same key, if the caller inserts it at all.
- * @on_insert: Track @key, of @size (> 0, fits the free capacity: the
+ * @on_miss: A lookup missed @a->key (may be NULL). Called before
+ *           on_insert of the same key, if the caller inserts it at all.
+ * @on_insert: Track @a->key, of @size (> 0, fits the free capacity: the
  *             wrapper checks). Return: 0, -EEXIST, -ENOMEM, -EINVAL.
  * @pick_victim: Name the key to evict next among those @ok accepts,
  *               without forgetting it. Return: 0, -ENOENT when none.
  * @on_remove: Forget @key (evicted, freed or dropped by someone else) and
  *             give its size. Return: 0, -ENOENT.
+ * @reuse: The policy's estimate, in permille (0..1000), that @key will be
+ *         used again, for the write policies and disk admission (may be
+ *         NULL: a policy with no estimate, such as LRU). Return: 0,
+ *         -ENOENT when @key is not tracked.
  */
 struct kvtd_policy_ops {
 	const char *name;
@@ -111,19 +160,26 @@ struct kvtd_policy_ops {
 	int (*create)(const struct kvtd_policy_params *params,
 		      struct kvtd_policy **out);
 	void (*destroy)(struct kvtd_policy *p);
-	int (*on_access)(struct kvtd_policy *p,
-			 const struct drm_kvtier_key *key);
-	int (*on_miss)(struct kvtd_policy *p, const struct drm_kvtier_key *key);
-	int (*on_insert)(struct kvtd_policy *p,
-			 const struct drm_kvtier_key *key, uint64_t size);
+	int (*on_access)(struct kvtd_policy *p, const struct kvtd_access *a);
+	int (*on_miss)(struct kvtd_policy *p, const struct kvtd_access *a);
+	int (*on_insert)(struct kvtd_policy *p, const struct kvtd_access *a,
+			 uint64_t size);
 	int (*pick_victim)(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
 			   void *arg, struct drm_kvtier_key *out);
 	int (*on_remove)(struct kvtd_policy *p,
 			 const struct drm_kvtier_key *key, uint64_t *size);
+	int (*reuse)(const struct kvtd_policy *p,
+		     const struct drm_kvtier_key *key, uint32_t *permille);
 };
 
 /* The baseline: least recently used, O(1) per operation. */
 extern const struct kvtd_policy_ops kvtd_policy_lru;
+/*
+ * Learned reuse prediction (reuse.c): admission and eviction as one
+ * ordering by the online estimate that a block is used again soon.
+ * O(log n) per operation; implements reuse.
+ */
+extern const struct kvtd_policy_ops kvtd_policy_reuse_ops;
 
 /**
  * kvtd_policy_find() - an online policy by name.
@@ -152,10 +208,10 @@ int kvtd_policy_create(const struct kvtd_policy_ops *ops,
 void kvtd_policy_destroy(struct kvtd_policy *p);
 
 /* Return: 0 (hit, recorded), -ENOENT (not tracked), -ERANGE. */
-int kvtd_policy_access(struct kvtd_policy *p, const struct drm_kvtier_key *key);
+int kvtd_policy_access(struct kvtd_policy *p, const struct kvtd_access *a);
 
 /* Return: 0, or what the policy's on_miss returns. */
-int kvtd_policy_miss(struct kvtd_policy *p, const struct drm_kvtier_key *key);
+int kvtd_policy_miss(struct kvtd_policy *p, const struct kvtd_access *a);
 
 /**
  * kvtd_policy_insert() - track a new object.
@@ -163,7 +219,7 @@ int kvtd_policy_miss(struct kvtd_policy *p, const struct drm_kvtier_key *key);
  * Return: 0, -EINVAL for size 0, -ENOSPC when @size does not fit the free
  * capacity (evict first), -EEXIST, -ENOMEM.
  */
-int kvtd_policy_insert(struct kvtd_policy *p, const struct drm_kvtier_key *key,
+int kvtd_policy_insert(struct kvtd_policy *p, const struct kvtd_access *a,
 		       uint64_t size);
 
 /* Return: 0 with *@out set, -ENOENT when nothing (acceptable) is tracked. */
@@ -172,6 +228,24 @@ int kvtd_policy_victim(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
 
 /* Return: 0, -ENOENT when @key is not tracked. */
 int kvtd_policy_remove(struct kvtd_policy *p, const struct drm_kvtier_key *key);
+
+/**
+ * kvtd_policy_reuse() - the policy's estimate that @key is used again.
+ * @permille: Out. 0 (surely dead) .. 1000 (surely reused).
+ *
+ * Return: 0, -ENOENT when @key is not tracked, -EOPNOTSUPP when the policy
+ * makes no estimate.
+ */
+int kvtd_policy_reuse(const struct kvtd_policy *p,
+		      const struct drm_kvtier_key *key, uint32_t *permille);
+
+/* An access that knows only its key (no position, tenant or time). */
+static inline struct kvtd_access kvtd_access_key(const struct drm_kvtier_key *key)
+{
+	struct kvtd_access a = { .key = *key };
+
+	return a;
+}
 
 static inline uint64_t kvtd_policy_used(const struct kvtd_policy *p)
 {

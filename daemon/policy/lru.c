@@ -107,11 +107,10 @@ static void lru_destroy(struct kvtd_policy *p)
 	free(l);
 }
 
-static int lru_on_access(struct kvtd_policy *p,
-			 const struct drm_kvtier_key *key)
+static int lru_on_access(struct kvtd_policy *p, const struct kvtd_access *a)
 {
 	struct kvtd_lru *l = to_lru(p);
-	uint32_t i = kvtd_keymap_get(&l->map, key);
+	uint32_t i = kvtd_keymap_get(&l->map, &a->key);
 
 	if (i == KVTD_KEYMAP_NONE)
 		return -ENOENT;
@@ -153,9 +152,10 @@ static void lru_entry_put(struct kvtd_lru *l, uint32_t i)
 	l->free_head = i;
 }
 
-static int lru_on_insert(struct kvtd_policy *p,
-			 const struct drm_kvtier_key *key, uint64_t size)
+static int lru_on_insert(struct kvtd_policy *p, const struct kvtd_access *a,
+			 uint64_t size)
 {
+	const struct drm_kvtier_key *key = &a->key;
 	struct kvtd_lru *l = to_lru(p);
 	uint32_t i;
 	int ret;

@@ -12,6 +12,7 @@
 /* The policies the daemon may be configured with; add new ones here. */
 static const struct kvtd_policy_ops *const kvtd_policies[] = {
 	&kvtd_policy_lru,
+	&kvtd_policy_reuse_ops,
 };
 
 #define KVTD_NPOLICIES (sizeof(kvtd_policies) / sizeof(kvtd_policies[0]))
@@ -57,26 +58,45 @@ void kvtd_policy_destroy(struct kvtd_policy *p)
 		p->ops->destroy(p);
 }
 
-int kvtd_policy_access(struct kvtd_policy *p, const struct drm_kvtier_key *key)
+/*
+ * A caller that knows no name other than the key (the simulator, tests)
+ * leaves @name zero: the policies then see the key as the name.
+ */
+static const struct kvtd_access *named(const struct kvtd_access *a,
+				       struct kvtd_access *buf)
 {
-	return p->ops->on_access(p, key);
+	if (a->name.lo || a->name.hi)
+		return a;
+	*buf = *a;
+	buf->name = a->key;
+	return buf;
 }
 
-int kvtd_policy_miss(struct kvtd_policy *p, const struct drm_kvtier_key *key)
+int kvtd_policy_access(struct kvtd_policy *p, const struct kvtd_access *a)
 {
-	return p->ops->on_miss ? p->ops->on_miss(p, key) : 0;
+	struct kvtd_access buf;
+
+	return p->ops->on_access(p, named(a, &buf));
 }
 
-int kvtd_policy_insert(struct kvtd_policy *p, const struct drm_kvtier_key *key,
+int kvtd_policy_miss(struct kvtd_policy *p, const struct kvtd_access *a)
+{
+	struct kvtd_access buf;
+
+	return p->ops->on_miss ? p->ops->on_miss(p, named(a, &buf)) : 0;
+}
+
+int kvtd_policy_insert(struct kvtd_policy *p, const struct kvtd_access *a,
 		       uint64_t size)
 {
+	struct kvtd_access buf;
 	int ret;
 
 	if (!size)
 		return -EINVAL;
 	if (size > p->capacity - p->used)
 		return -ENOSPC;
-	ret = p->ops->on_insert(p, key, size);
+	ret = p->ops->on_insert(p, named(a, &buf), size);
 	if (ret)
 		return ret;
 	p->used += size;
@@ -103,4 +123,12 @@ int kvtd_policy_remove(struct kvtd_policy *p, const struct drm_kvtier_key *key)
 	p->used -= size;
 	p->count--;
 	return 0;
+}
+
+int kvtd_policy_reuse(const struct kvtd_policy *p,
+		      const struct drm_kvtier_key *key, uint32_t *permille)
+{
+	if (!p->ops->reuse)
+		return -EOPNOTSUPP;
+	return p->ops->reuse(p, key, permille);
 }

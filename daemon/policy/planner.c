@@ -40,6 +40,21 @@
 
 /* Tables start this small and double: a small daemon stays small. */
 #define PL_MIN_OBJS 1024u
+/*
+ * Recent misses, direct-mapped by name, so that a COMMIT, which comes
+ * after its block's miss (the client computed and stored it meanwhile),
+ * tells the policy where in its prompt the block was. 4096 entries cover
+ * the misses of a hundred prompts in flight; an entry lost to a collision
+ * only leaves that insert without its place (count 0).
+ */
+#define PL_MISS_SLOTS 4096u
+
+struct pl_miss_ctx {
+	struct drm_kvtier_key name;
+	uint64_t time_ns;
+	uint32_t position;
+	uint32_t count;
+};
 
 struct pl_obj {
 	struct drm_kvtier_key key;
@@ -90,6 +105,7 @@ struct kvtd_planner {
 	uint32_t tenants_room;
 	struct kvtd_keymap by_tenant;	/* { tenant, pool } -> tenants[] */
 	struct pl_fifo wbq;
+	struct pl_miss_ctx misses[PL_MISS_SLOTS];
 };
 
 /* ---- small parts ------------------------------------------------------ */
@@ -142,6 +158,44 @@ static struct drm_kvtier_key pl_pkey(const struct kvtd_planner *pl,
 {
 	return (struct drm_kvtier_key){ .lo = (uint64_t)(o - pl->o),
 					.hi = o->handle };
+}
+
+/*
+ * The name a policy learns by (kvtd_access.name): the client's key, told
+ * apart by the tenant whose namespace holds it, so that a block stored
+ * again after its eviction is known as the same block.
+ */
+static struct drm_kvtier_key pl_name(const struct drm_kvtier_key *key,
+				     uint64_t tenant)
+{
+	uint64_t m = (tenant + 1) * 0x9e3779b97f4a7c15ull;
+
+	return (struct drm_kvtier_key){ .lo = key->lo ^ m,
+					.hi = key->hi ^ ((m >> 29) | (m << 35)) };
+}
+
+static struct pl_miss_ctx *pl_miss_slot(struct kvtd_planner *pl,
+					const struct drm_kvtier_key *name)
+{
+	uint64_t h = (name->lo ^ name->hi) * 0x9e3779b97f4a7c15ull;
+
+	return &pl->misses[h >> 52];
+}
+
+/* What a policy is told of @o, with its place in a prompt when known. */
+static struct kvtd_access pl_acc(struct kvtd_planner *pl,
+				 const struct pl_obj *o, uint64_t time_ns,
+				 uint32_t position, uint32_t count)
+{
+	return (struct kvtd_access){
+		.key = pl_pkey(pl, o),
+		.name = pl_name(&o->key, o->tenant),
+		.tenant = o->tenant,
+		.time_ns = time_ns,
+		.position = position,
+		.count = count,
+		.pool = o->pool_id,
+	};
 }
 
 static struct pl_obj *pl_find(const struct kvtd_planner *pl, uint64_t handle)
@@ -270,25 +324,31 @@ static void pl_untrack(struct kvtd_planner *pl, struct pl_obj *o)
 		kvtd_policy_remove(tp, &k);
 }
 
-/* Make @o a candidate: READY, in HOST, not being evicted. */
-static void pl_track(struct kvtd_planner *pl, struct pl_obj *o)
+/*
+ * Make @o a candidate: READY, in HOST, not being evicted. @ctx is what the
+ * policies are told of it (pl_acc()); NULL when nothing is known but the
+ * object (a rebuild, a victim put back).
+ */
+static void pl_track(struct kvtd_planner *pl, struct pl_obj *o,
+		     const struct kvtd_access *ctx)
 {
 	struct pl_pool *pp = pl_pool(pl, o->pool_id);
-	struct drm_kvtier_key k = pl_pkey(pl, o);
+	struct kvtd_access a;
 	struct kvtd_policy *tp;
 	uint64_t slots;
 
 	if ((o->flags & (PL_READY | PL_HOST)) != (PL_READY | PL_HOST) ||
 	    (o->flags & (PL_TRACKED | PL_EVICTING | PL_PARKED)) || !pp)
 		return;
+	a = ctx ? *ctx : pl_acc(pl, o, 0, 0, 0);
 	slots = pl_slots(pp, o->size);
 	tp = pl_tenant_pol(pl, o->pool_id, o->tenant, true);
-	if (!tp || kvtd_policy_insert(pp->pol, &k, slots)) {
+	if (!tp || kvtd_policy_insert(pp->pol, &a, slots)) {
 		pl->stale = true;
 		return;
 	}
-	if (kvtd_policy_insert(tp, &k, slots)) {
-		kvtd_policy_remove(pp->pol, &k);
+	if (kvtd_policy_insert(tp, &a, slots)) {
+		kvtd_policy_remove(pp->pol, &a.key);
 		pl->stale = true;
 		return;
 	}
@@ -429,7 +489,7 @@ int kvtd_planner_pool_set(struct kvtd_planner *pl, uint32_t id,
 static void pl_hit(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
 {
 	struct pl_obj *o = pl_find(pl, a->handle);
-	struct drm_kvtier_key k;
+	struct kvtd_access acc;
 	struct kvtd_policy *tp;
 	struct pl_pool *pp;
 
@@ -439,28 +499,46 @@ static void pl_hit(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
 		o->hits++;
 	pp = pl_pool(pl, o->pool_id);
 	if ((o->flags & PL_TRACKED) && pp) {
-		k = pl_pkey(pl, o);
-		kvtd_policy_access(pp->pol, &k);
+		acc = pl_acc(pl, o, a->time_ns, a->position, a->count);
+		kvtd_policy_access(pp->pol, &acc);
 		tp = pl_tenant_pol(pl, o->pool_id, o->tenant, false);
 		if (tp)
-			kvtd_policy_access(tp, &k);
+			kvtd_policy_access(tp, &acc);
 	}
 	pl_write_check(pl, o, KVTD_WRITE_EV_HIT);
 }
 
 static void pl_miss(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
 {
+	struct kvtd_access acc = {
+		.tenant = a->tenant_id,
+		.time_ns = a->time_ns,
+		.position = a->position,
+		.count = a->count,
+		.flags = (a->flags & KVTIER_ACCESS_NOT_PROBED) ?
+			 KVTD_ACCESS_NOT_PROBED : 0,
+	};
+	struct pl_miss_ctx *m;
 	uint32_t id;
 
 	/*
-	 * A miss names no pool (it found no object): every pool's policy
-	 * hears of it. Its key is the client's, not the { index, handle }
-	 * the policies track objects by; a policy that learns from misses
-	 * gets the whole access once the policy ops take one.
+	 * A miss names no object: the policies know it by its name only
+	 * (which is also its key to them), and remember the block's place
+	 * for the COMMIT that may follow.
 	 */
-	for (id = 1; id <= KVTIER_MAX_POOLS; id++)
-		if (pl->pools[id].present)
-			kvtd_policy_miss(pl->pools[id].pol, &a->key);
+	acc.name = pl_name(&a->key, a->tenant_id);
+	acc.key = acc.name;
+	m = pl_miss_slot(pl, &acc.name);
+	*m = (struct pl_miss_ctx){ .name = acc.name, .time_ns = a->time_ns,
+				   .position = a->position,
+				   .count = a->count };
+	/* A miss names no pool either: every pool's policy hears of it. */
+	for (id = 1; id <= KVTIER_MAX_POOLS; id++) {
+		if (pl->pools[id].present) {
+			acc.pool = id;
+			kvtd_policy_miss(pl->pools[id].pol, &acc);
+		}
+	}
 }
 
 static int pl_alloc(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
@@ -483,6 +561,8 @@ static int pl_commit(struct kvtd_planner *pl,
 		     const struct drm_kvtier_access *a)
 {
 	struct pl_obj *o = pl_find(pl, a->handle);
+	struct pl_miss_ctx *m;
+	struct kvtd_access acc;
 	int ret;
 
 	if (!o) {
@@ -495,7 +575,14 @@ static int pl_commit(struct kvtd_planner *pl,
 	if (o->flags & PL_READY)
 		return 0;
 	o->flags |= PL_READY | PL_HOST;
-	pl_track(pl, o);
+	acc = pl_acc(pl, o, a->time_ns, 0, 0);
+	m = pl_miss_slot(pl, &acc.name);
+	if (kvtd_key_eq(&m->name, &acc.name) && m->count) {
+		acc.position = m->position;
+		acc.count = m->count;
+		m->count = 0;
+	}
+	pl_track(pl, o, &acc);
 	pl_write_check(pl, o, KVTD_WRITE_EV_COMMIT);
 	return 0;
 }
@@ -621,7 +708,7 @@ int kvtd_planner_load(struct kvtd_planner *pl,
 		o->flags = (r->state == KVTIER_STATE_READY ? PL_READY : 0) |
 			   (r->tiers & host ? PL_HOST : 0) |
 			   (r->tiers & disk ? PL_DISK : 0);
-		pl_track(pl, o);
+		pl_track(pl, o, NULL);
 		pl_write_check(pl, o, o->hits ? KVTD_WRITE_EV_HIT :
 						KVTD_WRITE_EV_COMMIT);
 	}
@@ -673,7 +760,7 @@ int kvtd_planner_note(struct kvtd_planner *pl, uint64_t handle,
 		break;
 	case KVTD_NOTE_IN_HOST:
 		o->flags |= PL_HOST;
-		pl_track(pl, o);
+		pl_track(pl, o, NULL);
 		break;
 	case KVTD_NOTE_WRITING:
 		o->flags |= PL_WRITING;
@@ -846,7 +933,7 @@ static void pl_unpark(struct kvtd_planner *pl, struct pl_pool *pp)
 		if (!o || !(o->flags & PL_PARKED))
 			continue;
 		o->flags &= ~PL_PARKED;
-		pl_track(pl, o);
+		pl_track(pl, o, NULL);
 	}
 }
 

@@ -25,6 +25,7 @@ static Suite *(*const suites[])(void) = {
 	policy_keymap_suite,
 	policy_ops_suite,
 	policy_lru_suite,
+	policy_reuse_suite,
 	policy_watermark_suite,
 	policy_write_suite,
 	replay_trace_suite,

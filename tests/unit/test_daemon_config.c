@@ -12,6 +12,7 @@
 
 #include "kvtd_config.h"
 #include "kvtd_log.h"
+#include "kvtd_policy.h"
 #include "kvtier_drm.h"
 
 static struct kvtd_config cfg;
@@ -28,7 +29,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.pool_wm.high, KVTD_POOL_WM_HIGH_DEFAULT);
 	ck_assert_uint_eq(cfg.pool_wm.low, KVTD_POOL_WM_LOW_DEFAULT);
 	ck_assert_uint_eq(cfg.tick_ms, KVTD_TICK_MS_DEFAULT);
-	ck_assert_str_eq(cfg.eviction_policy, "lru");
+	ck_assert_str_eq(cfg.eviction_policy, KVTD_POLICY_DEFAULT);
 	ck_assert_str_eq(cfg.disk_path, "");
 	ck_assert_int_eq(cfg.write.mode, KVTD_WRITE_SELECTIVE);
 	ck_assert_int_eq(kvtd_config_check(&cfg, err, sizeof(err)), 0);

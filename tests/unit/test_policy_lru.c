@@ -10,6 +10,9 @@
 
 #include "kvtd_policy.h"
 
+/* An access that knows only its key. */
+#define ACC(k) (&(struct kvtd_access){ .key = (k) })
+
 static struct kvtd_policy *pol;
 
 static struct drm_kvtier_key key(uint64_t id)
@@ -42,7 +45,7 @@ static void teardown(void)
 static int reference(struct kvtd_policy *p, uint64_t id)
 {
 	struct drm_kvtier_key k = key(id), victim;
-	int ret = kvtd_policy_access(p, &k);
+	int ret = kvtd_policy_access(p, ACC(k));
 
 	if (ret != -ENOENT) {
 		ck_assert_int_eq(ret, 0);
@@ -54,7 +57,7 @@ static int reference(struct kvtd_policy *p, uint64_t id)
 		ck_assert_int_eq(kvtd_policy_victim(p, NULL, NULL, &victim), 0);
 		ck_assert_int_eq(kvtd_policy_remove(p, &victim), 0);
 	}
-	ck_assert_int_eq(kvtd_policy_insert(p, &k, 1), 0);
+	ck_assert_int_eq(kvtd_policy_insert(p, ACC(k), 1), 0);
 	return 0;
 }
 
@@ -117,7 +120,7 @@ START_TEST(test_capacity_zero)
 	struct drm_kvtier_key a = key(1), v;
 
 	ck_assert_int_eq(run_seq(0, "AAAA"), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 1), -ENOSPC);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 1), -ENOSPC);
 	ck_assert_int_eq(kvtd_policy_victim(pol, NULL, NULL, &v), -ENOENT);
 	ck_assert_uint_eq(kvtd_policy_count(pol), 0);
 }
@@ -148,8 +151,8 @@ START_TEST(test_insert_existing)
 	struct drm_kvtier_key a = key(1);
 
 	pol = lru_new(10, 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 2), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 3), -EEXIST);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 2), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 3), -EEXIST);
 	ck_assert_uint_eq(kvtd_policy_used(pol), 2);
 	ck_assert_uint_eq(kvtd_policy_count(pol), 1);
 }
@@ -160,12 +163,12 @@ START_TEST(test_unknown_keys)
 	struct drm_kvtier_key a = key(1);
 
 	pol = lru_new(10, 0);
-	ck_assert_int_eq(kvtd_policy_access(pol, &a), -ENOENT);
+	ck_assert_int_eq(kvtd_policy_access(pol, ACC(a)), -ENOENT);
 	ck_assert_int_eq(kvtd_policy_remove(pol, &a), -ENOENT);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 1), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 1), 0);
 	ck_assert_int_eq(kvtd_policy_remove(pol, &a), 0);
 	ck_assert_int_eq(kvtd_policy_remove(pol, &a), -ENOENT);
-	ck_assert_int_eq(kvtd_policy_access(pol, &a), -ENOENT);
+	ck_assert_int_eq(kvtd_policy_access(pol, ACC(a)), -ENOENT);
 	ck_assert_uint_eq(kvtd_policy_used(pol), 0);
 }
 END_TEST
@@ -176,11 +179,11 @@ START_TEST(test_sizes)
 	struct drm_kvtier_key a = key(1), b = key(2), c = key(3);
 
 	pol = lru_new(10, 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 4), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &b, 5), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &c, 2), -ENOSPC);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &c, 0), -EINVAL);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &c, 1), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 4), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(b), 5), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(c), 2), -ENOSPC);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(c), 0), -EINVAL);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(c), 1), 0);
 	ck_assert_uint_eq(kvtd_policy_used(pol), 10);
 	ck_assert_int_eq(kvtd_policy_remove(pol, &b), 0);
 	ck_assert_uint_eq(kvtd_policy_used(pol), 5);
@@ -194,10 +197,10 @@ START_TEST(test_victim_order)
 	struct drm_kvtier_key a = key(1), b = key(2), c = key(3), v;
 
 	pol = lru_new(3, 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 1), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &b, 1), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &c, 1), 0);
-	ck_assert_int_eq(kvtd_policy_access(pol, &a), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 1), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(b), 1), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(c), 1), 0);
+	ck_assert_int_eq(kvtd_policy_access(pol, ACC(a)), 0);
 
 	ck_assert_int_eq(kvtd_policy_victim(pol, NULL, NULL, &v), 0);
 	ck_assert(kvtd_key_eq(&v, &b));
@@ -228,8 +231,8 @@ START_TEST(test_victim_filter)
 	uint64_t pinned = 1;
 
 	pol = lru_new(2, 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 1), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &b, 1), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 1), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(b), 1), 0);
 	ck_assert_int_eq(kvtd_policy_victim(pol, not_pinned, &pinned, &v), 0);
 	ck_assert(kvtd_key_eq(&v, &b));
 	ck_assert_int_eq(kvtd_policy_remove(pol, &b), 0);
@@ -247,7 +250,7 @@ START_TEST(test_grows_past_hint)
 	pol = lru_new(5000, 1);
 	for (i = 0; i < 5000; i++) {
 		k = key(i);
-		ck_assert_int_eq(kvtd_policy_insert(pol, &k, 1), 0);
+		ck_assert_int_eq(kvtd_policy_insert(pol, ACC(k), 1), 0);
 	}
 	for (i = 0; i < 5000; i++) {
 		ck_assert_int_eq(kvtd_policy_victim(pol, NULL, NULL, &v), 0);
@@ -288,12 +291,12 @@ START_TEST(test_random_against_model)
 			continue;
 		}
 		if (i < n) {
-			ck_assert_int_eq(kvtd_policy_access(pol, &k), 0);
+			ck_assert_int_eq(kvtd_policy_access(pol, ACC(k)), 0);
 			memmove(&model[1], &model[0], (size_t)i * sizeof(*model));
 			model[0] = id;
 			continue;
 		}
-		ck_assert_int_eq(kvtd_policy_access(pol, &k), -ENOENT);
+		ck_assert_int_eq(kvtd_policy_access(pol, ACC(k)), -ENOENT);
 		if (n == CAP) {
 			ck_assert_int_eq(kvtd_policy_victim(pol, NULL, NULL, &v),
 					 0);
@@ -301,7 +304,7 @@ START_TEST(test_random_against_model)
 			ck_assert_int_eq(kvtd_policy_remove(pol, &v), 0);
 			n--;
 		}
-		ck_assert_int_eq(kvtd_policy_insert(pol, &k, 1), 0);
+		ck_assert_int_eq(kvtd_policy_insert(pol, ACC(k), 1), 0);
 		for (j = n; j > 0; j--)
 			model[j] = model[j - 1];
 		model[0] = id;

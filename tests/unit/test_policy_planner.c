@@ -529,6 +529,117 @@ START_TEST(test_due)
 }
 END_TEST
 
+/*
+ * A spy policy: LRU underneath, recording what the planner tells it, to
+ * check the context of each access (names, places in the prompt).
+ */
+static struct kvtd_access spy_last_insert, spy_last_miss, spy_last_access;
+static int spy_inserts;
+
+static int spy_create(const struct kvtd_policy_params *pp,
+		      struct kvtd_policy **out)
+{
+	return kvtd_policy_lru.create(pp, out);
+}
+
+static int spy_access(struct kvtd_policy *p, const struct kvtd_access *a)
+{
+	spy_last_access = *a;
+	return kvtd_policy_lru.on_access(p, a);
+}
+
+static int spy_miss(struct kvtd_policy *p, const struct kvtd_access *a)
+{
+	spy_last_miss = *a;
+	return 0;
+}
+
+static int spy_insert(struct kvtd_policy *p, const struct kvtd_access *a,
+		      uint64_t size)
+{
+	spy_last_insert = *a;
+	spy_inserts++;
+	return kvtd_policy_lru.on_insert(p, a, size);
+}
+
+static const struct kvtd_policy_ops spy_ops = {
+	.name = "spy",
+	.create = spy_create,
+	.on_access = spy_access,
+	.on_miss = spy_miss,
+	.on_insert = spy_insert,
+};
+
+/*
+ * A block that missed at position 3 of 8 and is then stored is inserted
+ * with that place; the name it is learnt by is the same for its miss, its
+ * insert and its hits, and the same again once it is stored anew under
+ * another handle; another tenant's block of the same key has another name.
+ */
+START_TEST(test_names_and_places)
+{
+	/* The planner keeps a pointer to its ops until teardown. */
+	static struct kvtd_policy_ops ops;
+	struct drm_kvtier_access a;
+	struct drm_kvtier_key name;
+
+	ops = spy_ops;
+	ops.destroy = kvtd_policy_lru.destroy;
+	ops.pick_victim = kvtd_policy_lru.pick_victim;
+	ops.on_remove = kvtd_policy_lru.on_remove;
+	teardown();
+	ck_assert_int_eq(kvtd_planner_create(&ops, true, &pl), 0);
+	pool(1, KVTD_WRITE_BACK, 0);
+	spy_inserts = 0;
+
+	a = rec(KVTIER_ACCESS_MISS, 0);
+	a.key = (struct drm_kvtier_key){ .lo = 1001, .hi = 7 };
+	a.pool_id = 0;
+	a.position = 3;
+	a.count = 8;
+	feed(&a);
+	name = spy_last_miss.name;
+	ck_assert(name.lo || name.hi);
+	ck_assert_uint_eq(spy_last_miss.position, 3);
+	ck_assert_uint_eq(spy_last_miss.count, 8);
+	put(1);			/* key 1001, tenant 10 */
+	/* Into the pool's instance and the tenant's. */
+	ck_assert_int_eq(spy_inserts, 2);
+	ck_assert_uint_eq(spy_last_insert.position, 3);
+	ck_assert_uint_eq(spy_last_insert.count, 8);
+	ck_assert_mem_eq(&spy_last_insert.name, &name, sizeof(name));
+	hit(1);
+	ck_assert_mem_eq(&spy_last_access.name, &name, sizeof(name));
+	ck_assert_mem_eq(&spy_last_access.key, &spy_last_insert.key,
+			 sizeof(name));
+
+	/* Gone, then stored again under handle 2: the same name. */
+	feed(&(struct drm_kvtier_access){ .type = KVTIER_ACCESS_FREE,
+					  .handle = 1, .pool_id = 1,
+					  .key = a.key, .tenant_id = 10 });
+	a = rec(KVTIER_ACCESS_ALLOC, 2);
+	a.key = (struct drm_kvtier_key){ .lo = 1001, .hi = 7 };
+	a.size = SLOT;
+	feed(&a);
+	a.type = KVTIER_ACCESS_COMMIT;
+	feed(&a);
+	ck_assert_int_eq(spy_inserts, 4);
+	ck_assert_mem_eq(&spy_last_insert.name, &name, sizeof(name));
+	/* No miss came before this one: its place is unknown. */
+	ck_assert_uint_eq(spy_last_insert.count, 0);
+
+	/* Tenant 11's block of the same key is another block. */
+	a = rec(KVTIER_ACCESS_ALLOC, 3);
+	a.key = (struct drm_kvtier_key){ .lo = 1001, .hi = 7 };
+	a.tenant_id = 11;
+	a.size = SLOT;
+	feed(&a);
+	a.type = KVTIER_ACCESS_COMMIT;
+	feed(&a);
+	ck_assert(memcmp(&spy_last_insert.name, &name, sizeof(name)));
+}
+END_TEST
+
 Suite *policy_planner_suite(void)
 {
 	Suite *s = suite_create("policy_planner");
@@ -568,6 +679,7 @@ Suite *policy_planner_suite(void)
 	tcase_add_test(tc, test_rebuild_same_choices);
 	tcase_add_test(tc, test_load_then_replay);
 	tcase_add_test(tc, test_replayed_commit_of_evicted);
+	tcase_add_test(tc, test_names_and_places);
 	suite_add_tcase(s, tc);
 	return s;
 }

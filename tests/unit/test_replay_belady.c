@@ -12,6 +12,9 @@
 #include "kvtd_policy.h"
 #include "kvtr_belady.h"
 
+/* An access that knows only its key. */
+#define ACC(k) (&(struct kvtd_access){ .key = (k) })
+
 #define MAXREFS 4096
 
 static struct kvtd_policy *pol;
@@ -71,13 +74,13 @@ static int run_ids(uint64_t capacity, const uint64_t *ids, size_t n)
 	pol = belady_new(capacity, n);
 	for (i = 0; i < n; i++) {
 		k = key(ids[i]);
-		ret = kvtd_policy_access(pol, &k);
+		ret = kvtd_policy_access(pol, ACC(k));
 		if (ret == 0) {
 			hits++;
 			continue;
 		}
 		ck_assert_int_eq(ret, -ENOENT);
-		ck_assert_int_eq(kvtd_policy_miss(pol, &k), 0);
+		ck_assert_int_eq(kvtd_policy_miss(pol, ACC(k)), 0);
 		if (capacity == 0)
 			continue;
 		if (kvtd_policy_used(pol) == capacity) {
@@ -85,7 +88,7 @@ static int run_ids(uint64_t capacity, const uint64_t *ids, size_t n)
 					 0);
 			ck_assert_int_eq(kvtd_policy_remove(pol, &v), 0);
 		}
-		ck_assert_int_eq(kvtd_policy_insert(pol, &k, 1), 0);
+		ck_assert_int_eq(kvtd_policy_insert(pol, ACC(k), 1), 0);
 	}
 	return hits;
 }
@@ -142,7 +145,7 @@ START_TEST(test_capacity_zero)
 
 	ck_assert_int_eq(run_seq(0, "AAAA"), 0);
 	ck_assert_uint_eq(kvtd_policy_count(pol), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 1), -ENOSPC);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 1), -ENOSPC);
 }
 END_TEST
 
@@ -161,18 +164,18 @@ START_TEST(test_protocol_errors)
 	compute_next_use(ids, 2);
 	pol = belady_new(4, 2);
 	/* No next use is known for a key that did not just miss. */
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 1), -EINVAL);
-	ck_assert_int_eq(kvtd_policy_miss(pol, &a), 0);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &b, 1), -EINVAL);
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 1), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 1), -EINVAL);
+	ck_assert_int_eq(kvtd_policy_miss(pol, ACC(a)), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(b), 1), -EINVAL);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 1), 0);
 	/* Twice for one miss is not allowed either. */
-	ck_assert_int_eq(kvtd_policy_insert(pol, &a, 1), -EINVAL);
-	ck_assert_int_eq(kvtd_policy_miss(pol, &b), 0);
+	ck_assert_int_eq(kvtd_policy_insert(pol, ACC(a), 1), -EINVAL);
+	ck_assert_int_eq(kvtd_policy_miss(pol, ACC(b)), 0);
 	/* Past the end of the future. */
-	ck_assert_int_eq(kvtd_policy_access(pol, &a), -ERANGE);
-	ck_assert_int_eq(kvtd_policy_miss(pol, &b), -ERANGE);
+	ck_assert_int_eq(kvtd_policy_access(pol, ACC(a)), -ERANGE);
+	ck_assert_int_eq(kvtd_policy_miss(pol, ACC(b)), -ERANGE);
 	/* An untracked key is a miss, and uses no reference. */
-	ck_assert_int_eq(kvtd_policy_access(pol, &b), -ENOENT);
+	ck_assert_int_eq(kvtd_policy_access(pol, ACC(b)), -ENOENT);
 }
 END_TEST
 
@@ -211,8 +214,8 @@ START_TEST(test_victims)
 	pol = belady_new(4, 7);
 	for (i = 0; i < 4; i++) {
 		k = key(ids[i]);
-		ck_assert_int_eq(kvtd_policy_miss(pol, &k), 0);
-		ck_assert_int_eq(kvtd_policy_insert(pol, &k, 1), 0);
+		ck_assert_int_eq(kvtd_policy_miss(pol, ACC(k)), 0);
+		ck_assert_int_eq(kvtd_policy_insert(pol, ACC(k), 1), 0);
 	}
 	ck_assert_int_eq(kvtd_policy_victim(pol, NULL, NULL, &v), 0);
 	ck_assert_uint_eq(v.lo, 4);

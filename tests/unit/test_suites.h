@@ -20,6 +20,7 @@ Suite *libkvtier_suite(void);
 Suite *policy_keymap_suite(void);
 Suite *policy_ops_suite(void);
 Suite *policy_lru_suite(void);
+Suite *policy_reuse_suite(void);
 Suite *policy_watermark_suite(void);
 Suite *policy_write_suite(void);
 Suite *replay_trace_suite(void);

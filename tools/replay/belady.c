@@ -147,10 +147,10 @@ static void belady_destroy(struct kvtd_policy *p)
 }
 
 static int belady_on_access(struct kvtd_policy *p,
-			    const struct drm_kvtier_key *key)
+			    const struct kvtd_access *a)
 {
 	struct kvtr_belady *b = to_belady(p);
-	uint32_t i = kvtd_keymap_get(&b->map, key);
+	uint32_t i = kvtd_keymap_get(&b->map, &a->key);
 
 	if (i == KVTD_KEYMAP_NONE)
 		return -ENOENT;
@@ -161,14 +161,26 @@ static int belady_on_access(struct kvtd_policy *p,
 	return 0;
 }
 
-static int belady_on_miss(struct kvtd_policy *p,
-			  const struct drm_kvtier_key *key)
+/*
+ * A miss of a tracked key is a block after a prefix lookup's break, still
+ * cached but not probed: it is not inserted, so its next use moves on
+ * here, or the heap would keep a past reference as its next use.
+ */
+static int belady_on_miss(struct kvtd_policy *p, const struct kvtd_access *a)
 {
 	struct kvtr_belady *b = to_belady(p);
+	uint32_t i;
 
 	if (b->now >= b->nfuture)
 		return -ERANGE;
-	b->miss_key = *key;
+	i = kvtd_keymap_get(&b->map, &a->key);
+	if (i != KVTD_KEYMAP_NONE) {
+		b->e[i].next_use = b->future[b->now++];
+		heap_fix(b, b->e[i].heap_pos);
+		b->miss_pending = 0;
+		return 0;
+	}
+	b->miss_key = a->key;
 	b->miss_next_use = b->future[b->now++];
 	b->miss_pending = 1;
 	return 0;
@@ -206,8 +218,9 @@ static uint32_t belady_entry_get(struct kvtr_belady *b)
 }
 
 static int belady_on_insert(struct kvtd_policy *p,
-			    const struct drm_kvtier_key *key, uint64_t size)
+			    const struct kvtd_access *a, uint64_t size)
 {
+	const struct drm_kvtier_key *key = &a->key;
 	struct kvtr_belady *b = to_belady(p);
 	uint32_t i;
 	int ret;

@@ -7,7 +7,9 @@
  *
  * It needs kvtd_policy_params.future (kvtr_refs_future()) and the caller
  * must report every reference in order: on_access for a hit, on_miss for a
- * miss (then on_insert of that key, if inserted at all). O(log n) per
+ * miss (then on_insert of that key, if inserted at all; a miss of a key
+ * it tracks, a block a prefix lookup did not probe, just moves that key's
+ * next use). O(log n) per
  * reference: a max-heap on next use, indexed so that any entry can be
  * moved or removed.
  */
