@@ -371,6 +371,163 @@ START_TEST(test_policy_find)
 }
 END_TEST
 
+/* A trace of prompts that share prefixes: a few roots, branching chains. */
+static void build_prompts(unsigned int seed, size_t nreq)
+{
+	static struct kvtr_request many[2000];
+	static uint64_t ids[40000];
+	size_t r, n = 0, len, i;
+	uint64_t root, fresh = 1000;
+
+	ck_assert_uint_le(nreq, 2000);
+	for (r = 0; r < nreq; r++) {
+		len = 1 + (size_t)(rand_r(&seed) % 16);
+		root = (uint64_t)(rand_r(&seed) % 8);
+		many[r] = (struct kvtr_request){ .first_id = n, .nids = len,
+						 .timestamp_ms = 5 * r };
+		ids[n++] = root;
+		/* A shared chain of the root's, then a branch of its own. */
+		for (i = 1; i < len; i++)
+			ids[n++] = (i < 4 && rand_r(&seed) % 4) ?
+				   root * 100 + i : fresh++;
+	}
+	trace = (struct kvtr_trace){ .req = many, .nreq = nreq, .ids = ids,
+				     .nids = n };
+	ck_assert_int_eq(kvtr_refs_build(&trace, &refs), 0);
+}
+
+static int direct_run(const struct kvtd_policy_ops *ops, uint64_t cap,
+		      struct kvtr_sim_stats *out)
+{
+	struct kvtd_access ctx = { 0 };
+	struct kvtr_sim sim;
+	size_t i;
+	int ret;
+
+	ret = kvtr_sim_open(&sim, ops, cap, (uint32_t)refs.distinct, NULL);
+	for (i = 0; !ret && i < trace.nreq; i++) {
+		ctx.time_ns = trace.req[i].timestamp_ms * 1000000ull;
+		ret = kvtr_sim_request(&sim, refs.keys + trace.req[i].first_id,
+				       trace.req[i].nids, &ctx);
+	}
+	*out = sim.st;
+	kvtr_sim_close(&sim);
+	return ret;
+}
+
+/*
+ * An online policy runs inside the daemon's planner (kvtr_sim_run), and
+ * the planner's LRU makes exactly the policy's own choices: the counts
+ * equal those of LRU driven directly, at every capacity.
+ */
+START_TEST(test_planned_lru_is_lru)
+{
+	struct kvtr_sim_stats planned, direct;
+	uint64_t cap;
+
+	build_prompts(11, 1500);
+	for (cap = 0; cap <= 400; cap += 40) {
+		ck_assert_int_eq(kvtr_sim_run(&kvtd_policy_lru, &trace, &refs,
+					      cap, &planned), 0);
+		ck_assert_int_eq(direct_run(&kvtd_policy_lru, cap, &direct), 0);
+		check_invariants(&planned, cap);
+		ck_assert_mem_eq(&planned, &direct, sizeof(planned));
+	}
+	/* Something was evicted and something hit, or this proves little. */
+	ck_assert_uint_gt(planned.evictions, 0);
+	ck_assert_uint_gt(planned.hits, 0);
+}
+END_TEST
+
+/*
+ * The daemon's planner, fed the records the simulator wrote, names the
+ * victims the simulator evicted, one by one: what the simulator measures
+ * is what kvtierd would do on the same stream.
+ */
+struct replayed {
+	struct drm_kvtier_access *a;
+	size_t n, room;
+};
+
+static void tap_keep(void *arg, const struct drm_kvtier_access *a, size_t n)
+{
+	struct replayed *r = arg;
+
+	if (r->n + n > r->room) {
+		r->room = 2 * (r->n + n);
+		r->a = realloc(r->a, r->room * sizeof(*a));
+		ck_assert_ptr_nonnull(r->a);
+	}
+	memcpy(r->a + r->n, a, n * sizeof(*a));
+	r->n += n;
+}
+
+static void same_choices(const struct kvtd_policy_ops *ops, uint64_t cap)
+{
+	struct kvtd_planner_pool pool = { .slot_size = 1, .slot_count = cap };
+	struct kvtd_plan_input in = {
+		.pool_id = 1,
+		.pool_wm = { 1000, 1000 },
+		.tenant_wm = { 1000, 1000 },
+	};
+	struct replayed rec = { 0 };
+	struct kvtd_evict_summary sum;
+	struct kvtd_evict_action act;
+	struct kvtd_planner *pl;
+	struct kvtr_sim sim;
+	uint64_t used = 0, evicted = 0;
+	struct kvtd_access ctx = { 0 };
+	size_t i;
+
+	ck_assert_int_eq(kvtr_sim_open_planned(&sim, ops, cap,
+					       (uint32_t)refs.distinct), 0);
+	sim.tap = tap_keep;
+	sim.tap_arg = &rec;
+	for (i = 0; i < trace.nreq; i++) {
+		ctx.time_ns = trace.req[i].timestamp_ms * 1000000ull;
+		ck_assert_int_eq(kvtr_sim_request(&sim,
+				 refs.keys + trace.req[i].first_id,
+				 trace.req[i].nids, &ctx), 0);
+	}
+	kvtr_sim_close(&sim);
+
+	ck_assert_int_eq(kvtd_planner_create(ops, false, &pl), 0);
+	ck_assert_int_eq(kvtd_planner_pool_set(pl, 1, &pool), 0);
+	for (i = 0; i < rec.n; i++) {
+		const struct drm_kvtier_access *a = &rec.a[i];
+
+		if (a->type == KVTIER_ACCESS_FREE) {
+			/* The simulator evicted here: the daemon's pick. */
+			in.slots_used = used + 1;
+			ck_assert_int_eq(kvtd_planner_evict(pl, &in, &act, 1,
+							    &sum), 1);
+			ck_assert_uint_eq(act.handle, a->handle);
+			kvtd_planner_note(pl, act.handle, KVTD_NOTE_DROPPED);
+			used--;
+			evicted++;
+		} else if (a->type == KVTIER_ACCESS_COMMIT) {
+			used++;
+		}
+		ck_assert_int_eq(kvtd_planner_feed(pl, a, 1), 0);
+	}
+	ck_assert_uint_gt(evicted, 0);
+	kvtd_planner_destroy(pl);
+	free(rec.a);
+}
+
+START_TEST(test_planner_same_choices)
+{
+	const struct kvtd_policy_ops *ops;
+	size_t i;
+
+	build_prompts(5, 1200);
+	for (i = 0; (ops = kvtd_policy_list(i)); i++) {
+		same_choices(ops, 60);
+		same_choices(ops, 250);
+	}
+}
+END_TEST
+
 Suite *replay_sim_suite(void)
 {
 	Suite *s = suite_create("replay_sim");
@@ -390,6 +547,8 @@ Suite *replay_sim_suite(void)
 	tcase_add_test(tc, test_prefix_counts);
 	tcase_add_test(tc, test_prefix_lru_evicts);
 	tcase_add_test(tc, test_prefix_events);
+	tcase_add_test(tc, test_planned_lru_is_lru);
+	tcase_add_test(tc, test_planner_same_choices);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("policies");

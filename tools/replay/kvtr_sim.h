@@ -19,6 +19,19 @@
  * A run over a trace whose requests are one block each is the classic
  * setup (every reference a lookup, every miss inserted).
  *
+ * Online policies run inside the daemon's own planner (kvtd_planner.h),
+ * as in kvtierd: the simulator plays the driver. It writes the access
+ * records the driver would (a request's HIT and MISS records as one
+ * lookup, then an ALLOC and a COMMIT per block stored, a FREE per block
+ * evicted), feeds them to the planner, and before each store that does
+ * not fit asks the planner for its victims and evicts them, as kvtierd
+ * carries out a plan. The only difference from the daemon is when eviction
+ * runs: kvtierd evicts ahead of need, in batches between its watermarks;
+ * the simulator keeps the cache exactly full (a high and a low watermark
+ * of 100%, the store counted in), so that every policy, LRU and Belady
+ * included, is compared at the same capacity. Belady (offline) runs
+ * without the planner: the daemon never runs it.
+ *
  * Functions return 0 or -errno.
  */
 #ifndef KVTR_SIM_H
@@ -28,6 +41,7 @@
 #include <stdint.h>
 
 #include "kvtd_keymap.h"
+#include "kvtd_planner.h"
 #include "kvtd_policy.h"
 #include "kvtr_refs.h"
 #include "kvtr_trace.h"
@@ -60,14 +74,32 @@ struct kvtr_sim_stats {
 
 /**
  * struct kvtr_sim - one cache being simulated.
- * @pol: The policy ranking what it holds.
- * @cached: What it holds (the driver's truth, kept apart from the policy).
+ * @pol: The policy ranking what it holds, when run directly.
+ * @pl: The daemon's planner running the policy (kvtr_sim_open_planned()).
+ * @cached: What it holds, block key to handle (the driver's truth, kept
+ *          apart from the policy).
  * @st: What it counted so far.
+ * @capacity: Blocks it holds at most.
+ * @used: Blocks it holds.
+ * @next_handle: The handle the next block stored gets (never reused).
+ * @recs: Room for one request's access records.
+ * @recs_room: Records @recs holds.
+ * @tap: With the planner: sees every batch of records fed to it (tests
+ *       replay them into a planner of their own); NULL for none.
+ * @tap_arg: For @tap.
  */
 struct kvtr_sim {
 	struct kvtd_policy *pol;
+	struct kvtd_planner *pl;
 	struct kvtd_keymap cached;
 	struct kvtr_sim_stats st;
+	uint64_t capacity;
+	uint64_t used;
+	uint32_t next_handle;
+	struct drm_kvtier_access *recs;
+	size_t recs_room;
+	void (*tap)(void *arg, const struct drm_kvtier_access *a, size_t n);
+	void *tap_arg;
 };
 
 /**
@@ -81,6 +113,16 @@ int kvtr_sim_open(struct kvtr_sim *s, const struct kvtd_policy_ops *ops,
 		  uint64_t capacity, uint32_t expect,
 		  const struct kvtd_future *future);
 
+/**
+ * kvtr_sim_open_planned() - an empty cache of @capacity blocks whose
+ * victims the daemon's planner names, with the online policy @ops.
+ * @expect: As kvtr_sim_open().
+ *
+ * Return: 0, -EINVAL for an offline @ops, -ENOMEM.
+ */
+int kvtr_sim_open_planned(struct kvtr_sim *s, const struct kvtd_policy_ops *ops,
+			  uint64_t capacity, uint32_t expect);
+
 /* Free what @s holds. */
 void kvtr_sim_close(struct kvtr_sim *s);
 
@@ -92,15 +134,17 @@ void kvtr_sim_close(struct kvtr_sim *s);
  * @ctx: Tenant, time and pool of the request (key, position, count and
  *       flags are filled in per key).
  *
- * Return: 0; -ENOMEM; -EIO when the policy broke its contract (named no
- * victim in a full cache, refused an insert the wrapper allowed, lost a
- * cached key); or what the policy returned (-ERANGE past a future).
+ * Return: 0; -ENOMEM; -EIO when the policy or the planner broke its
+ * contract (named no victim in a full cache, refused an insert the
+ * wrapper allowed, lost a cached key); or what the policy returned
+ * (-ERANGE past a future).
  */
 int kvtr_sim_request(struct kvtr_sim *s, const struct drm_kvtier_key *keys,
 		     size_t n, const struct kvtd_access *ctx);
 
 /**
- * kvtr_sim_run() - simulate @ops over all of @t.
+ * kvtr_sim_run() - simulate @ops over all of @t: through the planner for
+ * an online policy, directly for an offline one.
  * @ops: The policy (online, or offline such as kvtr_policy_belady).
  * @t: The trace (its requests).
  * @r: Its reference stream (kvtr_refs_build() of @t).
