@@ -338,6 +338,7 @@ static void status_pool(struct ctl *c, const struct drm_kvtier_pool_info *p)
 
 static const char *const feature_names[] = {
 	"hugepage", "numa", "fetch-event", "prefix-lookup", "tracepoints",
+	"access-stream",
 };
 #define N_FEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
 
@@ -371,6 +372,10 @@ static void json_stats(struct kvtool_json *j, const struct drm_kvtier_stats *s)
 	kvtool_json_u64(j, "bytes_moved", s->bytes_moved);
 	kvtool_json_u64(j, "clients", s->clients);
 	kvtool_json_object_end(j);
+	kvtool_json_object_begin(j, "access_stream");
+	kvtool_json_u64(j, "records", s->access_records);
+	kvtool_json_u64(j, "dropped", s->access_dropped);
+	kvtool_json_object_end(j);
 	kvtool_json_object_begin(j, "index");
 	kvtool_json_u64(j, "bytes", s->index_bytes);
 	kvtool_json_u64(j, "retired_bytes", s->index_retired_bytes);
@@ -402,6 +407,8 @@ static void text_stats(const struct drm_kvtier_stats *s)
 	       (uint64_t)s->work_dispatched, (uint64_t)s->work_completed,
 	       (uint64_t)s->work_pending, (uint64_t)s->bytes_moved);
 	printf("  open clients %" PRIu64 "\n", (uint64_t)s->clients);
+	printf("access stream: %" PRIu64 " records, %" PRIu64 " dropped\n",
+	       (uint64_t)s->access_records, (uint64_t)s->access_dropped);
 	printf("index: %" PRIu64 " bytes, %" PRIu64
 	       " outgrown awaiting readers\n", (uint64_t)s->index_bytes,
 	       (uint64_t)s->index_retired_bytes);
