@@ -10,7 +10,9 @@
 #   virtual disk (/dev/vda) and a pool of 64 KiB blocks; a serving trace
 #   (tests/data/, 400 requests) replayed through both by kvtier-replay,
 #   every block loaded checked byte for byte; the daemon's counters and its
-#   clean stop; and last, the replay's report.
+#   clean stop; the same slice replayed with the default eviction policy
+#   and with LRU, prefix hits side by side with the simulator's; and
+#   last, the replay's report.
 #
 # The exit status says whether every step worked and the report shows
 # host hits, disk hits and no integrity failure.
@@ -18,7 +20,8 @@
 if [ "${1:-}" != --guest ]; then
 	cd "$(dirname "$0")/../.." || exit 1
 	echo "kvtier demo: building kvtier.ko, kvtierd and the tools, then booting"
-	echo "Debian's kernel under QEMU with them. The demo takes under a minute:"
+	echo "Debian's kernel under QEMU with them. The demo takes two or three"
+	echo "minutes:"
 	echo "QEMU emulates the CPU here (no KVM)."
 	echo
 	# Room for the trace's blocks that leave the pool (64 KiB + a 4 KiB
@@ -101,6 +104,66 @@ found() {
 		for (i = 2; i <= NF; i++)
 			if ($i == w) { v = $(i + 1); sub(/,$/, "", v); print v; exit }
 	}' "$REPORT"
+}
+
+# The comparison of policies: pool size, and one run of the slice.
+CMP_SLOTS=491
+
+# The policy a run's daemon said it evicts with (its "running:" line).
+cmp_name() {
+	name=$(cat "/tmp/cmp-$1.name" 2>/dev/null)
+	if [ "$1" = default ]; then
+		echo "default (${name:-?})"
+	else
+		echo "${name:-$1}"
+	fi
+}
+
+# A fresh pool, kvtierd with policy @1 and no disk, the slice replayed;
+# the total prefix-hit rate goes to /tmp/cmp-@1.rate.
+compare_run() {
+	need kvtierd && need kvtierctl && need kvtier-replay || return 1
+	pool=$(kvtierctl --json pool create --slot-size "$BLOCK" \
+		--slots "$CMP_SLOTS" --kind kv |
+		sed -n 's/.*"pool_id":\([0-9]*\).*/\1/p')
+	if [ -z "$pool" ]; then
+		echo "could not create a pool for the $1 run"
+		return 1
+	fi
+	{
+		echo "watermark-high = 90"
+		echo "watermark-low = 80"
+		[ "$1" = default ] || echo "eviction-policy = $1"
+		echo "tick-ms = 50"
+	} >/etc/kvtier/kvtierd.conf
+	kvtierd 2>"$LOG" &
+	daemon=$!
+	if ! wait_running; then
+		echo "kvtierd did not start:"
+		daemon_log | sed 's/^/    /'
+		daemon=
+		return 1
+	fi
+	daemon_log | sed -n 's/.*running: .*eviction \([a-z0-9-]*\),.*/\1/p' |
+		head -n 1 >"/tmp/cmp-$1.name"
+	echo
+	echo "-- $(cmp_name "$1"): pool $pool"
+	echo "\$ kvtier-replay --fast --block-size $BLOCK --pool $pool $TRACE"
+	kvtier-replay --fast --block-size "$BLOCK" --pool "$pool" \
+		"$TRACE" >"/tmp/cmp-$1.txt"
+	rc=$?
+	stop_daemon || rc=1
+	# The total's line comes last: "prefix hits 12.3% of references ...".
+	rate=$(sed -n 's/^ *prefix hits \([0-9.]*%\).*/\1/p' "/tmp/cmp-$1.txt" |
+		tail -n 1)
+	if [ $rc -ne 0 ] || [ -z "$rate" ] ||
+		! grep -q '^integrity: .*, 0 failed$' "/tmp/cmp-$1.txt"; then
+		echo "(the $1 run failed: exit status $rc)"
+		return 1
+	fi
+	echo "$rate" >"/tmp/cmp-$1.rate"
+	echo "    prefix hits $rate of the slice's block references"
+	return 0
 }
 
 say "The kvtier driver is loaded."
@@ -210,6 +273,35 @@ if [ -n "$daemon" ]; then
 		echo "kvtierd exited with status $rc"
 		failed=$((failed + 1))
 	fi
+fi
+
+say "The default eviction policy beside LRU, on the same slice."
+echo "Which blocks stay in host memory is the eviction policy's choice. The"
+echo "same 400 requests are replayed twice more, each time into a fresh"
+echo "pool of $CMP_SLOTS blocks (5% of the slice's distinct blocks) with no"
+echo "disk tier: once with kvtierd's default policy, once with LRU. The"
+echo "figure is prefix hits: blocks inside each prompt's longest cached"
+echo "prefix, what an engine skips computing; beside it, what"
+echo "kvtier-replay --simulate predicts for a cache of that size (the same"
+echo "planner code, without the daemon's batch eviction between watermarks)."
+cmp_ok=0
+for pol in default lru; do
+	compare_run "$pol" || break
+	cmp_ok=$((cmp_ok + 1))
+done
+if [ $cmp_ok -eq 2 ]; then
+	echo
+	printf '    %-24s %s\n' "policy" "prefix hits (live)"
+	for pol in default lru; do
+		printf '    %-24s %s\n' "$(cmp_name "$pol")" "$(cat "/tmp/cmp-$pol.rate")"
+	done
+	if need kvtier-replay; then
+		echo "\$ kvtier-replay --simulate --capacity-blocks $CMP_SLOTS $TRACE"
+		kvtier-replay --simulate --capacity-blocks "$CMP_SLOTS" "$TRACE" |
+			sed 's/^/    /'
+	fi
+else
+	failed=$((failed + 1))
 fi
 
 host=$(found host)
