@@ -4,7 +4,8 @@
  * whose right answers are known: what the model learns moves toward the
  * labels it sees, a prompt's last block goes before a block at depth 0, a
  * block reused again and again survives a scan of one-off blocks, a child
- * never outranks its parent, and the estimate reaches the reuse op.
+ * never outranks its parent, a stored block goes before a proven one of
+ * the same estimate, and the estimate reaches the reuse op.
  */
 #include <check.h>
 #include <errno.h>
@@ -193,6 +194,25 @@ START_TEST(test_child_never_over_parent)
 }
 END_TEST
 
+/*
+ * A block that hit outranks one stored after it with the same estimate:
+ * the newcomer counts half until its first hit, so it is the victim,
+ * though it was referenced last.
+ */
+START_TEST(test_unproven_goes_first)
+{
+	uint64_t x[1] = { 1 }, y[1] = { 2 };
+	struct drm_kvtier_key v;
+
+	pol = reuse_new(2);
+	prompt(x, 1);
+	ck_assert_int_eq(prompt(x, 1), 1);
+	prompt(y, 1);
+	ck_assert_int_eq(kvtd_policy_victim(pol, NULL, NULL, &v), 0);
+	ck_assert_uint_eq(v.lo, 2);
+}
+END_TEST
+
 /* The estimate moves toward the labels: up for reused, down for dead. */
 START_TEST(test_estimate_moves_to_labels)
 {
@@ -272,6 +292,7 @@ Suite *policy_reuse_suite(void)
 	tcase_add_test(tc, test_learns_last_vs_depth0);
 	tcase_add_test(tc, test_hot_survives_scan);
 	tcase_add_test(tc, test_child_never_over_parent);
+	tcase_add_test(tc, test_unproven_goes_first);
 	tcase_add_test(tc, test_estimate_moves_to_labels);
 	suite_add_tcase(s, tc);
 
