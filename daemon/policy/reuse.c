@@ -121,6 +121,24 @@ enum reuse_feature {
 #define RF_SEEN_MAX 3u
 #define RF_GAP_MAX 9u			/* log2 of 16 * age / W, capped; 9 none */
 
+/*
+ * Recent misses by name, direct-mapped. The driver records a lookup's
+ * misses together and the client's stores come after (in the daemon, a
+ * whole lookup's worth of records apart): the store of a block that just
+ * missed is the same reference, and takes the estimate and rank its miss
+ * got instead of counting a second reference. 1024 slots hold the misses
+ * of tens of prompts in flight; a slot lost to a collision only makes
+ * that store count as a reference of its own.
+ */
+#define REUSE_MISS_SLOTS 1024u
+
+struct reuse_miss {
+	struct drm_kvtier_key name;
+	double rank;
+	uint32_t permille;
+	bool valid;
+};
+
 struct reuse_sample {
 	struct drm_kvtier_key key;
 	uint64_t time;		/* reference clock when it was opened */
@@ -167,11 +185,8 @@ struct kvtd_reuse {
 	bool broken;			/* a block of it was not seen before */
 	uint32_t prefix;
 	double last_rank;
-	/* The features of the last miss, for the store that follows it. */
-	struct drm_kvtier_key miss_key;
-	uint8_t miss_f[RF_COUNT];
-	uint32_t miss_permille;
-	bool miss_valid;
+	/* Recent misses, for the stores that follow them (reuse_miss_slot). */
+	struct reuse_miss misses[REUSE_MISS_SLOTS];
 };
 
 static struct kvtd_reuse *to_reuse(const struct kvtd_policy *p)
@@ -569,16 +584,27 @@ static int reuse_on_access(struct kvtd_policy *p, const struct kvtd_access *a)
 	return 0;
 }
 
+static struct reuse_miss *reuse_miss_slot(struct kvtd_reuse *r,
+					  const struct drm_kvtier_key *name)
+{
+	uint64_t h = (name->lo ^ name->hi) * 0x9e3779b97f4a7c15ull;
+
+	return &r->misses[h >> 54];
+}
+
 static int reuse_on_miss(struct kvtd_policy *p, const struct kvtd_access *a)
 {
 	struct kvtd_reuse *r = to_reuse(p);
-	float z = reuse_reference(r, a, r->miss_f);
+	uint8_t f[RF_COUNT];
+	float z = reuse_reference(r, a, f);
+	struct reuse_miss *m = reuse_miss_slot(r, &a->name);
+	double rank = reuse_rank(r, a, z);
 
-	r->miss_key = a->name;
-	r->miss_permille = reuse_permille(r, z);
-	r->miss_valid = true;
+	*m = (struct reuse_miss){ .name = a->name, .rank = rank,
+				  .permille = reuse_permille(r, z),
+				  .valid = true };
 	/* A block after the break may be cached: no hit, but not dead yet. */
-	reuse_note_lookup(r, a, reuse_rank(r, a, z));
+	reuse_note_lookup(r, a, rank);
 	return 0;
 }
 
@@ -622,6 +648,7 @@ static int reuse_on_insert(struct kvtd_policy *p, const struct kvtd_access *a,
 			   uint64_t size)
 {
 	struct kvtd_reuse *r = to_reuse(p);
+	struct reuse_miss *m;
 	uint8_t f[RF_COUNT];
 	uint32_t i;
 	double rank;
@@ -639,16 +666,17 @@ static int reuse_on_insert(struct kvtd_policy *p, const struct kvtd_access *a,
 		r->free_head = i;
 		return ret;
 	}
-	if (r->miss_valid && kvtd_key_eq(&r->miss_key, &a->name)) {
-		r->e[i].permille = r->miss_permille;
-		rank = r->last_rank - REUSE_UNPROVEN_LN;
+	m = reuse_miss_slot(r, &a->name);
+	if (m->valid && kvtd_key_eq(&m->name, &a->name)) {
+		r->e[i].permille = m->permille;
+		rank = m->rank - REUSE_UNPROVEN_LN;
+		m->valid = false;
 	} else {
 		z = reuse_reference(r, a, f);
 		r->e[i].permille = reuse_permille(r, z);
 		rank = reuse_rank(r, a, z);
 		reuse_note_lookup(r, a, rank);
 	}
-	r->miss_valid = false;
 	r->e[i].key = a->key;
 	r->e[i].size = size;
 	r->e[i].rank = rank;

@@ -282,6 +282,96 @@ START_TEST(test_filtered_pick)
 }
 END_TEST
 
+/*
+ * One prompt as the daemon's stream gives it: the lookup's records (hits,
+ * then every miss) together, then the stores. Evictions are written down
+ * in @victims. Return: prefix hits.
+ */
+static int prompt_batched(struct kvtd_policy *p, const uint64_t *ids,
+			  uint32_t n, uint64_t *victims, size_t *nv)
+{
+	struct kvtd_access a = { .time_ns = ++now_ns, .count = n };
+	struct drm_kvtier_key v;
+	uint32_t i, brk;
+	uint32_t pm;
+	int hits = 0;
+
+	for (i = 0; i < n; i++) {
+		a.key = key(ids[i]);
+		a.position = i;
+		if (kvtd_policy_reuse(p, &a.key, &pm))
+			break;
+		ck_assert_int_eq(kvtd_policy_access(p, &a), 0);
+		hits++;
+	}
+	brk = i;
+	for (a.flags = 0; i < n; i++, a.flags = KVTD_ACCESS_NOT_PROBED) {
+		a.key = key(ids[i]);
+		a.position = i;
+		ck_assert_int_eq(kvtd_policy_miss(p, &a), 0);
+	}
+	for (i = brk, a.flags = 0; i < n; i++) {
+		a.key = key(ids[i]);
+		a.position = i;
+		if (!kvtd_policy_reuse(p, &a.key, &pm))
+			continue;
+		while (kvtd_policy_used(p) >= kvtd_policy_capacity(p)) {
+			ck_assert_int_eq(kvtd_policy_victim(p, NULL, NULL,
+							    &v), 0);
+			ck_assert_int_eq(kvtd_policy_remove(p, &v), 0);
+			victims[(*nv)++] = v.lo;
+		}
+		ck_assert_int_eq(kvtd_policy_insert(p, &a, 1), 0);
+	}
+	return hits;
+}
+
+/* The same, each store right after its miss (prompt() on @p). */
+static int prompt_interleaved(struct kvtd_policy *p, const uint64_t *ids,
+			      uint32_t n)
+{
+	struct kvtd_policy *saved = pol;
+	int hits;
+
+	pol = p;
+	hits = prompt(ids, n);
+	pol = saved;
+	return hits;
+}
+
+/*
+ * The store of a block that just missed is the same reference as its
+ * miss, however many records of the lookup came in between: a policy fed
+ * as the daemon's stream feeds it (a lookup's misses, then its stores)
+ * hits exactly as one fed each store right after its miss.
+ */
+START_TEST(test_batched_stores_same_reference)
+{
+	static uint64_t ids[64];
+	struct kvtd_policy *a = reuse_new(40), *b = reuse_new(40);
+	static uint64_t victims[100000];
+	unsigned int seed = 7;
+	uint32_t n, i, r;
+	size_t nv = 0;
+	int ha = 0, hb = 0;
+	uint64_t fresh = 100000;
+
+	for (r = 0; r < 3000; r++) {
+		n = 1 + (uint32_t)(rand_r(&seed) % 12);
+		ids[0] = (uint64_t)(rand_r(&seed) % 6);
+		for (i = 1; i < n; i++)
+			ids[i] = (i < 4 && rand_r(&seed) % 3) ?
+				 ids[0] * 100 + i : fresh++;
+		ha += prompt_interleaved(a, ids, n);
+		hb += prompt_batched(b, ids, n, victims, &nv);
+	}
+	ck_assert_int_gt(ha, 0);
+	ck_assert_int_eq(ha, hb);
+	kvtd_policy_destroy(a);
+	kvtd_policy_destroy(b);
+}
+END_TEST
+
 Suite *policy_reuse_suite(void)
 {
 	Suite *s = suite_create("policy_reuse");
@@ -293,6 +383,7 @@ Suite *policy_reuse_suite(void)
 	tcase_add_test(tc, test_hot_survives_scan);
 	tcase_add_test(tc, test_child_never_over_parent);
 	tcase_add_test(tc, test_unproven_goes_first);
+	tcase_add_test(tc, test_batched_stores_same_reference);
 	tcase_add_test(tc, test_estimate_moves_to_labels);
 	suite_add_tcase(s, tc);
 
