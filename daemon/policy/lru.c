@@ -7,8 +7,14 @@
  *
  * Entries live in one array and link by index: no allocation per object,
  * and the table only grows when more objects are tracked than expected.
+ *
+ * An entry's index is its ref (kvtd_policy_ops.insert_ref). An instance
+ * made KVTD_POLICY_BY_REF keeps no key map at all: a victim's removal is
+ * then an unlink, with no hash probe into a table that at 10^6 objects
+ * lives in DRAM.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "kvtd_keymap.h"
@@ -24,6 +30,8 @@
 #define LRU_GUESS_MAX (1u << 16)
 /* Indices are 32-bit and KVTD_KEYMAP_NONE is reserved. */
 #define LRU_MAX_ENTRIES (UINT32_MAX - 1u)
+/* lru_entry.prev of a free entry: a stale ref is told apart. */
+#define LRU_FREE UINT32_MAX
 
 struct lru_entry {
 	struct drm_kvtier_key key;
@@ -39,6 +47,7 @@ struct kvtd_lru {
 	uint32_t nalloc;	/* entries allocated, the head included */
 	uint32_t ntouched;	/* entries ever handed out, the head included */
 	uint32_t free_head;	/* a freed entry, linked by next; or LRU_HEAD */
+	bool by_ref;		/* no key map: known by ref only */
 };
 
 static struct kvtd_lru *to_lru(const struct kvtd_policy *p)
@@ -81,9 +90,12 @@ static int lru_create(const struct kvtd_policy_params *params,
 		ret = -ENOMEM;
 		goto err_free_lru;
 	}
-	ret = kvtd_keymap_init(&l->map, (uint32_t)want);
-	if (ret)
-		goto err_free_entries;
+	l->by_ref = params->flags & KVTD_POLICY_BY_REF;
+	if (!l->by_ref) {
+		ret = kvtd_keymap_init(&l->map, (uint32_t)want);
+		if (ret)
+			goto err_free_entries;
+	}
 	l->e[LRU_HEAD].prev = LRU_HEAD;
 	l->e[LRU_HEAD].next = LRU_HEAD;
 	l->ntouched = 1;
@@ -102,21 +114,44 @@ static void lru_destroy(struct kvtd_policy *p)
 {
 	struct kvtd_lru *l = to_lru(p);
 
-	kvtd_keymap_fini(&l->map);
+	if (!l->by_ref)
+		kvtd_keymap_fini(&l->map);
 	free(l->e);
 	free(l);
 }
 
-static int lru_on_access(struct kvtd_policy *p, const struct kvtd_access *a)
+/* Whether @ref names a tracked entry. */
+static bool lru_ref_ok(const struct kvtd_lru *l, uint32_t ref)
+{
+	return ref != LRU_HEAD && ref < l->ntouched && l->e[ref].prev != LRU_FREE;
+}
+
+/* The entry of @key, or KVTD_KEYMAP_NONE (always, with no key map). */
+static uint32_t lru_find(const struct kvtd_lru *l,
+			 const struct drm_kvtier_key *key)
+{
+	return l->by_ref ? KVTD_KEYMAP_NONE : kvtd_keymap_get(&l->map, key);
+}
+
+static int lru_access_ref(struct kvtd_policy *p, uint32_t ref,
+			  const struct kvtd_access *a)
 {
 	struct kvtd_lru *l = to_lru(p);
-	uint32_t i = kvtd_keymap_get(&l->map, &a->key);
+
+	if (!lru_ref_ok(l, ref))
+		return -ENOENT;
+	lru_unlink(l, ref);
+	lru_push_front(l, ref);
+	return 0;
+}
+
+static int lru_on_access(struct kvtd_policy *p, const struct kvtd_access *a)
+{
+	uint32_t i = lru_find(to_lru(p), &a->key);
 
 	if (i == KVTD_KEYMAP_NONE)
 		return -ENOENT;
-	lru_unlink(l, i);
-	lru_push_front(l, i);
-	return 0;
+	return lru_access_ref(p, i, a);
 }
 
 /* Return: a free entry's index, or LRU_HEAD when the table cannot grow. */
@@ -148,62 +183,99 @@ static uint32_t lru_entry_get(struct kvtd_lru *l)
 
 static void lru_entry_put(struct kvtd_lru *l, uint32_t i)
 {
+	l->e[i].prev = LRU_FREE;
 	l->e[i].next = l->free_head;
 	l->free_head = i;
 }
 
-static int lru_on_insert(struct kvtd_policy *p, const struct kvtd_access *a,
-			 uint64_t size)
+/* With no key map (by ref), the caller vouches that @a->key is new. */
+static int lru_insert_ref(struct kvtd_policy *p, const struct kvtd_access *a,
+			  uint64_t size, uint32_t *ref)
 {
 	const struct drm_kvtier_key *key = &a->key;
 	struct kvtd_lru *l = to_lru(p);
 	uint32_t i;
 	int ret;
 
-	if (kvtd_keymap_get(&l->map, key) != KVTD_KEYMAP_NONE)
+	if (lru_find(l, key) != KVTD_KEYMAP_NONE)
 		return -EEXIST;
 	i = lru_entry_get(l);
 	if (i == LRU_HEAD)
 		return -ENOMEM;
-	ret = kvtd_keymap_put(&l->map, key, i);
-	if (ret) {
-		lru_entry_put(l, i);
-		return ret;
+	if (!l->by_ref) {
+		ret = kvtd_keymap_put(&l->map, key, i);
+		if (ret) {
+			lru_entry_put(l, i);
+			return ret;
+		}
 	}
 	l->e[i].key = *key;
 	l->e[i].size = size;
 	lru_push_front(l, i);
+	*ref = i;
 	return 0;
 }
 
-static int lru_pick_victim(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
-			   void *arg, struct drm_kvtier_key *out)
+static int lru_on_insert(struct kvtd_policy *p, const struct kvtd_access *a,
+			 uint64_t size)
+{
+	uint32_t ref;
+
+	return lru_insert_ref(p, a, size, &ref);
+}
+
+static int lru_victim_ref(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
+			  void *arg, struct drm_kvtier_key *out, uint32_t *ref)
 {
 	const struct kvtd_lru *l = to_lru(p);
 	uint32_t i;
 
 	for (i = l->e[LRU_HEAD].prev; i != LRU_HEAD; i = l->e[i].prev) {
 		if (!ok || ok(&l->e[i].key, arg)) {
+			/*
+			 * A plan takes victims from the tail in a row: start
+			 * the next one's miss now, under the caller's work on
+			 * this one.
+			 */
+			__builtin_prefetch(&l->e[l->e[i].prev]);
 			*out = l->e[i].key;
+			*ref = i;
 			return 0;
 		}
 	}
 	return -ENOENT;
 }
 
+static int lru_pick_victim(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
+			   void *arg, struct drm_kvtier_key *out)
+{
+	uint32_t ref;
+
+	return lru_victim_ref(p, ok, arg, out, &ref);
+}
+
+static int lru_remove_ref(struct kvtd_policy *p, uint32_t ref, uint64_t *size)
+{
+	struct kvtd_lru *l = to_lru(p);
+
+	if (!lru_ref_ok(l, ref))
+		return -ENOENT;
+	if (!l->by_ref)
+		kvtd_keymap_del(&l->map, &l->e[ref].key);
+	lru_unlink(l, ref);
+	*size = l->e[ref].size;
+	lru_entry_put(l, ref);
+	return 0;
+}
+
 static int lru_on_remove(struct kvtd_policy *p,
 			 const struct drm_kvtier_key *key, uint64_t *size)
 {
-	struct kvtd_lru *l = to_lru(p);
-	uint32_t i = kvtd_keymap_get(&l->map, key);
+	uint32_t i = lru_find(to_lru(p), key);
 
 	if (i == KVTD_KEYMAP_NONE)
 		return -ENOENT;
-	kvtd_keymap_del(&l->map, key);
-	lru_unlink(l, i);
-	*size = l->e[i].size;
-	lru_entry_put(l, i);
-	return 0;
+	return lru_remove_ref(p, i, size);
 }
 
 const struct kvtd_policy_ops kvtd_policy_lru = {
@@ -214,4 +286,8 @@ const struct kvtd_policy_ops kvtd_policy_lru = {
 	.on_insert = lru_on_insert,
 	.pick_victim = lru_pick_victim,
 	.on_remove = lru_on_remove,
+	.insert_ref = lru_insert_ref,
+	.access_ref = lru_access_ref,
+	.victim_ref = lru_victim_ref,
+	.remove_ref = lru_remove_ref,
 };
