@@ -925,40 +925,84 @@ struct pl_plan {
 	size_t n;
 };
 
-/* Name victims from @pol until @target slots; returns the slots freed. */
+/*
+ * Victims taken from the instance at a time before their objects are
+ * looked at: their objects' lines are prefetched as they are taken, and
+ * are in cache by the time the batch is read back. A bound, not a target:
+ * a plan stops at its target whatever the batch.
+ */
+#define PL_BATCH 32u
+
+/*
+ * Name victims from @pol until @target slots; returns the slots freed.
+ *
+ * In two passes per batch, so that the cache misses of one victim overlap
+ * those of the next instead of following them: first the victims leave
+ * @pol (the policy reads its order ahead, see lru.c) and their objects are
+ * prefetched; then each object is read and leaves its other instance (the
+ * removals are independent of each other, so they overlap too).
+ */
 static uint64_t pl_take(struct pl_plan *c, struct kvtd_policy *pol,
 			uint64_t target)
 {
 	struct kvtd_planner *pl = c->pl;
+	struct drm_kvtier_key k[PL_BATCH];
+	struct kvtd_policy *oth[PL_BATCH];
+	uint32_t oref[PL_BATCH];
 	struct kvtd_evict_action *a;
-	struct drm_kvtier_key k;
+	uint64_t freed = 0, taken, used;
 	struct pl_obj *o;
-	uint64_t freed = 0;
-	uint32_t ref;
+	uint32_t ref, i, n;
+	bool in_pool = pol && pol == c->pp->pol;
 
 	while (pol && freed < target && c->n < c->room) {
-		if (kvtd_policy_victim_ref(pol, NULL, NULL, &k, &ref))
-			break;
-		if (k.lo >= pl->nused || pl->o[k.lo].handle != k.hi ||
-		    !(pl->o[k.lo].flags & PL_TRACKED)) {
-			/* Not ours: cannot happen; never loop on it. */
-			kvtd_policy_remove_ref(pol, ref, &k);
-			pl->stale = true;
-			continue;
+		/* Pass 1: out of @pol, objects prefetched. */
+		for (n = 0, taken = 0;
+		     n < PL_BATCH && n < c->room - c->n &&
+		     freed + taken < target;
+		     n++) {
+			if (kvtd_policy_victim_ref(pol, NULL, NULL, &k[n], &ref))
+				break;
+			used = kvtd_policy_used(pol);
+			kvtd_policy_remove_ref(pol, ref, &k[n]);
+			taken += used - kvtd_policy_used(pol);
+			if (k[n].lo < pl->nused)
+				__builtin_prefetch(&pl->o[k[n].lo]);
 		}
-		o = &pl->o[k.lo];
-		pl_untrack(pl, o);
-		o->flags |= PL_EVICTING;
-		a = &c->out[c->n++];
-		*a = (struct kvtd_evict_action){
-			.handle = o->handle,
-			.key = o->key,
-			.tenant_id = o->tenant,
-			.slots = pl_slots(c->pp, o->size),
-			.kind = pl_kind(pl, c->pp, o),
-			.hits = o->hits,
-		};
-		freed += a->slots;
+		if (!n)
+			break;
+		/*
+		 * Pass 2: the objects (in cache now), their actions; their
+		 * refs in their other instance, for pass 3.
+		 */
+		for (i = 0; i < n; i++) {
+			o = &pl->o[k[i].lo];
+			if (k[i].lo >= pl->nused || o->handle != k[i].hi ||
+			    !(o->flags & PL_TRACKED)) {
+				/* Not ours: cannot happen; it is gone now. */
+				pl->stale = true;
+				oth[i] = NULL;
+				continue;
+			}
+			o->flags &= ~PL_TRACKED;
+			o->flags |= PL_EVICTING;
+			oth[i] = in_pool ? pl->tenants[o->tix].pol : c->pp->pol;
+			oref[i] = in_pool ? o->tref : o->pref;
+			a = &c->out[c->n++];
+			*a = (struct kvtd_evict_action){
+				.handle = o->handle,
+				.key = o->key,
+				.tenant_id = o->tenant,
+				.slots = pl_slots(c->pp, o->size),
+				.kind = pl_kind(pl, c->pp, o),
+				.hits = o->hits,
+			};
+			freed += a->slots;
+		}
+		/* Pass 3: independent removals, whose misses overlap. */
+		for (i = 0; i < n; i++)
+			if (oth[i])
+				kvtd_policy_remove_ref(oth[i], oref[i], &k[i]);
 	}
 	return freed;
 }
