@@ -91,6 +91,17 @@ struct kvtd_future {
 	size_t count;
 };
 
+/*
+ * kvtd_policy_params.flags: the caller names every tracked object by the
+ * reference (ref) it was given at insert (the *_ref wrappers below), never
+ * by key, so the policy need keep no key index. Honoured only by policies
+ * with the ref ops (kvtd_policy_create() clears it for the others).
+ */
+#define KVTD_POLICY_BY_REF (1u << 0)
+
+/* No reference: the object is known by key only. */
+#define KVTD_POLICY_NOREF UINT32_MAX
+
 /**
  * struct kvtd_policy_params - what create() is given.
  * @capacity: Most the cache holds, in the caller's unit; 0 holds nothing.
@@ -98,11 +109,13 @@ struct kvtd_future {
  *                  index, so the steady state never allocates); 0 lets
  *                  the policy guess from @capacity.
  * @future: For offline policies only (NULL otherwise).
+ * @flags: KVTD_POLICY_* bits.
  */
 struct kvtd_policy_params {
 	uint64_t capacity;
 	uint32_t expect_entries;
 	const struct kvtd_future *future;
+	uint32_t flags;
 };
 
 /**
@@ -153,6 +166,16 @@ typedef bool (*kvtd_victim_ok_fn)(const struct drm_kvtier_key *key,
  *         used again, for the write policies and disk admission (may be
  *         NULL: a policy with no estimate, such as LRU). Return: 0,
  *         -ENOENT when @key is not tracked.
+ *
+ * Optional, all four or none: the same by reference. A ref is a 32-bit
+ * index of the policy's own (never KVTD_POLICY_NOREF) that names a tracked
+ * object from its insert to its removal, so that a caller that keeps it
+ * (the planner, per object and instance) spares the policy a hash lookup
+ * per call, and a plan the dependent cache misses of one.
+ * @insert_ref: on_insert, and set *@ref.
+ * @access_ref: on_access of the object @ref (@a->key is its key).
+ * @victim_ref: pick_victim, and set *@ref to the victim's.
+ * @remove_ref: on_remove of the object @ref.
  */
 struct kvtd_policy_ops {
 	const char *name;
@@ -170,6 +193,13 @@ struct kvtd_policy_ops {
 			 const struct drm_kvtier_key *key, uint64_t *size);
 	int (*reuse)(const struct kvtd_policy *p,
 		     const struct drm_kvtier_key *key, uint32_t *permille);
+	int (*insert_ref)(struct kvtd_policy *p, const struct kvtd_access *a,
+			  uint64_t size, uint32_t *ref);
+	int (*access_ref)(struct kvtd_policy *p, uint32_t ref,
+			  const struct kvtd_access *a);
+	int (*victim_ref)(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
+			  void *arg, struct drm_kvtier_key *out, uint32_t *ref);
+	int (*remove_ref)(struct kvtd_policy *p, uint32_t ref, uint64_t *size);
 };
 
 /* The baseline: least recently used, O(1) per operation. */
@@ -238,6 +268,28 @@ int kvtd_policy_remove(struct kvtd_policy *p, const struct drm_kvtier_key *key);
  */
 int kvtd_policy_reuse(const struct kvtd_policy *p,
 		      const struct drm_kvtier_key *key, uint32_t *permille);
+
+/*
+ * The same by reference (see kvtd_policy_ops.insert_ref). Where the policy
+ * has no ref ops, insert and victim give KVTD_POLICY_NOREF, and a call
+ * given KVTD_POLICY_NOREF goes by @key (or @a->key) instead.
+ */
+int kvtd_policy_insert_ref(struct kvtd_policy *p, const struct kvtd_access *a,
+			   uint64_t size, uint32_t *ref);
+int kvtd_policy_access_ref(struct kvtd_policy *p, uint32_t ref,
+			   const struct kvtd_access *a);
+int kvtd_policy_victim_ref(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
+			   void *arg, struct drm_kvtier_key *out,
+			   uint32_t *ref);
+int kvtd_policy_remove_ref(struct kvtd_policy *p, uint32_t ref,
+			   const struct drm_kvtier_key *key);
+
+/* Whether @ops has the ref ops. */
+static inline bool kvtd_policy_ops_by_ref(const struct kvtd_policy_ops *ops)
+{
+	return ops->insert_ref && ops->access_ref && ops->victim_ref &&
+	       ops->remove_ref;
+}
 
 /* An access that knows only its key (no position, tenant or time). */
 static inline struct kvtd_access kvtd_access_key(const struct drm_kvtier_key *key)

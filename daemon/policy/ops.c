@@ -36,12 +36,16 @@ int kvtd_policy_create(const struct kvtd_policy_ops *ops,
 		       const struct kvtd_policy_params *params,
 		       struct kvtd_policy **out)
 {
+	struct kvtd_policy_params pp = *params;
 	struct kvtd_policy *p = NULL;
 	int ret;
 
 	if (ops->offline != (params->future != NULL))
 		return -EINVAL;
-	ret = ops->create(params, &p);
+	/* A policy that cannot be told by ref keeps its key index. */
+	if (!kvtd_policy_ops_by_ref(ops))
+		pp.flags &= ~KVTD_POLICY_BY_REF;
+	ret = ops->create(&pp, &p);
 	if (ret)
 		return ret;
 	p->ops = ops;
@@ -131,4 +135,63 @@ int kvtd_policy_reuse(const struct kvtd_policy *p,
 	if (!p->ops->reuse)
 		return -EOPNOTSUPP;
 	return p->ops->reuse(p, key, permille);
+}
+
+int kvtd_policy_insert_ref(struct kvtd_policy *p, const struct kvtd_access *a,
+			   uint64_t size, uint32_t *ref)
+{
+	struct kvtd_access buf;
+	int ret;
+
+	*ref = KVTD_POLICY_NOREF;
+	if (!p->ops->insert_ref)
+		return kvtd_policy_insert(p, a, size);
+	if (!size)
+		return -EINVAL;
+	if (size > p->capacity - p->used)
+		return -ENOSPC;
+	ret = p->ops->insert_ref(p, named(a, &buf), size, ref);
+	if (ret)
+		return ret;
+	p->used += size;
+	p->count++;
+	return 0;
+}
+
+int kvtd_policy_access_ref(struct kvtd_policy *p, uint32_t ref,
+			   const struct kvtd_access *a)
+{
+	struct kvtd_access buf;
+
+	if (ref == KVTD_POLICY_NOREF || !p->ops->access_ref)
+		return kvtd_policy_access(p, a);
+	return p->ops->access_ref(p, ref, named(a, &buf));
+}
+
+int kvtd_policy_victim_ref(const struct kvtd_policy *p, kvtd_victim_ok_fn ok,
+			   void *arg, struct drm_kvtier_key *out,
+			   uint32_t *ref)
+{
+	*ref = KVTD_POLICY_NOREF;
+	if (!p->ops->victim_ref)
+		return kvtd_policy_victim(p, ok, arg, out);
+	if (!p->count)
+		return -ENOENT;
+	return p->ops->victim_ref(p, ok, arg, out, ref);
+}
+
+int kvtd_policy_remove_ref(struct kvtd_policy *p, uint32_t ref,
+			   const struct drm_kvtier_key *key)
+{
+	uint64_t size = 0;
+	int ret;
+
+	if (ref == KVTD_POLICY_NOREF || !p->ops->remove_ref)
+		return kvtd_policy_remove(p, key);
+	ret = p->ops->remove_ref(p, ref, &size);
+	if (ret)
+		return ret;
+	p->used -= size;
+	p->count--;
+	return 0;
 }
