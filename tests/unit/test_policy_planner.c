@@ -92,8 +92,8 @@ static void hit(uint64_t h)
 {
 	struct drm_kvtier_access a = rec(KVTIER_ACCESS_HIT, h);
 
-	a.position = 0;
-	a.count = 1;
+	a.where.lookup.position = 0;
+	a.where.lookup.count = 1;
 	feed(&a);
 }
 
