@@ -46,6 +46,7 @@ struct pl_obj {
 	uint64_t handle;	/* 0: a free entry */
 	uint64_t tenant;
 	uint64_t size;
+	uint64_t offset;	/* of the HOST copy in the pool mapping */
 	uint32_t pool_id;
 	uint32_t hits;
 	uint32_t flags;
@@ -475,7 +476,10 @@ static int pl_alloc(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
 	o->key = a->key;
 	o->tenant = a->tenant_id;
 	o->size = a->size;
+	o->offset = a->where.offset;
 	o->pool_id = a->pool_id;
+	/* Its slots are HOST's from the start, as the table says. */
+	o->flags = PL_HOST;
 	return 0;
 }
 
@@ -486,14 +490,20 @@ static int pl_commit(struct kvtd_planner *pl,
 	int ret;
 
 	if (!o) {
-		/* Its ALLOC came before the stream: its size is unknown. */
+		/* Its ALLOC was lost: the COMMIT says as much. */
 		ret = pl_alloc(pl, a);
 		if (ret)
 			return ret;
 		o = pl_find(pl, a->handle);
 	}
+	/*
+	 * READY already: loaded from the table, which is newer than this
+	 * record (the HOST copy may have moved since the commit).
+	 */
 	if (o->flags & PL_READY)
 		return 0;
+	o->size = a->size;
+	o->offset = a->where.offset;
 	o->flags |= PL_READY | PL_HOST;
 	pl_track(pl, o);
 	pl_write_check(pl, o, KVTD_WRITE_EV_COMMIT);
@@ -616,6 +626,7 @@ int kvtd_planner_load(struct kvtd_planner *pl,
 		o->key = r->key;
 		o->tenant = r->tenant_id;
 		o->size = r->size;
+		o->offset = r->offset;
 		o->pool_id = r->pool_id;
 		o->hits = r->hits > UINT32_MAX ? UINT32_MAX : (uint32_t)r->hits;
 		o->flags = (r->state == KVTIER_STATE_READY ? PL_READY : 0) |
@@ -671,10 +682,6 @@ int kvtd_planner_note(struct kvtd_planner *pl, uint64_t handle,
 		if (o->flags & PL_EVICTING)
 			pl_park(pl, o);
 		break;
-	case KVTD_NOTE_IN_HOST:
-		o->flags |= PL_HOST;
-		pl_track(pl, o);
-		break;
 	case KVTD_NOTE_WRITING:
 		o->flags |= PL_WRITING;
 		break;
@@ -696,6 +703,44 @@ int kvtd_planner_note(struct kvtd_planner *pl, uint64_t handle,
 	default:
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int kvtd_planner_in_host(struct kvtd_planner *pl, uint64_t handle,
+			 uint64_t offset)
+{
+	struct pl_obj *o = pl ? pl_find(pl, handle) : NULL;
+
+	if (!o)
+		return -ENOENT;
+	o->offset = offset;
+	o->flags |= PL_HOST;
+	pl_track(pl, o);
+	return 0;
+}
+
+int kvtd_planner_record(const struct kvtd_planner *pl, uint64_t handle,
+			struct drm_kvtier_obj_record *rec)
+{
+	const struct pl_obj *o = pl_find(pl, handle);
+
+	if (!o)
+		return -ENOENT;
+	*rec = (struct drm_kvtier_obj_record){
+		.key = o->key,
+		.handle = o->handle,
+		.tenant_id = o->tenant,
+		.size = o->size,
+		.offset = (o->flags & PL_HOST) ? o->offset : 0,
+		.hits = o->hits,
+		.pool_id = o->pool_id,
+		.state = (o->flags & PL_READY) ? KVTIER_STATE_READY :
+						 KVTIER_STATE_WRITING,
+		.tiers = ((o->flags & PL_HOST) ?
+				  KVTIER_TIER_BIT(KVTIER_TIER_HOST) : 0) |
+			 ((o->flags & PL_DISK) ?
+				  KVTIER_TIER_BIT(KVTIER_TIER_DISK) : 0),
+	};
 	return 0;
 }
 
