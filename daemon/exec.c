@@ -296,6 +296,7 @@ static int exec_read(struct kvtd_manager *m,
 		op->len = a->len;
 		op->dev_copy = a->stage;
 		op->to_host = w->dst_tier == KVTIER_TIER_HOST;
+		op->host_offset = w->dst_offset;
 		op->handle = w->handle;
 		op->follow = m->ops[lead].follow;
 		m->ops[lead].follow = i;
@@ -346,6 +347,7 @@ static int exec_read(struct kvtd_manager *m,
 	op->dst = dst;
 	op->len = a->len;
 	op->to_host = w->dst_tier == KVTIER_TIER_HOST;
+	op->host_offset = w->dst_offset;
 	m->submit = true;
 	/* A read of another size cannot serve others: it is not the leader. */
 	if (lead == KVTD_KEYSET_NONE)
@@ -483,13 +485,13 @@ static void exec_read_done(struct kvtd_manager *m, uint32_t i, int res)
 		if (!ret)
 			m->ctr.bytes_copied += f->len;
 		if (!ret && f->to_host)
-			kvtd_planner_note(m->planner, f->handle,
-					  KVTD_NOTE_IN_HOST);
+			kvtd_planner_in_host(m->planner, f->handle,
+					     f->host_offset);
 		exec_complete(m, f->work_id, ret, f->len);
 		op_free(m, j);
 	}
 	if (!status && op->to_host)
-		kvtd_planner_note(m->planner, op->handle, KVTD_NOTE_IN_HOST);
+		kvtd_planner_in_host(m->planner, op->handle, op->host_offset);
 	if (!res)
 		m->ctr.bytes_read += op->len;
 	else if (res == -EBADMSG)

@@ -113,6 +113,7 @@ struct kvtd_op {
 	struct kvtd_stage_buf *stage;
 	struct kvtd_mem_ref *ref;
 	uint64_t len;
+	uint64_t host_offset;	/* where a fetch to HOST puts it */
 	uint32_t pool_id;
 	bool evict;
 	bool dev_copy;
@@ -145,7 +146,6 @@ struct kvtd_counters {
 	uint64_t disk_unknown;
 	uint64_t ticks;
 	uint64_t scans;		/* whole-table OBJ_SCANs: attach, rebuilds */
-	uint64_t obj_reads;	/* one-object OBJ_SCANs, for a write's offset */
 	uint64_t stream_records;	/* access records fed to the planner */
 	uint64_t stream_dropped;	/* access records the rings lost */
 	uint64_t rebuilds;	/* planner rebuilds from a whole scan */
@@ -305,13 +305,6 @@ static inline bool kvtd_exec_busy(const struct kvtd_manager *m)
 int kvtd_scan_objects(struct kvtd_manager *m);
 /* Free m->recs. */
 void kvtd_scan_release(struct kvtd_manager *m);
-/*
- * The record of object @handle alone (one OBJ_SCAN of one record): what
- * a disk write needs (the host offset) and the access stream does not
- * carry. 0, -ENOENT when it is gone, or the ioctl's error.
- */
-int kvtd_obj_read(struct kvtd_manager *m, uint64_t handle,
-		  struct drm_kvtier_obj_record *rec);
 /* Tell the planner the pools as they are now. */
 void kvtd_pressure_pools(struct kvtd_manager *m);
 /*

@@ -104,7 +104,7 @@ void kvtd_stats_log(const struct kvtd_manager *m, const char *why)
 
 	if (m->disk)
 		kvtd_disk_stats(m->disk, &ds);
-	kvtd_info("stats why=%s work_received=%llu work_done=%llu work_failed=%llu work_merged=%llu work_refused=%llu bytes_copied=%llu bytes_read=%llu bytes_written=%llu writes_ok=%llu write_failed=%llu write_orphaned=%llu evict_dropped=%llu evict_written=%llu evict_policy_drops=%llu evict_nospace_drops=%llu evict_busy=%llu lost_on_disk=%llu disk_unknown=%llu disk_reclaimed=%llu disk_objects=%llu disk_recovered=%llu disk_drops_torn=%llu disk_drops_corrupt=%llu disk_drops_stale=%llu disk_errors=%llu passes=%llu scans=%llu disk_fixed_ios=%llu disk_unfixed_ios=%llu work_stale=%llu stream_records=%llu stream_dropped=%llu rebuilds=%llu obj_reads=%llu",
+	kvtd_info("stats why=%s work_received=%llu work_done=%llu work_failed=%llu work_merged=%llu work_refused=%llu bytes_copied=%llu bytes_read=%llu bytes_written=%llu writes_ok=%llu write_failed=%llu write_orphaned=%llu evict_dropped=%llu evict_written=%llu evict_policy_drops=%llu evict_nospace_drops=%llu evict_busy=%llu lost_on_disk=%llu disk_unknown=%llu disk_reclaimed=%llu disk_objects=%llu disk_recovered=%llu disk_drops_torn=%llu disk_drops_corrupt=%llu disk_drops_stale=%llu disk_errors=%llu passes=%llu scans=%llu disk_fixed_ios=%llu disk_unfixed_ios=%llu work_stale=%llu stream_records=%llu stream_dropped=%llu rebuilds=%llu",
 		  why, (unsigned long long)c->work_received,
 		  (unsigned long long)c->work_done,
 		  (unsigned long long)c->work_failed,
@@ -136,8 +136,7 @@ void kvtd_stats_log(const struct kvtd_manager *m, const char *why)
 		  (unsigned long long)c->work_stale,
 		  (unsigned long long)c->stream_records,
 		  (unsigned long long)c->stream_dropped,
-		  (unsigned long long)c->rebuilds,
-		  (unsigned long long)c->obj_reads);
+		  (unsigned long long)c->rebuilds);
 }
 
 static void loop_signal(struct kvtd_manager *m)

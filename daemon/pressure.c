@@ -56,22 +56,6 @@ void kvtd_scan_release(struct kvtd_manager *m)
 	m->recs_room = 0;
 }
 
-int kvtd_obj_read(struct kvtd_manager *m, uint64_t handle,
-		  struct drm_kvtier_obj_record *rec)
-{
-	/* A handle's low 32 bits are its table index, OBJ_SCAN's cursor. */
-	uint64_t cursor = (uint32_t)handle;
-	int n;
-
-	m->ctr.obj_reads++;
-	n = kvtier_obj_scan(m->kv, &cursor, rec, 1);
-	if (n < 0)
-		return n;
-	if (n == 0 || rec->handle != handle)
-		return -ENOENT;
-	return 0;
-}
-
 static int pressure_tenants(struct kvtd_manager *m)
 {
 	struct drm_kvtier_tenant_usage *t;
@@ -199,17 +183,15 @@ static void pressure_writeback(struct kvtd_manager *m)
 	size_t n, i;
 	int ret, queued = 0;
 
+	/*
+	 * Only READY objects in HOST with no DISK copy come out, with the
+	 * offset their records gave: nothing to ask the driver. One freed
+	 * since (its FREE not drained yet) is written all the same, and its
+	 * copy orphaned when the driver refuses to record it.
+	 */
 	n = kvtd_planner_writes(m->planner, h, KVTD_WB_MAX_PER_PASS);
 	for (i = 0; i < n; i++) {
-		ret = kvtd_obj_read(m, h[i], &rec);
-		if (ret)
-			continue;	/* freed since: its FREE is on the way */
-		if (rec.tiers & KVTIER_TIER_BIT(KVTIER_TIER_DISK)) {
-			kvtd_planner_note(m->planner, h[i], KVTD_NOTE_WRITTEN);
-			continue;
-		}
-		if (rec.state != KVTIER_STATE_READY ||
-		    !(rec.tiers & KVTIER_TIER_BIT(KVTIER_TIER_HOST)))
+		if (kvtd_planner_record(m->planner, h[i], &rec))
 			continue;
 		ret = kvtd_exec_write(m, &rec, false);
 		if (ret == -EAGAIN || ret == -ENOSPC) {
@@ -329,11 +311,9 @@ static int pressure_write_drop(struct kvtd_manager *m,
 	struct drm_kvtier_obj_record rec;
 	int ret;
 
-	ret = kvtd_obj_read(m, a->handle, &rec);
-	if (ret) {
-		kvtd_planner_note(m->planner, a->handle, KVTD_NOTE_NO_HOST);
+	ret = kvtd_planner_record(m->planner, a->handle, &rec);
+	if (ret)
 		return 0;
-	}
 	ret = kvtd_exec_write(m, &rec, true);
 	if (!ret) {
 		kvtd_planner_note(m->planner, a->handle, KVTD_NOTE_WRITING);

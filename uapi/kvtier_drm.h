@@ -894,8 +894,40 @@ struct drm_kvtier_stats {
  */
 #define KVTIER_ACCESS_EVICTED (1u << 2)
 
-/** KVTIER_ACCESS_VERSION - drm_kvtier_stream_open.version of this layout. */
-#define KVTIER_ACCESS_VERSION 1
+/**
+ * KVTIER_ACCESS_VERSION - drm_kvtier_stream_open.version of this layout.
+ * 2: ALLOC and COMMIT carry the object's host offset (@where.offset) and
+ * COMMIT its size.
+ */
+#define KVTIER_ACCESS_VERSION 2
+
+/**
+ * struct drm_kvtier_access_lookup - where a HIT or MISS key was looked up.
+ * @position: The key's index in its lookup (its depth in the prompt when
+ *            the client looks up a prompt's keys in order).
+ * @count: The keys in that lookup.
+ */
+struct drm_kvtier_access_lookup {
+	__u32 position;
+	__u32 count;
+};
+
+/**
+ * union drm_kvtier_access_where - the last 8 bytes of a record, by type.
+ * @lookup: For HIT and MISS: the key's place in its lookup.
+ * @offset: For ALLOC and COMMIT: the byte offset of the object's first
+ *          slot in its pool's mapping, as drm_kvtier_alloc_item.offset
+ *          returned it; what a manager needs to read the object's bytes,
+ *          without asking the table.
+ *
+ * For any other type all 8 bytes are zero. A named union rather than an
+ * anonymous one: anonymous structs and unions are C11, not C99 or C++,
+ * and this header builds under -std=c99 -pedantic and C++.
+ */
+union drm_kvtier_access_where {
+	struct drm_kvtier_access_lookup lookup;
+	__u64 offset;
+};
 
 /**
  * struct drm_kvtier_access - one access record (64 bytes).
@@ -905,14 +937,12 @@ struct drm_kvtier_stats {
  * @handle: The object's handle; 0 for a miss.
  * @tenant_id: For HIT and MISS, the tenant that looked up; otherwise the
  *             object's owner (0 for a global object).
- * @size: For ALLOC, the bytes allocated; otherwise 0.
+ * @size: For ALLOC and COMMIT, the object's size in bytes; otherwise 0.
  * @pool_id: The object's pool; 0 for a miss.
  * @type: One of KVTIER_ACCESS_*.
  * @flags: KVTIER_ACCESS_* bits.
- * @position: For HIT and MISS, the key's index in its lookup (its depth in
- *            the prompt when the client looks up a prompt's keys in
- *            order); otherwise 0.
- * @count: For HIT and MISS, the keys in that lookup; otherwise 0.
+ * @where: By @type: @where.lookup for HIT and MISS, @where.offset for
+ *         ALLOC and COMMIT, zero otherwise (union drm_kvtier_access_where).
  */
 struct drm_kvtier_access {
 	__u64 time_ns;
@@ -923,8 +953,7 @@ struct drm_kvtier_access {
 	__u32 pool_id;
 	__u16 type;
 	__u16 flags;
-	__u32 position;
-	__u32 count;
+	union drm_kvtier_access_where where;
 };
 
 /**

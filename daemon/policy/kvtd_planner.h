@@ -5,8 +5,8 @@
  *
  * The planner is fed the driver's access records (struct drm_kvtier_access)
  * as the daemon drains them, and what the daemon itself did (kvtd_planner_note).
- * It keeps one entry per object (key, handle, pool, tenant, size, hits,
- * residency, write state) and, per pool, one instance of the eviction policy
+ * It keeps one entry per object (key, handle, pool, tenant, size, host
+ * offset, hits, residency, write state) and, per pool, one instance of the eviction policy
  * over the pool's READY objects in HOST; plus one instance per (pool,
  * tenant), over that tenant's objects only, which a tenant over its
  * watermark is evicted from. Every record costs O(1); a plan that names N
@@ -16,8 +16,9 @@
  *
  *   HIT    the policies' on_access; a hit may earn a write (selective)
  *   MISS   on_miss, in each pool (a miss names no pool)
- *   ALLOC  a new entry, with the size (not a candidate yet)
- *   COMMIT READY in HOST: on_insert; the write policy's commit decision
+ *   ALLOC  a new entry, with size and host offset (not a candidate yet)
+ *   COMMIT READY in HOST (size and offset again): on_insert; the write
+ *          policy's commit decision
  *   FREE   on_remove; the entry goes
  *
  * Records are idempotent where a rebuild may see them twice (a COMMIT of a
@@ -136,7 +137,6 @@ enum kvtd_planner_note {
 	KVTD_NOTE_DROPPED = 1,	/* its HOST copy was dropped */
 	KVTD_NOTE_KEPT,		/* a victim was not dropped after all */
 	KVTD_NOTE_NO_HOST,	/* it has no HOST copy (a drop said -ENOENT) */
-	KVTD_NOTE_IN_HOST,	/* a HOST copy came back (a fetch from disk) */
 	KVTD_NOTE_WRITING,	/* a write to disk is queued */
 	KVTD_NOTE_WRITTEN,	/* the DISK copy is recorded */
 	KVTD_NOTE_WRITE_FAILED,	/* the write failed; eviction writes again */
@@ -201,6 +201,25 @@ int kvtd_planner_feed(struct kvtd_planner *pl,
 /* Apply @note to @handle. 0, or -ENOENT for an object not known. */
 int kvtd_planner_note(struct kvtd_planner *pl, uint64_t handle,
 		      enum kvtd_planner_note note);
+
+/*
+ * kvtd_planner_in_host - a HOST copy of @handle came back (a fetch from
+ * disk) at byte @offset of its pool's mapping: a candidate again. 0, or
+ * -ENOENT for an object not known.
+ */
+int kvtd_planner_in_host(struct kvtd_planner *pl, uint64_t handle,
+			 uint64_t offset);
+
+/*
+ * kvtd_planner_record - what the planner knows of @handle, as OBJ_SCAN
+ * would put it: key, handle, tenant, size, hits, pool, state (WRITING or
+ * READY), tiers (HOST, DISK) and the HOST copy's offset (from the ALLOC
+ * and COMMIT records, the table at a rebuild, kvtd_planner_in_host), so
+ * that writing an object to disk asks the driver nothing. Pins, refs and
+ * the disk location are 0. 0, or -ENOENT for an object not known.
+ */
+int kvtd_planner_record(const struct kvtd_planner *pl, uint64_t handle,
+			struct drm_kvtier_obj_record *rec);
 
 /*
  * kvtd_planner_due - whether pool @in->pool_id, or one of its tenants, has

@@ -69,9 +69,10 @@ struct pl_obj {
 	uint64_t handle;	/* 0: a free entry */
 	uint64_t tenant;
 	uint64_t size;
-	uint32_t pool_id;
-	uint32_t hits;
-	uint32_t flags;
+	uint64_t offset;	/* of the HOST copy in the pool mapping */
+	uint8_t pool_id;	/* 1..KVTIER_MAX_POOLS */
+	uint8_t flags;		/* PL_*: eight, no more room */
+	uint16_t hits;		/* saturates: the write policies count few */
 	union {
 		uint32_t pref;	/* PL_TRACKED: its ref in the pool's instance */
 		uint32_t next;	/* free: the free list */
@@ -82,6 +83,7 @@ struct pl_obj {
 
 #define PL_OBJ_ALIGN 64u
 _Static_assert(sizeof(struct pl_obj) == PL_OBJ_ALIGN, "pl_obj: one line");
+_Static_assert(KVTIER_MAX_POOLS <= UINT8_MAX, "pl_obj.pool_id: a byte");
 
 /* A growable FIFO of handles. */
 struct pl_fifo {
@@ -537,11 +539,12 @@ static void pl_hit(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
 
 	if (!o)
 		return;
-	if (o->hits < UINT32_MAX)
+	if (o->hits < UINT16_MAX)
 		o->hits++;
 	pp = pl_pool(pl, o->pool_id);
 	if ((o->flags & PL_TRACKED) && pp) {
-		acc = pl_acc(pl, o, a->time_ns, a->position, a->count);
+		acc = pl_acc(pl, o, a->time_ns, a->where.lookup.position,
+			     a->where.lookup.count);
 		kvtd_policy_access_ref(pp->pol, o->pref, &acc);
 		kvtd_policy_access_ref(pl->tenants[o->tix].pol, o->tref, &acc);
 	}
@@ -553,8 +556,8 @@ static void pl_miss(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
 	struct kvtd_access acc = {
 		.tenant = a->tenant_id,
 		.time_ns = a->time_ns,
-		.position = a->position,
-		.count = a->count,
+		.position = a->where.lookup.position,
+		.count = a->where.lookup.count,
 		.flags = (a->flags & KVTIER_ACCESS_NOT_PROBED) ?
 			 KVTD_ACCESS_NOT_PROBED : 0,
 	};
@@ -570,8 +573,8 @@ static void pl_miss(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
 	acc.key = acc.name;
 	m = pl_miss_slot(pl, &acc.name);
 	*m = (struct pl_miss_ctx){ .name = acc.name, .time_ns = a->time_ns,
-				   .position = a->position,
-				   .count = a->count };
+				   .position = a->where.lookup.position,
+				   .count = a->where.lookup.count };
 	/* A miss names no pool either: every pool's policy hears of it. */
 	for (id = 1; id <= KVTIER_MAX_POOLS; id++) {
 		if (pl->pools[id].present) {
@@ -593,7 +596,10 @@ static int pl_alloc(struct kvtd_planner *pl, const struct drm_kvtier_access *a)
 	o->key = a->key;
 	o->tenant = a->tenant_id;
 	o->size = a->size;
+	o->offset = a->where.offset;
 	o->pool_id = a->pool_id;
+	/* Its slots are HOST's from the start, as the table says. */
+	o->flags = PL_HOST;
 	return 0;
 }
 
@@ -606,14 +612,20 @@ static int pl_commit(struct kvtd_planner *pl,
 	int ret;
 
 	if (!o) {
-		/* Its ALLOC came before the stream: its size is unknown. */
+		/* Its ALLOC was lost: the COMMIT says as much. */
 		ret = pl_alloc(pl, a);
 		if (ret)
 			return ret;
 		o = pl_find(pl, a->handle);
 	}
+	/*
+	 * READY already: loaded from the table, which is newer than this
+	 * record (the HOST copy may have moved since the commit).
+	 */
 	if (o->flags & PL_READY)
 		return 0;
+	o->size = a->size;
+	o->offset = a->where.offset;
 	o->flags |= PL_READY | PL_HOST;
 	acc = pl_acc(pl, o, a->time_ns, 0, 0);
 	m = pl_miss_slot(pl, &acc.name);
@@ -744,8 +756,9 @@ int kvtd_planner_load(struct kvtd_planner *pl,
 		o->key = r->key;
 		o->tenant = r->tenant_id;
 		o->size = r->size;
+		o->offset = r->offset;
 		o->pool_id = r->pool_id;
-		o->hits = r->hits > UINT32_MAX ? UINT32_MAX : (uint32_t)r->hits;
+		o->hits = r->hits > UINT16_MAX ? UINT16_MAX : (uint16_t)r->hits;
 		o->flags = (r->state == KVTIER_STATE_READY ? PL_READY : 0) |
 			   (r->tiers & host ? PL_HOST : 0) |
 			   (r->tiers & disk ? PL_DISK : 0);
@@ -799,10 +812,6 @@ int kvtd_planner_note(struct kvtd_planner *pl, uint64_t handle,
 		if (o->flags & PL_EVICTING)
 			pl_park(pl, o);
 		break;
-	case KVTD_NOTE_IN_HOST:
-		o->flags |= PL_HOST;
-		pl_track(pl, o, NULL);
-		break;
 	case KVTD_NOTE_WRITING:
 		o->flags |= PL_WRITING;
 		break;
@@ -824,6 +833,44 @@ int kvtd_planner_note(struct kvtd_planner *pl, uint64_t handle,
 	default:
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int kvtd_planner_in_host(struct kvtd_planner *pl, uint64_t handle,
+			 uint64_t offset)
+{
+	struct pl_obj *o = pl ? pl_find(pl, handle) : NULL;
+
+	if (!o)
+		return -ENOENT;
+	o->offset = offset;
+	o->flags |= PL_HOST;
+	pl_track(pl, o, NULL);
+	return 0;
+}
+
+int kvtd_planner_record(const struct kvtd_planner *pl, uint64_t handle,
+			struct drm_kvtier_obj_record *rec)
+{
+	const struct pl_obj *o = pl_find(pl, handle);
+
+	if (!o)
+		return -ENOENT;
+	*rec = (struct drm_kvtier_obj_record){
+		.key = o->key,
+		.handle = o->handle,
+		.tenant_id = o->tenant,
+		.size = o->size,
+		.offset = (o->flags & PL_HOST) ? o->offset : 0,
+		.hits = o->hits,
+		.pool_id = o->pool_id,
+		.state = (o->flags & PL_READY) ? KVTIER_STATE_READY :
+						 KVTIER_STATE_WRITING,
+		.tiers = ((o->flags & PL_HOST) ?
+				  KVTIER_TIER_BIT(KVTIER_TIER_HOST) : 0) |
+			 ((o->flags & PL_DISK) ?
+				  KVTIER_TIER_BIT(KVTIER_TIER_DISK) : 0),
+	};
 	return 0;
 }
 

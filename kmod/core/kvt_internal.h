@@ -633,13 +633,20 @@ void kvt_stream_lookup(struct kvt_stream *s, uint64_t tenant, uint64_t now,
 		       const struct drm_kvtier_key *keys,
 		       const struct drm_kvtier_lookup_result *results,
 		       uint32_t count, uint32_t probed);
-/* One record of an object's life (COMMIT, FREE), if a stream is open. */
+/*
+ * One record of an object's life (COMMIT, FREE), if a stream is open;
+ * @size and @offset (bytes into the pool mapping) are COMMIT's, 0 else.
+ */
 void kvt_stream_obj(struct kvt_core *core, uint16_t type, uint16_t flags,
 		    const struct drm_kvtier_key *key, uint64_t handle,
-		    uint64_t tenant, uint32_t pool_id, uint64_t size);
-/* An ALLOC record of each item, if a stream is open. */
+		    uint64_t tenant, uint32_t pool_id, uint64_t size,
+		    uint64_t offset);
+/*
+ * An ALLOC record of each item, if a stream is open. The items' @offset
+ * is still in slots of @slot_size bytes: the records carry bytes.
+ */
 void kvt_stream_alloc(struct kvt_core *core, uint64_t tenant,
-		      uint32_t pool_id,
+		      uint32_t pool_id, uint64_t slot_size,
 		      const struct drm_kvtier_alloc_item *items,
 		      uint32_t count);
 /*

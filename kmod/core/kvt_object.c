@@ -140,7 +140,7 @@ static void kvt_obj_evict(struct kvt_core *core, struct kvt_obj *obj,
 				       &kvt_obj_ext(core, idx)->key,
 				       KVT_HANDLE(idx, obj->gen),
 				       kvt_obj_tenant_id(obj), obj->pool_id,
-				       0);
+				       0, 0);
 	}
 	kvt_obj_maybe_kill(core, obj, idx, rel);
 	/*
@@ -288,7 +288,8 @@ static void kvt_alloc_publish(struct kvt_client *client, struct kvt_pool *pool,
 
 	/* Before any handle works: no record of them comes before this. */
 	if (kvt_stream_on(core))
-		kvt_stream_alloc(core, tenant->id, pool->id, items, count);
+		kvt_stream_alloc(core, tenant->id, pool->id, pool->slot_size,
+				 items, count);
 	kvt_lock(&client->lock);
 	for (i = 0; i < count; i++) {
 		idx = KVT_HANDLE_IDX(items[i].handle);
@@ -478,7 +479,11 @@ static int kvt_obj_commit(struct kvt_client *client, kvt_handle_t handle)
 				       &kvt_obj_ext(core,
 						    KVT_HANDLE_IDX(handle))->key,
 				       handle, kvt_obj_tenant_id(obj),
-				       obj->pool_id, 0);
+				       obj->pool_id, obj->size,
+				       (obj->tiers & KVT_TIER_HOST_BIT) ?
+				       obj->slot_first *
+				       kvt_pool_slot_size(core, obj->pool_id) :
+				       0);
 		if ((obj->flags & KVT_OF_SLOTS) &&
 		    (obj->flags & KVT_OF_WRITABLE)) {
 			obj->flags &= ~KVT_OF_WRITABLE;

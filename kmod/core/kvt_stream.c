@@ -138,8 +138,8 @@ void kvt_stream_lookup(struct kvt_stream *s, uint64_t tenant, uint64_t now,
 			a->key = keys[pos];
 			a->tenant_id = tenant;
 			a->size = 0;
-			a->position = pos;
-			a->count = count;
+			a->where.lookup.position = pos;
+			a->where.lookup.count = count;
 			if (pos < probed && (r->flags & KVTIER_LOOKUP_PRESENT)) {
 				a->handle = r->handle;
 				a->pool_id = r->pool_id;
@@ -160,7 +160,8 @@ void kvt_stream_lookup(struct kvt_stream *s, uint64_t tenant, uint64_t now,
 
 void kvt_stream_obj(struct kvt_core *core, uint16_t type, uint16_t flags,
 		    const struct drm_kvtier_key *key, uint64_t handle,
-		    uint64_t tenant, uint32_t pool_id, uint64_t size)
+		    uint64_t tenant, uint32_t pool_id, uint64_t size,
+		    uint64_t offset)
 {
 	struct kvt_stream_writer w;
 	struct drm_kvtier_access *a;
@@ -182,8 +183,7 @@ void kvt_stream_obj(struct kvt_core *core, uint16_t type, uint16_t flags,
 		a->pool_id = pool_id;
 		a->type = type;
 		a->flags = flags;
-		a->position = 0;
-		a->count = 0;
+		a->where.offset = offset;
 		kvt_stream_end(&w, 1);
 	} else {
 		kvt_stream_end(&w, 0);
@@ -193,7 +193,7 @@ out_unlock:
 }
 
 void kvt_stream_alloc(struct kvt_core *core, uint64_t tenant,
-		      uint32_t pool_id,
+		      uint32_t pool_id, uint64_t slot_size,
 		      const struct drm_kvtier_alloc_item *items,
 		      uint32_t count)
 {
@@ -220,8 +220,7 @@ void kvt_stream_alloc(struct kvt_core *core, uint64_t tenant,
 			a->pool_id = pool_id;
 			a->type = KVTIER_ACCESS_ALLOC;
 			a->flags = 0;
-			a->position = 0;
-			a->count = 0;
+			a->where.offset = items[first + i].offset * slot_size;
 		}
 		kvt_stream_end(&w, k);
 	}

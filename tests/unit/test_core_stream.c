@@ -124,6 +124,7 @@ static void lookup_keys(struct kvt_client *c, const uint64_t *kn, uint32_t n,
 	kvt_lookup(c, flags, keys, res, n, &hits, &prefix);
 }
 
+/* A HIT or MISS record. */
 static void check_rec(const struct drm_kvtier_access *a, uint16_t type,
 		      uint16_t flags, uint64_t keyn, uint64_t handle,
 		      uint64_t tenant, uint32_t pool, uint32_t pos,
@@ -138,9 +139,49 @@ static void check_rec(const struct drm_kvtier_access *a, uint16_t type,
 	ck_assert_uint_eq(a->handle, handle);
 	ck_assert_uint_eq(a->tenant_id, tenant);
 	ck_assert_uint_eq(a->pool_id, pool);
-	ck_assert_uint_eq(a->position, pos);
-	ck_assert_uint_eq(a->count, count);
+	ck_assert_uint_eq(a->where.lookup.position, pos);
+	ck_assert_uint_eq(a->where.lookup.count, count);
 	ck_assert_uint_gt(a->time_ns, 0);
+}
+
+/* An ALLOC, COMMIT or FREE record: @size and @offset are all 64 bits. */
+static void check_obj_rec(const struct drm_kvtier_access *a, uint16_t type,
+			  uint16_t flags, uint64_t keyn, uint64_t handle,
+			  uint64_t tenant, uint64_t size, uint64_t offset)
+{
+	struct drm_kvtier_key k = tkey(keyn);
+
+	ck_assert_uint_eq(a->type, type);
+	ck_assert_uint_eq(a->flags, flags);
+	ck_assert_uint_eq(a->key.lo, k.lo);
+	ck_assert_uint_eq(a->key.hi, k.hi);
+	ck_assert_uint_eq(a->handle, handle);
+	ck_assert_uint_eq(a->tenant_id, tenant);
+	ck_assert_uint_eq(a->pool_id, POOL);
+	ck_assert_uint_eq(a->size, size);
+	ck_assert_uint_eq(a->where.offset, offset);
+	ck_assert_uint_gt(a->time_ns, 0);
+}
+
+/* Allocates @n objects @keyn.. of @size bytes as @c: handles, offsets. */
+static void alloc_n(struct kvt_client *c, uint64_t keyn, uint64_t size,
+		    uint32_t flags, uint32_t n, uint64_t *h, uint64_t *off)
+{
+	struct drm_kvtier_alloc_item it[4];
+	uint32_t i, fi;
+
+	ck_assert_uint_le(n, 4);
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < n; i++) {
+		it[i].key = tkey(keyn + i);
+		it[i].size = size;
+	}
+	ck_assert_int_eq(kvt_obj_alloc(c, POOL, flags, it, n, &fi), 0);
+	ck_assert_uint_eq(fi, n);
+	for (i = 0; i < n; i++) {
+		h[i] = it[i].handle;
+		off[i] = it[i].offset;
+	}
 }
 
 /* ---- open and close ---------------------------------------------------- */
@@ -306,44 +347,55 @@ END_TEST
 
 START_TEST(test_object_records)
 {
-	uint64_t h, hg, hw, he, hc;
+	uint64_t h[2], off[2], hg, og, hw, he, hc;
 	struct kvt_client *w;
 	uint32_t i, n;
 
+	/* Slot 0 is taken: the offsets below are not 0 by chance. */
+	tput(A1, 6);
 	sopen(64);
-	ck_assert_int_eq(talloc(A1, 7, 5000, &h), 0);
-	ck_assert_int_eq(top(A1, KVTIER_OP_COMMIT, h, 0), 0);
-	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h, 0), 0);
+	/* Two in one batch: each ALLOC record has its own item's offset. */
+	alloc_n(A1, 7, 5000, 0, 2, h, off);
+	ck_assert_uint_ne(off[0], 0);
+	ck_assert_uint_ne(off[1], off[0]);
+	ck_assert_int_eq(top(A1, KVTIER_OP_COMMIT, h[1], 0), 0);
+	ck_assert_int_eq(top(A1, KVTIER_OP_FREE, h[1], 0), 0);
 	n = drain();
-	ck_assert_uint_eq(n, 3);
-	check_rec(&got[0], KVTIER_ACCESS_ALLOC, 0, 7, h, TENANT_A, POOL, 0, 0);
-	ck_assert_uint_eq(got[0].size, 5000);
-	check_rec(&got[1], KVTIER_ACCESS_COMMIT, 0, 7, h, TENANT_A, POOL, 0,
-		  0);
-	check_rec(&got[2], KVTIER_ACCESS_FREE, 0, 7, h, TENANT_A, POOL, 0, 0);
-	ck_assert_uint_eq(got[1].size, 0);
+	ck_assert_uint_eq(n, 4);
+	check_obj_rec(&got[0], KVTIER_ACCESS_ALLOC, 0, 7, h[0], TENANT_A, 5000,
+		      off[0]);
+	check_obj_rec(&got[1], KVTIER_ACCESS_ALLOC, 0, 8, h[1], TENANT_A, 5000,
+		      off[1]);
+	/* COMMIT carries size and offset too; FREE neither. */
+	check_obj_rec(&got[2], KVTIER_ACCESS_COMMIT, 0, 8, h[1], TENANT_A,
+		      5000, off[1]);
+	check_obj_rec(&got[3], KVTIER_ACCESS_FREE, 0, 8, h[1], TENANT_A, 0, 0);
 	for (i = 1; i < n; i++)
 		ck_assert_uint_ge(got[i].time_ns, got[i - 1].time_ns);
+	ck_assert_int_eq(top(A1, KVTIER_OP_COMMIT, h[0], 0), 0);
+	ck_assert_uint_eq(drain(), 1);
+	check_obj_rec(&got[0], KVTIER_ACCESS_COMMIT, 0, 7, h[0], TENANT_A,
+		      5000, off[0]);
 
 	/* Global: the owner is tenant 0. */
-	ck_assert_int_eq(talloc_global(ADM, 8, SLOT, &hg), 0);
+	alloc_n(ADM, 20, SLOT, KVTIER_ALLOC_GLOBAL, 1, &hg, &og);
 	ck_assert_uint_eq(drain(), 1);
-	check_rec(&got[0], KVTIER_ACCESS_ALLOC, 0, 8, hg, 0, POOL, 0, 0);
+	check_obj_rec(&got[0], KVTIER_ACCESS_ALLOC, 0, 20, hg, 0, SLOT, og);
 
 	/* A writer that closes without committing frees what it wrote. */
 	ck_assert_int_eq(kvt_client_open(C, TENANT_B, 0, NULL, &w), 0);
 	ck_assert_int_eq(talloc(w, 9, SLOT, &hw), 0);
 	kvt_client_close(w);
 	ck_assert_uint_eq(drain(), 2);
-	check_rec(&got[1], KVTIER_ACCESS_FREE, 0, 9, hw, TENANT_B, POOL, 0, 0);
+	check_obj_rec(&got[1], KVTIER_ACCESS_FREE, 0, 9, hw, TENANT_B, 0, 0);
 
 	/* The manager drops the last copy: EVICTED. */
 	he = tput(A1, 10);
 	ck_assert_int_eq(top(A1, KVTIER_OP_RELEASE, he, 0), 0);
 	ck_assert_int_eq(tres(M, KVTIER_RES_DROP, KVTIER_TIER_HOST, he, 0), 0);
 	ck_assert_uint_eq(drain(), 3);
-	check_rec(&got[2], KVTIER_ACCESS_FREE, KVTIER_ACCESS_EVICTED, 10, he,
-		  TENANT_A, POOL, 0, 0);
+	check_obj_rec(&got[2], KVTIER_ACCESS_FREE, KVTIER_ACCESS_EVICTED, 10, he,
+		      TENANT_A, 0, 0);
 
 	/* DISK-only, dropped from DISK: EVICTED too; HOST alone is not. */
 	hc = tput(A1, 11);
@@ -352,8 +404,8 @@ START_TEST(test_object_records)
 	ck_assert_uint_eq(drain(), 2);	/* ALLOC, COMMIT */
 	ck_assert_int_eq(tres(M, KVTIER_RES_DROP, KVTIER_TIER_DISK, hc, 0), 0);
 	ck_assert_uint_eq(drain(), 1);
-	check_rec(&got[0], KVTIER_ACCESS_FREE, KVTIER_ACCESS_EVICTED, 11, hc,
-		  TENANT_A, POOL, 0, 0);
+	check_obj_rec(&got[0], KVTIER_ACCESS_FREE, KVTIER_ACCESS_EVICTED, 11, hc,
+		      TENANT_A, 0, 0);
 }
 END_TEST
 
@@ -380,8 +432,8 @@ START_TEST(test_wraparound)
 	for (i = 0; i < 40; i++) {
 		a = &ring_recs(me)[i];
 		ck_assert_uint_eq(a->key.lo, 2000 + i);
-		ck_assert_uint_eq(a->position, i);
-		ck_assert_uint_eq(a->count, 40);
+		ck_assert_uint_eq(a->where.lookup.position, i);
+		ck_assert_uint_eq(a->where.lookup.count, 40);
 	}
 	for (i = 40; i < 64; i++)
 		ck_assert_uint_eq(ring_recs(me)[i].key.lo, 1000 + i);
@@ -418,8 +470,8 @@ START_TEST(test_full_drops_and_recovers)
 	ck_assert_uint_eq(n, 64);
 	for (i = 0; i < n; i++) {
 		ck_assert_uint_eq(got[i].key.lo, 1 + i);
-		ck_assert_uint_eq(got[i].position, i);
-		ck_assert_uint_eq(got[i].count, 100);
+		ck_assert_uint_eq(got[i].where.lookup.position, i);
+		ck_assert_uint_eq(got[i].where.lookup.count, 100);
 	}
 	/* Drained: recording resumes where it stopped. */
 	lookup_n(A1, 300, 10, 0);

@@ -68,7 +68,16 @@ static void feed(const struct drm_kvtier_access *a)
 	ck_assert_int_eq(kvtd_planner_feed(pl, a, 1), 0);
 }
 
-/* ALLOC and COMMIT of object @h: @slots slots, tenant @t, pool @pool. */
+/* Where the records put object @h in its pool's mapping. */
+static uint64_t offset_of(uint64_t h)
+{
+	return h * 16 * SLOT;
+}
+
+/*
+ * ALLOC and COMMIT of object @h: @slots slots, tenant @t, pool @pool, at
+ * offset_of(@h), as the driver records them.
+ */
 static void put_in(uint64_t h, uint64_t slots, uint64_t t, uint32_t pool_id)
 {
 	struct drm_kvtier_access a = rec(KVTIER_ACCESS_ALLOC, h);
@@ -76,10 +85,10 @@ static void put_in(uint64_t h, uint64_t slots, uint64_t t, uint32_t pool_id)
 	a.size = slots * SLOT;
 	a.tenant_id = t;
 	a.pool_id = pool_id;
+	a.where.offset = offset_of(h);
 	feed(&a);
-	a = rec(KVTIER_ACCESS_COMMIT, h);
-	a.tenant_id = t;
-	a.pool_id = pool_id;
+	a.type = KVTIER_ACCESS_COMMIT;
+	a.time_ns = ++now;
 	feed(&a);
 }
 
@@ -92,8 +101,8 @@ static void hit(uint64_t h)
 {
 	struct drm_kvtier_access a = rec(KVTIER_ACCESS_HIT, h);
 
-	a.position = 0;
-	a.count = 1;
+	a.where.lookup.position = 0;
+	a.where.lookup.count = 1;
 	feed(&a);
 }
 
@@ -331,6 +340,13 @@ START_TEST(test_writes_from_the_same_state)
 	put_in(3, 1, 10, 3);		/* back: never here */
 	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 1);
 	ck_assert_uint_eq(w[0], 1);
+	{
+		struct drm_kvtier_obj_record r;
+
+		ck_assert_int_eq(kvtd_planner_record(pl, 1, &r), 0);
+		ck_assert_uint_eq(r.offset, offset_of(1));
+		ck_assert_uint_eq(r.size, SLOT);
+	}
 	hit(2);
 	hit(3);
 	ck_assert_uint_eq(kvtd_planner_writes(pl, w, 8), 0);
@@ -443,6 +459,84 @@ START_TEST(test_load_then_replay)
 }
 END_TEST
 
+/*
+ * What a write to disk needs comes from the records: the offset of the
+ * HOST copy (ALLOC, COMMIT), the table's at a rebuild, a fetch's.
+ */
+START_TEST(test_record_offsets)
+{
+	struct drm_kvtier_obj_record r, t[2];
+	struct drm_kvtier_access a;
+	uint64_t w[8];
+
+	pool(1, KVTD_WRITE_THROUGH, 0);
+	a = rec(KVTIER_ACCESS_ALLOC, 1);
+	a.size = 5000;
+	a.where.offset = 7 * SLOT;
+	feed(&a);
+	ck_assert_int_eq(kvtd_planner_record(pl, 1, &r), 0);
+	ck_assert_uint_eq(r.handle, 1);
+	ck_assert_uint_eq(r.key.lo, 1001);
+	ck_assert_uint_eq(r.tenant_id, 10);
+	ck_assert_uint_eq(r.pool_id, 1);
+	ck_assert_uint_eq(r.size, 5000);
+	ck_assert_uint_eq(r.offset, 7 * SLOT);
+	ck_assert_uint_eq(r.state, KVTIER_STATE_WRITING);
+	a.type = KVTIER_ACCESS_COMMIT;
+	feed(&a);
+	ck_assert_int_eq(kvtd_planner_writes(pl, w, 8), 1);
+	ck_assert_int_eq(kvtd_planner_record(pl, w[0], &r), 0);
+	ck_assert_uint_eq(r.offset, 7 * SLOT);
+	ck_assert_uint_eq(r.size, 5000);
+	ck_assert_uint_eq(r.state, KVTIER_STATE_READY);
+	ck_assert_uint_eq(r.tiers, KVTIER_TIER_BIT(KVTIER_TIER_HOST));
+
+	/* A COMMIT whose ALLOC was lost is enough on its own. */
+	a = rec(KVTIER_ACCESS_COMMIT, 2);
+	a.size = 2 * SLOT;
+	a.where.offset = 11 * SLOT;
+	feed(&a);
+	ck_assert_int_eq(kvtd_planner_writes(pl, w, 8), 1);
+	ck_assert_uint_eq(w[0], 2);
+	ck_assert_int_eq(kvtd_planner_record(pl, 2, &r), 0);
+	ck_assert_uint_eq(r.offset, 11 * SLOT);
+	ck_assert_uint_eq(r.size, 2 * SLOT);
+
+	/* Rebuilt from the table: the records' offsets. */
+	memset(t, 0, sizeof(t));
+	t[0].handle = 3;
+	t[0].size = SLOT;
+	t[0].offset = 5 * SLOT;
+	t[0].pool_id = 1;
+	t[0].state = KVTIER_STATE_READY;
+	t[0].tiers = KVTIER_TIER_BIT(KVTIER_TIER_HOST);
+	t[1] = t[0];
+	t[1].handle = 4;
+	t[1].offset = 0;
+	t[1].tiers = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
+	ck_assert_int_eq(kvtd_planner_load(pl, t, 2), 0);
+	ck_assert_int_eq(kvtd_planner_record(pl, 1, &r), -ENOENT);
+	ck_assert_int_eq(kvtd_planner_record(pl, 3, &r), 0);
+	ck_assert_uint_eq(r.offset, 5 * SLOT);
+	/* A COMMIT seen again after the load is older than the table. */
+	a = rec(KVTIER_ACCESS_COMMIT, 3);
+	a.size = SLOT;
+	a.where.offset = 9 * SLOT;
+	feed(&a);
+	ck_assert_int_eq(kvtd_planner_record(pl, 3, &r), 0);
+	ck_assert_uint_eq(r.offset, 5 * SLOT);
+	/* DISK only, then fetched back: where the fetch put it. */
+	ck_assert_int_eq(kvtd_planner_record(pl, 4, &r), 0);
+	ck_assert_uint_eq(r.tiers, KVTIER_TIER_BIT(KVTIER_TIER_DISK));
+	ck_assert_uint_eq(r.offset, 0);
+	ck_assert_int_eq(kvtd_planner_in_host(pl, 4, 2 * SLOT), 0);
+	ck_assert_int_eq(kvtd_planner_record(pl, 4, &r), 0);
+	ck_assert_uint_eq(r.offset, 2 * SLOT);
+	ck_assert_uint_eq(r.tiers, KVTIER_TIER_BIT(KVTIER_TIER_HOST) |
+				   KVTIER_TIER_BIT(KVTIER_TIER_DISK));
+}
+END_TEST
+
 /* A COMMIT repeated after a load does not put a disk-only object back. */
 START_TEST(test_replayed_commit_of_evicted)
 {
@@ -482,7 +576,8 @@ START_TEST(test_residency_notes)
 	ck_assert_uint_eq(st.objects, 8);
 	ck_assert_uint_eq(st.tracked, 5);
 	/* A fetch brings 1 back into HOST: a candidate again, the newest. */
-	kvtd_planner_note(pl, 1, KVTD_NOTE_IN_HOST);
+	ck_assert_int_eq(kvtd_planner_in_host(pl, 1, 3 * SLOT), 0);
+	ck_assert_int_eq(kvtd_planner_in_host(pl, 2, 3 * SLOT), -ENOENT);
 	kvtd_planner_stats(pl, &st);
 	ck_assert_uint_eq(st.tracked, 6);
 	kvtd_planner_note(pl, 1, KVTD_NOTE_DISK_GONE);
@@ -595,8 +690,8 @@ START_TEST(test_names_and_places)
 	a = rec(KVTIER_ACCESS_MISS, 0);
 	a.key = (struct drm_kvtier_key){ .lo = 1001, .hi = 7 };
 	a.pool_id = 0;
-	a.position = 3;
-	a.count = 8;
+	a.where.lookup.position = 3;
+	a.where.lookup.count = 8;
 	feed(&a);
 	name = spy_last_miss.name;
 	ck_assert(name.lo || name.hi);
@@ -672,6 +767,7 @@ Suite *policy_planner_suite(void)
 	tc = tcase_create("writes");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_writes_from_the_same_state);
+	tcase_add_test(tc, test_record_offsets);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rebuild");

@@ -123,6 +123,8 @@ static int dctl_write_conf(struct dctl *d, const struct dctl_opts *o)
 		fprintf(f, "watermark-low = %s\n", o->wm_low);
 	if (o->tick_ms)
 		fprintf(f, "tick-ms = %u\n", o->tick_ms);
+	if (o->stream_entries)
+		fprintf(f, "stream-entries = %u\n", o->stream_entries);
 	for (i = 0; i < sizeof(o->pools) / sizeof(o->pools[0]) && o->pools[i];
 	     i++)
 		fprintf(f, "pool = %s\n", o->pools[i]);
@@ -300,7 +302,11 @@ static void dctl_parse_stats(const char *line, struct dctl_stats *st)
 	}
 }
 
-/* How many stats lines the log holds; *last points into @log at the last. */
+/*
+ * How many whole stats lines the log holds; *last points into @log at the
+ * last. A line without its newline yet is not counted: one write(2) to a
+ * file can be seen half done by a reader.
+ */
 static int dctl_count_stats(const char *log, const char **last)
 {
 	const char *p = log, *hit;
@@ -308,6 +314,8 @@ static int dctl_count_stats(const char *log, const char **last)
 
 	*last = NULL;
 	while ((hit = strstr(p, "stats why="))) {
+		if (!strchr(hit, '\n'))
+			break;
 		n++;
 		*last = hit;
 		p = hit + 1;
@@ -348,7 +356,6 @@ int dctl_stats_now(struct dctl *d, struct dctl_stats *st)
 		if (!log)
 			return -ENOENT;
 		n = dctl_count_stats(log, &last);
-		/* A whole line: the daemon writes each with one write(2). */
 		if (n > before) {
 			dctl_parse_stats(last, st);
 			free(log);

@@ -39,6 +39,7 @@
  * @write_policy: "through", "back", "selective:N".
  * @wm_high, @wm_low: Pool watermarks, percent ("50").
  * @tick_ms: Period of the eviction pass.
+ * @stream_entries: Records per ring of the access stream (0: default).
  * @verbose: Log debug lines (-v).
  * @pools: Pool specs ("kind=kv slot-size=64K slots=64"), NULL-terminated.
  */
@@ -50,6 +51,7 @@ struct dctl_opts {
 	const char *wm_high;
 	const char *wm_low;
 	unsigned int tick_ms;
+	unsigned int stream_entries;
 	bool verbose;
 	const char *pools[4];
 };

@@ -18,9 +18,10 @@
  *	the room of unclaimed copies. No object is dropped, every evicted one
  *	was written, and every one comes back byte for byte (the disk-only
  *	ones through a disk read). Then those objects are freed while the
- *	daemon runs (the driver tells it of no free) and more stored:
- *	their writes need more room than the unclaimed copies left, which
- *	only a sweep for copies whose object is gone can find. Still no
+ *	daemon runs and more stored: their writes need more room than the
+ *	unclaimed copies left, which only the freed objects' copies can
+ *	give, and the daemon learns of those from the FREE records of the
+ *	access stream (it reads the object table only at attach). Still no
  *	object is dropped for want of room.
  *
  * The order of the cases matters, the place of the program among the
@@ -338,7 +339,10 @@ static void case_reclaim_after_reload(void)
 	if (!stat_of(&st, "disk_reclaimed", &reclaimed))
 		return;
 
-	/* Freed under the daemon: their copies are claimed by nothing. */
+	/*
+	 * Freed under the daemon: their copies are claimed by nothing, as
+	 * the stream's FREE records tell it.
+	 */
 	for (i = 0; i < NNEW; i++) {
 		k = dc_key(salt, i);
 		ret = dc_tiers(kv, &k, &r);
@@ -363,10 +367,10 @@ static void case_reclaim_after_reload(void)
 	/*
 	 * The second round's disk-only objects were written after the first
 	 * round had taken `reclaimed` of the unclaimed copies: more of them
-	 * than were left means a sweep found the freed objects' copies.
+	 * than were left means the freed objects' copies made room.
 	 */
 	TL_ASSERT(n_disk2 > unknown - reclaimed,
-		  "%u writes fit in the %llu unclaimed copies left: the sweep is not needed",
+		  "%u writes fit in the %llu unclaimed copies left: the freed objects' copies are not needed",
 		  n_disk2, (unsigned long long)(unknown - reclaimed));
 
 	/* A clean stop: every write landed, the counters final. */
@@ -388,7 +392,7 @@ static void case_reclaim_after_reload(void)
 	TL_EXPECT_EQ(nospace, 0);
 	/* Beyond the copies unknown at start: the freed objects' ones. */
 	TL_ASSERT(reclaimed > unknown,
-		  "%llu copies reclaimed, %llu unknown at start: no sweep",
+		  "%llu copies reclaimed, %llu unknown at start: none of a freed object",
 		  (unsigned long long)reclaimed, (unsigned long long)unknown);
 	TL_ASSERT(written >= n_disk + n_disk2,
 		  "%llu evictions written, %u + %u only on disk",

@@ -119,7 +119,16 @@ static int lookup_run(int fd, uint64_t first, uint32_t n)
 	return lookup_keys(fd, kn, n, 0);
 }
 
+/* A HIT or MISS record: @pos of @cnt in its lookup. */
 #define EXPECT_REC(a, ty, fl, kn, h, ten, pool, pos, cnt)                     \
+	do {                                                                   \
+		EXPECT_OBJ_REC(a, ty, fl, kn, h, ten, pool);                   \
+		TL_EXPECT_EQ((a)->where.lookup.position, pos);                 \
+		TL_EXPECT_EQ((a)->where.lookup.count, cnt);                    \
+	} while (0)
+
+/* What every record has; see EXPECT_REC for a lookup's. */
+#define EXPECT_OBJ_REC(a, ty, fl, kn, h, ten, pool)                           \
 	do {                                                                   \
 		struct drm_kvtier_key k_ = tl_key(kn);                         \
 		TL_EXPECT_EQ((a)->type, ty);                                   \
@@ -129,8 +138,6 @@ static int lookup_run(int fd, uint64_t first, uint32_t n)
 		TL_EXPECT_EQ((a)->handle, h);                                  \
 		TL_EXPECT_EQ((a)->tenant_id, ten);                             \
 		TL_EXPECT_EQ((a)->pool_id, pool);                              \
-		TL_EXPECT_EQ((a)->position, pos);                              \
-		TL_EXPECT_EQ((a)->count, cnt);                                 \
 	} while (0)
 
 /* ---- cases ---------------------------------------------------------------- */
@@ -236,15 +243,25 @@ static void case_records(void)
 	n = kvtier_stream_read(ks, g_recs, NRECS, &dropped);
 	TL_EXPECT_EQ(n, 3 + 3 + 4 + 4 + 1);
 	TL_EXPECT_EQ(dropped, 0);
+	/* Three objects, three places: the offsets below say which. */
+	TL_ASSERT(it[0].offset != it[1].offset &&
+		  it[1].offset != it[2].offset &&
+		  it[0].offset != it[2].offset, "offsets %llu %llu %llu",
+		  (unsigned long long)it[0].offset,
+		  (unsigned long long)it[1].offset,
+		  (unsigned long long)it[2].offset);
+	/* ALLOC and COMMIT: size and offset as OBJ_ALLOC returned them. */
 	for (i = 0; i < 3; i++) {
-		EXPECT_REC(&g_recs[i], KVTIER_ACCESS_ALLOC, 0, i + 1,
-			   it[i].handle, tenant, g_pool, 0, 0);
+		EXPECT_OBJ_REC(&g_recs[i], KVTIER_ACCESS_ALLOC, 0, i + 1,
+			       it[i].handle, tenant, g_pool);
 		TL_EXPECT_EQ(g_recs[i].size, g_page - i);
+		TL_EXPECT_EQ(g_recs[i].where.offset, it[i].offset);
 	}
 	for (i = 0; i < 3; i++) {
-		EXPECT_REC(&g_recs[3 + i], KVTIER_ACCESS_COMMIT, 0, i + 1,
-			   it[i].handle, tenant, g_pool, 0, 0);
-		TL_EXPECT_EQ(g_recs[3 + i].size, 0);
+		EXPECT_OBJ_REC(&g_recs[3 + i], KVTIER_ACCESS_COMMIT, 0, i + 1,
+			       it[i].handle, tenant, g_pool);
+		TL_EXPECT_EQ(g_recs[3 + i].size, g_page - i);
+		TL_EXPECT_EQ(g_recs[3 + i].where.offset, it[i].offset);
 	}
 	EXPECT_REC(&g_recs[6], KVTIER_ACCESS_HIT, 0, 1, it[0].handle, tenant,
 		   g_pool, 0, 4);
@@ -260,8 +277,10 @@ static void case_records(void)
 		   2, 0, tenant, 0, 2, 4);
 	EXPECT_REC(&g_recs[13], KVTIER_ACCESS_MISS, KVTIER_ACCESS_NOT_PROBED,
 		   3, 0, tenant, 0, 3, 4);
-	EXPECT_REC(&g_recs[14], KVTIER_ACCESS_FREE, 0, 3, it[2].handle, tenant,
-		   g_pool, 0, 0);
+	EXPECT_OBJ_REC(&g_recs[14], KVTIER_ACCESS_FREE, 0, 3, it[2].handle,
+		       tenant, g_pool);
+	TL_EXPECT_EQ(g_recs[14].size, 0);
+	TL_EXPECT_EQ(g_recs[14].where.offset, 0);
 	/* One time per lookup; times never go back; all inside the case. */
 	for (i = 7; i < 10; i++)
 		TL_EXPECT_EQ(g_recs[i].time_ns, g_recs[6].time_ns);
@@ -339,8 +358,9 @@ static void case_overflow(void)
 	for (i = 0; i < 64; i++) {
 		TL_EXPECT_EQ(recs_of(map, &req, 0)[i].key.lo,
 			     tl_key(1000 + i).lo);
-		TL_EXPECT_EQ(recs_of(map, &req, 0)[i].position, i);
-		TL_EXPECT_EQ(recs_of(map, &req, 0)[i].count, 100);
+		TL_EXPECT_EQ(recs_of(map, &req, 0)[i].where.lookup.position,
+			     i);
+		TL_EXPECT_EQ(recs_of(map, &req, 0)[i].where.lookup.count, 100);
 	}
 
 	/* A head that cannot be: still full, nothing overwritten. */

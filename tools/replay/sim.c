@@ -262,8 +262,8 @@ static int sim_planned_request(struct kvtr_sim *s,
 			.time_ns = ctx->time_ns,
 			.key = keys[i],
 			.tenant_id = ctx->tenant,
-			.position = (uint32_t)i,
-			.count = (uint32_t)n,
+			.where.lookup = { .position = (uint32_t)i,
+					  .count = (uint32_t)n },
 		};
 		h = kvtd_keymap_get(&s->cached, &keys[i]);
 		if (prefix == n && h != KVTD_KEYMAP_NONE) {
