@@ -15,9 +15,12 @@
  *
  * The truth about each ring (@tail, @dropped) is kept here, in core
  * memory; the mapping gets copies. Of the mapping the core reads only
- * @head, once per batch of records, and a @head that cannot be (beyond
- * @tail, or more than @entries behind) makes the ring read as full: a
- * manager that scribbles on its mapping loses records, nothing else.
+ * @head, and only when the last @head it read leaves too little room
+ * for a batch: the manager writes @head on every pass, so reading it
+ * with every batch would pull that line from the manager's CPU each
+ * time. A @head that cannot be (beyond @tail, or more than @entries
+ * behind) makes the ring read as full: a manager that scribbles on its
+ * mapping loses records, nothing else.
  *
  * Lifetime: core->stream is published and unpublished under the queue
  * lock, with the manager role. Writers and STATS read it inside a read
@@ -34,6 +37,7 @@ struct kvt_stream_ring {
 	struct drm_kvtier_access *recs;		/* shared, @entries of them */
 	uint64_t tail;		/* records written; the writer's, read racily */
 	uint64_t dropped;	/* records dropped; the same */
+	uint64_t head;		/* @hdr->head when last read: at most it */
 } KVT_ALIGNED(KVT_CACHELINE);
 
 struct kvt_stream {
@@ -62,6 +66,25 @@ _Static_assert(sizeof(struct drm_kvtier_stream_ring) == 4096,
 /* ---- writers ------------------------------------------------------------ */
 
 /*
+ * Reads @r's @head from the mapping into @r->head. A @head the manager
+ * cannot have written (past the tail, or more than @entries behind it:
+ * the counts never wrap) reads as a full ring.
+ */
+static void kvt_stream_reload_head(struct kvt_stream *s,
+				   struct kvt_stream_ring *r)
+{
+	/*
+	 * Acquire: the manager read the records before it moved @head, so
+	 * none of them is overwritten while it still reads it.
+	 */
+	uint64_t head = kvt_load_acquire(&r->hdr->head);
+
+	if (head > r->tail || r->tail - head > s->entries)
+		head = r->tail - s->entries;
+	r->head = head;
+}
+
+/*
  * Enters the CPU and makes room on its ring for up to @n records: returns
  * how many fit, and counts the rest as dropped. The caller fills records
  * 0..ret-1 (kvt_stream_rec()) and calls kvt_stream_end(), without
@@ -71,18 +94,20 @@ static uint32_t kvt_stream_begin(struct kvt_stream *s,
 				 struct kvt_stream_writer *w, uint32_t n)
 {
 	struct kvt_stream_ring *r;
-	uint64_t head, used, room;
+	uint64_t room;
 
 	w->cpu = kvt_cpu_enter();
 	r = &s->ring[w->cpu];
 	/*
-	 * Acquire: the manager read the records before it moved @head, so
-	 * none of them is overwritten while it still reads it.
+	 * The manager only moves @head forward, so the last one read is a
+	 * safe bound: read the mapping's again only when that one says the
+	 * batch does not fit.
 	 */
-	head = kvt_load_acquire(&r->hdr->head);
-	/* The counts never wrap: a head past the tail is a bogus one. */
-	used = head <= r->tail ? r->tail - head : UINT64_MAX;
-	room = used < s->entries ? s->entries - used : 0;
+	room = s->entries - (r->tail - r->head);
+	if (room < n) {
+		kvt_stream_reload_head(s, r);
+		room = s->entries - (r->tail - r->head);
+	}
 	if (room < n) {
 		kvt_write_once(r->dropped, r->dropped + (n - room));
 		kvt_write_once(r->hdr->dropped, r->dropped);
