@@ -133,8 +133,13 @@ static void kvt_stream_end(struct kvt_stream_writer *w, uint32_t n)
 
 	if (n) {
 		kvt_write_once(r->tail, w->tail + n);
-		/* A copy the manager may have scribbled on: put it right. */
-		kvt_write_once(r->hdr->dropped, r->dropped);
+		/*
+		 * A copy the manager may have scribbled on: put it right,
+		 * but store only when it is wrong (it shares the line of
+		 * @tail, so the check costs no extra miss).
+		 */
+		if (kvt_read_once(r->hdr->dropped) != r->dropped)
+			kvt_write_once(r->hdr->dropped, r->dropped);
 		/* The records before the tail that shows them. */
 		kvt_store_release(&r->hdr->tail, w->tail + n);
 	}
