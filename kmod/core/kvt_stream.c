@@ -126,6 +126,63 @@ kvt_stream_rec(struct kvt_stream_writer *w, uint32_t i)
 	return &w->recs[(w->tail + i) & w->mask];
 }
 
+/*
+ * A record as the words it is stored in. Its narrow fields are put
+ * together in registers (kvt_stream_pair()) into the words that hold
+ * them: written field by field and read back a word at a time, each such
+ * word would wait for its narrow stores to retire before it could be
+ * loaded (a store-to-load forward that fails), twice per record.
+ */
+union kvt_stream_rec {
+	struct drm_kvtier_access rec;
+	uint64_t word[8];
+};
+
+#define KVT_STREAM_WORD_POOL 6		/* pool_id, type, flags */
+#define KVT_STREAM_WORD_POSITION 7	/* position, count */
+_Static_assert(offsetof(struct drm_kvtier_access, pool_id) ==
+	       8 * KVT_STREAM_WORD_POOL &&
+	       offsetof(struct drm_kvtier_access, type) ==
+	       8 * KVT_STREAM_WORD_POOL + 4 &&
+	       offsetof(struct drm_kvtier_access, flags) ==
+	       8 * KVT_STREAM_WORD_POOL + 6, "pool_id, type, flags: one word");
+_Static_assert(offsetof(struct drm_kvtier_access, position) ==
+	       8 * KVT_STREAM_WORD_POSITION &&
+	       offsetof(struct drm_kvtier_access, count) ==
+	       8 * KVT_STREAM_WORD_POSITION + 4, "position, count: one word");
+
+/* The word of two 32-bit fields, @lo at the lower address. */
+static inline uint64_t kvt_stream_pair(uint32_t lo, uint32_t hi)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint64_t)hi << 32 | lo;
+#else
+	return (uint64_t)lo << 32 | hi;
+#endif
+}
+
+/* The same of two 16-bit fields, as 32 bits. */
+static inline uint32_t kvt_stream_pair16(uint16_t lo, uint16_t hi)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint32_t)hi << 16 | lo;
+#else
+	return (uint32_t)lo << 16 | hi;
+#endif
+}
+
+/*
+ * Writes record @i whole, with streaming stores: the ring's lines were
+ * last read by the manager's CPU, and a plain store would first fetch
+ * each line only to overwrite all of it (a miss per record, taken out of
+ * the writer's own misses). The record is built in registers first.
+ */
+static inline void kvt_stream_put(struct kvt_stream_writer *w, uint32_t i,
+				  const union kvt_stream_rec *a)
+{
+	kvt_store_nt(kvt_stream_rec(w, i), a->word, sizeof(*a));
+}
+
 /* Publishes the @n records written and leaves the CPU. */
 static void kvt_stream_end(struct kvt_stream_writer *w, uint32_t n)
 {
@@ -140,7 +197,12 @@ static void kvt_stream_end(struct kvt_stream_writer *w, uint32_t n)
 		 */
 		if (kvt_read_once(r->hdr->dropped) != r->dropped)
 			kvt_write_once(r->hdr->dropped, r->dropped);
-		/* The records before the tail that shows them. */
+		/*
+		 * The records before the tail that shows them: the fence
+		 * for those kvt_stream_put() streamed, the release for the
+		 * rest.
+		 */
+		kvt_store_nt_fence();
 		kvt_store_release(&r->hdr->tail, w->tail + n);
 	}
 	kvt_cpu_exit(w->cpu);
@@ -152,9 +214,11 @@ void kvt_stream_lookup(struct kvt_stream *s, uint64_t tenant, uint64_t now,
 		       uint32_t count, uint32_t probed)
 {
 	const struct drm_kvtier_lookup_result *r;
-	struct drm_kvtier_access *a;
 	struct kvt_stream_writer w;
 	uint32_t first, n, k, i, pos;
+	union kvt_stream_rec a;
+	uint16_t type, flags;
+	uint32_t pool_id;
 
 	for (first = 0; first < count; first += n) {
 		n = count - first < KVT_STREAM_CHUNK ? count - first :
@@ -163,26 +227,29 @@ void kvt_stream_lookup(struct kvt_stream *s, uint64_t tenant, uint64_t now,
 		for (i = 0; i < k; i++) {
 			pos = first + i;
 			r = &results[pos];
-			a = kvt_stream_rec(&w, i);
-			a->time_ns = now;
-			a->key = keys[pos];
-			a->tenant_id = tenant;
-			a->size = 0;
-			a->position = pos;
-			a->count = count;
+			a.rec.time_ns = now;
+			a.rec.key = keys[pos];
+			a.rec.tenant_id = tenant;
+			a.rec.size = 0;
 			if (pos < probed && (r->flags & KVTIER_LOOKUP_PRESENT)) {
-				a->handle = r->handle;
-				a->pool_id = r->pool_id;
-				a->type = KVTIER_ACCESS_HIT;
-				a->flags = (r->flags & KVTIER_LOOKUP_GLOBAL) ?
-					   KVTIER_ACCESS_GLOBAL : 0;
+				a.rec.handle = r->handle;
+				pool_id = r->pool_id;
+				type = KVTIER_ACCESS_HIT;
+				flags = (r->flags & KVTIER_LOOKUP_GLOBAL) ?
+					KVTIER_ACCESS_GLOBAL : 0;
 			} else {
-				a->handle = 0;
-				a->pool_id = 0;
-				a->type = KVTIER_ACCESS_MISS;
-				a->flags = pos < probed ? 0 :
-					   KVTIER_ACCESS_NOT_PROBED;
+				a.rec.handle = 0;
+				pool_id = 0;
+				type = KVTIER_ACCESS_MISS;
+				flags = pos < probed ? 0 :
+					KVTIER_ACCESS_NOT_PROBED;
 			}
+			a.word[KVT_STREAM_WORD_POOL] =
+				kvt_stream_pair(pool_id, kvt_stream_pair16(type,
+									   flags));
+			a.word[KVT_STREAM_WORD_POSITION] =
+				kvt_stream_pair(pos, count);
+			kvt_stream_put(&w, i, &a);
 		}
 		kvt_stream_end(&w, k);
 	}
