@@ -204,6 +204,34 @@ static inline uint64_t kvt_now_ns(void)
 #define kvt_memset(p, c, n) memset(p, c, n)
 #define kvt_memcpy(d, s, n) memcpy(d, s, n)
 #define kvt_memcmp(a, b, n) memcmp(a, b, n)
+
+/*
+ * Streaming stores, for records another CPU reads next: movnti through
+ * memcpy_flushcache(), whose 8-byte case is one inline movntiq (larger
+ * sizes call out of line, hence the loop), and wmb(), an sfence, to order
+ * them before the tail that publishes them. Elsewhere memcpy_flushcache()
+ * means cleaning lines to the point of persistence, which is no help
+ * here: a plain copy, ordered by the release that follows.
+ */
+#if defined(CONFIG_X86_64) && defined(__HAVE_ARCH_MEMCPY_FLUSHCACHE)
+static __always_inline void kvt_store_nt(void *dst, const void *src,
+					 size_t n)
+{
+	size_t i;
+
+	/* A record's eight words are eight stores, not a loop. */
+#pragma GCC unroll 8
+	for (i = 0; i < n; i += 8)
+		memcpy_flushcache((char *)dst + i, (const char *)src + i, 8);
+}
+
+/* sfence: the streamed stores before the release that publishes them */
+#define kvt_store_nt_fence() wmb()
+#else
+#define kvt_store_nt(d, s, n) memcpy(d, s, n)
+/* plain stores: the release that publishes them orders them */
+#define kvt_store_nt_fence() do { } while (0)
+#endif
 #define kvt_prefetch(p) prefetch(p)
 
 /*

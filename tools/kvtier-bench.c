@@ -13,6 +13,8 @@
  *             queue depth 32 in the file P, against fio's io_uring engine
  *             on the same file, both sides' buffers on 2 MiB pages and
  *             again on 4 KiB pages (tools/bench/bench_disk.c).
+ *   --stream  only the access stream's row of --core: lookups with the
+ *             stream on against off (tools/bench/bench_stream.c).
  *   --plan    the eviction planner planning 1000 victims among 10^6
  *             objects, against among 10^3 (tools/bench/bench_plan.c).
  *   --policy  the default eviction policy's cost per access against LRU's
@@ -297,15 +299,18 @@ out_close:
 
 /* ---- core ---- */
 
-static int bench_core(struct bench *b)
+static int bench_core(struct bench *b, bool stream_only)
 {
-	int ret = bench_core_lookup(stdout, b->json);
+	int ret = stream_only ? 0 : bench_core_lookup(stdout, b->json);
 
 	if (!ret)
 		ret = bench_core_stream(stdout, b->json);
+	if (stream_only)
+		goto out;
 	/* What a random line costs here: the context for the figures. */
 	if (!ret)
 		ret = bench_mem_floor(stdout, b->json);
+out:
 	if (ret)
 		fprintf(stderr, "kvtier-bench: core benchmark: %s\n",
 			strerror(ret < 0 ? -ret : ret));
@@ -362,11 +367,13 @@ static int bench_planner(struct bench *b)
 }
 
 static const char usage_text[] =
-	"Usage: kvtier-bench [--json] [--core] [--copy] [--copy-threads N]\n"
-	"                    [--policy] [--disk PATH] [--plan] [--driver]\n"
-	"                    [--round-ms N]\n"
+	"Usage: kvtier-bench [--json] [--core] [--stream] [--copy]\n"
+	"                    [--copy-threads N] [--policy] [--disk PATH] [--plan]\n"
+	"                    [--driver] [--round-ms N]\n"
 	"\n"
 	"  --core        kmod/core lookups per second on the host\n"
+	"  --stream      only --core's access stream row (lookups with the\n"
+	"                driver's access stream on against off)\n"
 	"  --copy        the CPU device backend's copies against memcpy\n"
 	"  --copy-threads N  copy with N threads (default: kvtierd's default)\n"
 	"  --disk PATH   the disk tier against fio's io_uring engine, in the file\n"
@@ -380,15 +387,16 @@ static const char usage_text[] =
 	"  --json        one JSON object per line\n"
 	"  --round-ms N  length of one measurement round (default 100)\n"
 	"\n"
-	"With none of --core, --copy, --policy, --disk, --plan and --driver:\n"
-	"core, copy, policy, plan and driver (the driver part only when a\n"
-	"kvtier device exists).\n";
+	"With none of --core, --stream, --copy, --policy, --disk, --plan and\n"
+	"--driver: core, copy, policy, plan and driver (the driver part only\n"
+	"when a kvtier device exists).\n";
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "core", no_argument, NULL, 'c' },
+		{ "stream", no_argument, NULL, 's' },
 		{ "copy", no_argument, NULL, 'C' },
 		{ "copy-threads", required_argument, NULL, 'T' },
 		{ "disk", required_argument, NULL, 'D' },
@@ -400,8 +408,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench b = { .round_ms = BENCH_ROUND_MS };
-	bool core = false, copy = false, driver = false, plan = false;
-	bool policy = false, any;
+	bool core = false, stream = false, copy = false, driver = false;
+	bool plan = false, policy = false, any;
 	const char *disk = NULL;
 	int opt, ret, status = 0;
 	uint32_t ms;
@@ -413,6 +421,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			core = true;
+			break;
+		case 's':
+			stream = true;
 			break;
 		case 'C':
 			copy = true;
@@ -460,9 +471,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	kvtool_json_init(&b.j, stdout);
-	any = !core && !copy && !policy && !disk && !driver && !plan;
-	if (core || any) {
-		if (bench_core(&b))
+	any = !core && !stream && !copy && !policy && !disk && !driver &&
+	      !plan;
+	if (core || stream || any) {
+		if (bench_core(&b, stream && !core))
 			status = 1;
 	}
 	if (copy || any) {

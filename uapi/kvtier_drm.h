@@ -861,7 +861,7 @@ struct drm_kvtier_stats {
  * page(s) (the bytes before @records_offset) may be made writable; a write
  * to a record page raises SIGBUS, whatever mprotect() says. @tail and
  * @dropped share the header's page, so they can be written too, but the
- * driver keeps its own counts and rewrites both with each batch it
+ * driver keeps its own counts and puts both right with each batch it
  * publishes. Records of one ring are in the order written (a lookup's
  * together); records of different rings are not ordered among themselves
  * (order them by @time_ns). A lookup of more than 256 keys may be split

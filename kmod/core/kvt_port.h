@@ -57,6 +57,14 @@
  *            KVT_WARN_ON(cond)                 reports a broken invariant,
  *                                              evaluates to (cond)
  *            kvt_memset, kvt_memcpy, kvt_memcmp
+ *            kvt_store_nt(dst, src, n)          copies @n bytes (a
+ *                                              multiple of 8, @dst and
+ *                                              @src 8-byte aligned) with
+ *            stores that do not read @dst's cache lines first (streaming:
+ *            movnti on x86-64, a plain copy elsewhere), for whole lines
+ *            that another CPU reads next; they are weakly ordered:
+ *            kvt_store_nt_fence() orders them before the stores after it
+ *            (put it before the release that publishes them)
  *            kvt_prefetch(const void *)         a hint, never faults
  *            kvt_prefetch_far(const void *)     the same for a line needed
  *                                              only after many others: to

@@ -20,6 +20,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#ifdef __x86_64__
+#include <emmintrin.h>
+#endif
+
 /* errno: the kernel's numbers are the host's on Linux */
 #define KVT_EINVAL EINVAL
 #define KVT_ENOMEM ENOMEM
@@ -263,6 +267,33 @@ static inline uint64_t kvt_now_ns(void)
 #define kvt_memset(p, c, n) memset(p, c, n)
 #define kvt_memcpy(d, s, n) memcpy(d, s, n)
 #define kvt_memcmp(a, b, n) memcmp(a, b, n)
+
+/*
+ * Streaming stores: movnti, 8 bytes at a time, as the kernel side does
+ * (the kernel keeps vector registers for kernel_fpu_begin() sections),
+ * so that what the host measures is what the module runs.
+ */
+#ifdef __x86_64__
+static inline void kvt_store_nt(void *dst, const void *src, size_t n)
+{
+	long long v;
+	size_t i;
+
+	/* A record's eight words are eight stores, not a loop. */
+#pragma GCC unroll 8
+	for (i = 0; i < n; i += 8) {
+		memcpy(&v, (const char *)src + i, 8);
+		_mm_stream_si64((long long *)((char *)dst + i), v);
+	}
+}
+
+#define kvt_store_nt_fence() _mm_sfence()
+#else
+#define kvt_store_nt(d, s, n) memcpy(d, s, n)
+/* plain stores: the release that publishes them orders them */
+#define kvt_store_nt_fence() do { } while (0)
+#endif
+
 #define kvt_prefetch(p) __builtin_prefetch(p)
 /* Locality 2: prefetcht1 on x86, to L2. */
 #define kvt_prefetch_far(p) __builtin_prefetch(p, 0, 2)

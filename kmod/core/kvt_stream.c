@@ -15,9 +15,12 @@
  *
  * The truth about each ring (@tail, @dropped) is kept here, in core
  * memory; the mapping gets copies. Of the mapping the core reads only
- * @head, once per batch of records, and a @head that cannot be (beyond
- * @tail, or more than @entries behind) makes the ring read as full: a
- * manager that scribbles on its mapping loses records, nothing else.
+ * @head, and only when the last @head it read leaves too little room
+ * for a batch: the manager writes @head on every pass, so reading it
+ * with every batch would pull that line from the manager's CPU each
+ * time. A @head that cannot be (beyond @tail, or more than @entries
+ * behind) makes the ring read as full: a manager that scribbles on its
+ * mapping loses records, nothing else.
  *
  * Lifetime: core->stream is published and unpublished under the queue
  * lock, with the manager role. Writers and STATS read it inside a read
@@ -34,6 +37,7 @@ struct kvt_stream_ring {
 	struct drm_kvtier_access *recs;		/* shared, @entries of them */
 	uint64_t tail;		/* records written; the writer's, read racily */
 	uint64_t dropped;	/* records dropped; the same */
+	uint64_t head;		/* @hdr->head when last read: at most it */
 } KVT_ALIGNED(KVT_CACHELINE);
 
 struct kvt_stream {
@@ -62,6 +66,25 @@ _Static_assert(sizeof(struct drm_kvtier_stream_ring) == 4096,
 /* ---- writers ------------------------------------------------------------ */
 
 /*
+ * Reads @r's @head from the mapping into @r->head. A @head the manager
+ * cannot have written (past the tail, or more than @entries behind it:
+ * the counts never wrap) reads as a full ring.
+ */
+static void kvt_stream_reload_head(struct kvt_stream *s,
+				   struct kvt_stream_ring *r)
+{
+	/*
+	 * Acquire: the manager read the records before it moved @head, so
+	 * none of them is overwritten while it still reads it.
+	 */
+	uint64_t head = kvt_load_acquire(&r->hdr->head);
+
+	if (head > r->tail || r->tail - head > s->entries)
+		head = r->tail - s->entries;
+	r->head = head;
+}
+
+/*
  * Enters the CPU and makes room on its ring for up to @n records: returns
  * how many fit, and counts the rest as dropped. The caller fills records
  * 0..ret-1 (kvt_stream_rec()) and calls kvt_stream_end(), without
@@ -71,18 +94,20 @@ static uint32_t kvt_stream_begin(struct kvt_stream *s,
 				 struct kvt_stream_writer *w, uint32_t n)
 {
 	struct kvt_stream_ring *r;
-	uint64_t head, used, room;
+	uint64_t room;
 
 	w->cpu = kvt_cpu_enter();
 	r = &s->ring[w->cpu];
 	/*
-	 * Acquire: the manager read the records before it moved @head, so
-	 * none of them is overwritten while it still reads it.
+	 * The manager only moves @head forward, so the last one read is a
+	 * safe bound: read the mapping's again only when that one says the
+	 * batch does not fit.
 	 */
-	head = kvt_load_acquire(&r->hdr->head);
-	/* The counts never wrap: a head past the tail is a bogus one. */
-	used = head <= r->tail ? r->tail - head : UINT64_MAX;
-	room = used < s->entries ? s->entries - used : 0;
+	room = s->entries - (r->tail - r->head);
+	if (room < n) {
+		kvt_stream_reload_head(s, r);
+		room = s->entries - (r->tail - r->head);
+	}
 	if (room < n) {
 		kvt_write_once(r->dropped, r->dropped + (n - room));
 		kvt_write_once(r->hdr->dropped, r->dropped);
@@ -101,6 +126,63 @@ kvt_stream_rec(struct kvt_stream_writer *w, uint32_t i)
 	return &w->recs[(w->tail + i) & w->mask];
 }
 
+/*
+ * A record as the words it is stored in. Its narrow fields are put
+ * together in registers (kvt_stream_pair()) into the words that hold
+ * them: written field by field and read back a word at a time, each such
+ * word would wait for its narrow stores to retire before it could be
+ * loaded (a store-to-load forward that fails), twice per record.
+ */
+union kvt_stream_rec {
+	struct drm_kvtier_access rec;
+	uint64_t word[8];
+};
+
+#define KVT_STREAM_WORD_POOL 6		/* pool_id, type, flags */
+#define KVT_STREAM_WORD_POSITION 7	/* position, count */
+_Static_assert(offsetof(struct drm_kvtier_access, pool_id) ==
+	       8 * KVT_STREAM_WORD_POOL &&
+	       offsetof(struct drm_kvtier_access, type) ==
+	       8 * KVT_STREAM_WORD_POOL + 4 &&
+	       offsetof(struct drm_kvtier_access, flags) ==
+	       8 * KVT_STREAM_WORD_POOL + 6, "pool_id, type, flags: one word");
+_Static_assert(offsetof(struct drm_kvtier_access, where.lookup.position) ==
+	       8 * KVT_STREAM_WORD_POSITION &&
+	       offsetof(struct drm_kvtier_access, where.lookup.count) ==
+	       8 * KVT_STREAM_WORD_POSITION + 4, "position, count: one word");
+
+/* The word of two 32-bit fields, @lo at the lower address. */
+static inline uint64_t kvt_stream_pair(uint32_t lo, uint32_t hi)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint64_t)hi << 32 | lo;
+#else
+	return (uint64_t)lo << 32 | hi;
+#endif
+}
+
+/* The same of two 16-bit fields, as 32 bits. */
+static inline uint32_t kvt_stream_pair16(uint16_t lo, uint16_t hi)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint32_t)hi << 16 | lo;
+#else
+	return (uint32_t)lo << 16 | hi;
+#endif
+}
+
+/*
+ * Writes record @i whole, with streaming stores: the ring's lines were
+ * last read by the manager's CPU, and a plain store would first fetch
+ * each line only to overwrite all of it (a miss per record, taken out of
+ * the writer's own misses). The record is built in registers first.
+ */
+static inline void kvt_stream_put(struct kvt_stream_writer *w, uint32_t i,
+				  const union kvt_stream_rec *a)
+{
+	kvt_store_nt(kvt_stream_rec(w, i), a->word, sizeof(*a));
+}
+
 /* Publishes the @n records written and leaves the CPU. */
 static void kvt_stream_end(struct kvt_stream_writer *w, uint32_t n)
 {
@@ -108,9 +190,19 @@ static void kvt_stream_end(struct kvt_stream_writer *w, uint32_t n)
 
 	if (n) {
 		kvt_write_once(r->tail, w->tail + n);
-		/* A copy the manager may have scribbled on: put it right. */
-		kvt_write_once(r->hdr->dropped, r->dropped);
-		/* The records before the tail that shows them. */
+		/*
+		 * A copy the manager may have scribbled on: put it right,
+		 * but store only when it is wrong (it shares the line of
+		 * @tail, so the check costs no extra miss).
+		 */
+		if (kvt_read_once(r->hdr->dropped) != r->dropped)
+			kvt_write_once(r->hdr->dropped, r->dropped);
+		/*
+		 * The records before the tail that shows them: the fence
+		 * for those kvt_stream_put() streamed, the release for the
+		 * rest.
+		 */
+		kvt_store_nt_fence();
 		kvt_store_release(&r->hdr->tail, w->tail + n);
 	}
 	kvt_cpu_exit(w->cpu);
@@ -122,9 +214,11 @@ void kvt_stream_lookup(struct kvt_stream *s, uint64_t tenant, uint64_t now,
 		       uint32_t count, uint32_t probed)
 {
 	const struct drm_kvtier_lookup_result *r;
-	struct drm_kvtier_access *a;
 	struct kvt_stream_writer w;
 	uint32_t first, n, k, i, pos;
+	union kvt_stream_rec a;
+	uint16_t type, flags;
+	uint32_t pool_id;
 
 	for (first = 0; first < count; first += n) {
 		n = count - first < KVT_STREAM_CHUNK ? count - first :
@@ -133,26 +227,29 @@ void kvt_stream_lookup(struct kvt_stream *s, uint64_t tenant, uint64_t now,
 		for (i = 0; i < k; i++) {
 			pos = first + i;
 			r = &results[pos];
-			a = kvt_stream_rec(&w, i);
-			a->time_ns = now;
-			a->key = keys[pos];
-			a->tenant_id = tenant;
-			a->size = 0;
-			a->where.lookup.position = pos;
-			a->where.lookup.count = count;
+			a.rec.time_ns = now;
+			a.rec.key = keys[pos];
+			a.rec.tenant_id = tenant;
+			a.rec.size = 0;
 			if (pos < probed && (r->flags & KVTIER_LOOKUP_PRESENT)) {
-				a->handle = r->handle;
-				a->pool_id = r->pool_id;
-				a->type = KVTIER_ACCESS_HIT;
-				a->flags = (r->flags & KVTIER_LOOKUP_GLOBAL) ?
-					   KVTIER_ACCESS_GLOBAL : 0;
+				a.rec.handle = r->handle;
+				pool_id = r->pool_id;
+				type = KVTIER_ACCESS_HIT;
+				flags = (r->flags & KVTIER_LOOKUP_GLOBAL) ?
+					KVTIER_ACCESS_GLOBAL : 0;
 			} else {
-				a->handle = 0;
-				a->pool_id = 0;
-				a->type = KVTIER_ACCESS_MISS;
-				a->flags = pos < probed ? 0 :
-					   KVTIER_ACCESS_NOT_PROBED;
+				a.rec.handle = 0;
+				pool_id = 0;
+				type = KVTIER_ACCESS_MISS;
+				flags = pos < probed ? 0 :
+					KVTIER_ACCESS_NOT_PROBED;
 			}
+			a.word[KVT_STREAM_WORD_POOL] =
+				kvt_stream_pair(pool_id, kvt_stream_pair16(type,
+									   flags));
+			a.word[KVT_STREAM_WORD_POSITION] =
+				kvt_stream_pair(pos, count);
+			kvt_stream_put(&w, i, &a);
 		}
 		kvt_stream_end(&w, k);
 	}
