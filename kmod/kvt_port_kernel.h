@@ -156,6 +156,7 @@ static inline void kvt_retire(struct srcu_struct *r,
 #define kvt_atomic64_add(a, v) atomic64_add((s64)(v), a)
 #define kvt_atomic64_inc(a) atomic64_inc(a)
 #define kvt_atomic64_dec(a) atomic64_dec(a)
+#define kvt_atomic64_inc_return(a) ((uint64_t)atomic64_inc_return(a))
 
 /*
  * publish: values the core reads without a lock (p points to them). The

@@ -77,7 +77,20 @@ DEFINE_EVENT(kvtier_object, kvtier_free,
 	TP_ARGS(rec)
 );
 
-/* Work life cycle: queued by a fetch, dispatched, completed. */
+/*
+ * Work life cycle. A fetch item that waits for work fires fetch_queued
+ * (with its own fetch id; a second fetch may join work already queued);
+ * the work item fires work_dispatched and work_completed once each (with
+ * the fetch id of the fetch that queued it); each waiting fetch item then
+ * fires fetch_done with its own fetch id and status. A tracer pairs
+ * fetch_queued with fetch_done by (fetch, work), and fetch_queued with
+ * work_dispatched by work. @fetch is the client's number (in the order
+ * clients opened) in its high 32 bits and the fetch id that client was
+ * given in its low 32, printed "client:fetch". @src and @dst are tiers
+ * (KVTIER_TIER_*: 0 device, 1 host, 2 disk), @bytes is set on
+ * work_completed only. The layout is read by the eBPF programs in ebpf/,
+ * which check it against this event's format file before they load.
+ */
 DECLARE_EVENT_CLASS(kvtier_work,
 	TP_PROTO(const struct kvt_trace_rec *rec),
 	TP_ARGS(rec),
@@ -87,8 +100,11 @@ DECLARE_EVENT_CLASS(kvtier_work,
 		__field(u64, key_hi)
 		__field(u64, handle)
 		__field(u64, work_id)
+		__field(u64, fetch)
 		__field(u64, bytes)
-		__field(u32, tier)
+		__field(u32, pool)
+		__field(u32, src)
+		__field(u32, dst)
 		__field(s32, status)
 	),
 	TP_fast_assign(
@@ -97,13 +113,18 @@ DECLARE_EVENT_CLASS(kvtier_work,
 		__entry->key_hi = rec->key.hi;
 		__entry->handle = rec->handle;
 		__entry->work_id = rec->work_id;
+		__entry->fetch = rec->fetch_id;
 		__entry->bytes = rec->value;
-		__entry->tier = rec->tier;
+		__entry->pool = rec->pool_id;
+		__entry->src = rec->src_tier;
+		__entry->dst = rec->tier;
 		__entry->status = rec->status;
 	),
-	TP_printk("tenant=%llu key=%016llx%016llx handle=%#llx work=%llu tier=%u status=%d bytes=%llu",
+	TP_printk("tenant=%llu key=%016llx%016llx handle=%#llx work=%llu fetch=%u:%u pool=%u src=%u dst=%u status=%d bytes=%llu",
 		  __entry->tenant, __entry->key_hi, __entry->key_lo,
-		  __entry->handle, __entry->work_id, __entry->tier,
+		  __entry->handle, __entry->work_id,
+		  (u32)(__entry->fetch >> 32), (u32)__entry->fetch,
+		  __entry->pool, __entry->src, __entry->dst,
 		  __entry->status, __entry->bytes)
 );
 
@@ -122,6 +143,16 @@ DEFINE_EVENT(kvtier_work, kvtier_work_completed,
 	TP_ARGS(rec)
 );
 
+DEFINE_EVENT(kvtier_work, kvtier_fetch_done,
+	TP_PROTO(const struct kvt_trace_rec *rec),
+	TP_ARGS(rec)
+);
+
+/*
+ * One lookup batch of @count keys, @hits of them found. A miss has no
+ * pool (the key names no object), so lookups and misses are per tenant;
+ * the hits of each pool come from kvtier_lookup_pool.
+ */
 TRACE_EVENT(kvtier_lookup,
 	TP_PROTO(const struct kvt_trace_rec *rec),
 	TP_ARGS(rec),
@@ -137,6 +168,28 @@ TRACE_EVENT(kvtier_lookup,
 	),
 	TP_printk("tenant=%llu count=%u hits=%u",
 		  __entry->tenant, __entry->count, __entry->hits)
+);
+
+/*
+ * After kvtier_lookup, one per pool that had hits in the batch: @hits of
+ * the batch's hits are objects of @pool. Counted only while this event
+ * is enabled (kvtier_trace_emit), so lookups pay nothing for it otherwise.
+ */
+TRACE_EVENT(kvtier_lookup_pool,
+	TP_PROTO(u64 tenant, u32 pool, u32 hits),
+	TP_ARGS(tenant, pool, hits),
+	TP_STRUCT__entry(
+		__field(u64, tenant)
+		__field(u32, pool)
+		__field(u32, hits)
+	),
+	TP_fast_assign(
+		__entry->tenant = tenant;
+		__entry->pool = pool;
+		__entry->hits = hits;
+	),
+	TP_printk("tenant=%llu pool=%u hits=%u",
+		  __entry->tenant, __entry->pool, __entry->hits)
 );
 
 TRACE_EVENT(kvtier_quota_refused,

@@ -41,6 +41,7 @@ int kvt_client_open(struct kvt_core *core, uint64_t tenant_id, uint32_t flags,
 	client->priv = priv;
 	client->ref_mask = KVT_REFS_MIN - 1;
 	client->kref = 1;
+	client->no = (uint32_t)kvt_atomic64_inc_return(&core->client_seq);
 	kvt_lock_init(&client->lock);
 	kvt_lock_init(&client->ev_lock);
 	kvt_atomic64_inc(&core->st.clients);

@@ -42,29 +42,55 @@ typedef uint64_t kvt_handle_t;
 enum kvt_trace_event {
 	KVT_TRACE_ALLOC,	/* key, tenant, pool, slots: allocated */
 	KVT_TRACE_COMMIT,	/* key, tenant */
-	KVT_TRACE_LOOKUP,	/* tenant, count (batch size), value (hits) */
+	KVT_TRACE_LOOKUP,	/* tenant, count (batch size), value (hits), results */
 	KVT_TRACE_PIN,		/* key, tenant, tier */
 	KVT_TRACE_UNPIN,	/* key, tenant, tier */
-	KVT_TRACE_FETCH_QUEUED,	/* key, tenant, tier, work_id */
-	KVT_TRACE_WORK_DISPATCHED, /* key, tenant, tier, work_id */
-	KVT_TRACE_WORK_COMPLETED, /* key, tenant, tier, work_id, status, value (bytes) */
+	/*
+	 * The work events carry key, tenant, pool, src_tier, tier (the
+	 * destination), work_id and fetch_id: FETCH_QUEUED once per fetch
+	 * item that waits for work (a second fetch may join work already
+	 * queued: same work_id, its own fetch_id), DISPATCHED and COMPLETED
+	 * once per work item with the fetch_id of the fetch that queued it,
+	 * FETCH_DONE once per waiting fetch item, after COMPLETED, with the
+	 * item's own status. COMPLETED has status and value (bytes).
+	 */
+	KVT_TRACE_FETCH_QUEUED,
+	KVT_TRACE_WORK_DISPATCHED,
+	KVT_TRACE_WORK_COMPLETED,
 	KVT_TRACE_FREE,		/* key, tenant, pool, slots (freed or evicted) */
 	KVT_TRACE_QUOTA_REFUSED, /* tenant, pool, count (slots asked) */
+	KVT_TRACE_FETCH_DONE,	/* see FETCH_QUEUED */
 };
+
+/* How many events there are, for tables indexed by event. */
+#define KVT_TRACE_EVENTS (KVT_TRACE_FETCH_DONE + 1)
+
+/*
+ * A fetch id unique in the core: the client's number (from 1, in the
+ * order clients opened) in the high 32 bits, the fetch id the client was
+ * given (struct drm_kvtier_fetch) in the low 32. What a tracer pairs a
+ * fetch item's FETCH_QUEUED and FETCH_DONE by, with the work_id.
+ */
+#define KVT_TRACE_FETCH_ID(client_no, fetch_id) \
+	(((uint64_t)(client_no) << 32) | (uint32_t)(fetch_id))
 
 /** struct kvt_trace_rec - one traced event; fields that do not apply are 0. */
 struct kvt_trace_rec {
 	enum kvt_trace_event event;
 	uint32_t pool_id;
 	uint32_t tier;
+	uint32_t src_tier;
 	int32_t status;
 	uint32_t count;
 	uint64_t tenant_id;
 	struct drm_kvtier_key key;
 	kvt_handle_t handle;
 	uint64_t work_id;
+	uint64_t fetch_id;	/* KVT_TRACE_FETCH_ID() */
 	uint64_t slots;
 	uint64_t value;
+	/* LOOKUP: the @count results, for per-pool counts */
+	const struct drm_kvtier_lookup_result *results;
 };
 
 /** struct kvt_env_ops - what the core asks of its environment. All optional. */

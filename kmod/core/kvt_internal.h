@@ -288,6 +288,7 @@ struct kvt_client {
 	uint32_t ref_reserved;	/* room promised to operations in flight */
 	uint32_t kref;		/* open + one per unfinished fetch; lock */
 	uint32_t fetch_seq;	/* last fetch id; lock */
+	uint32_t no;		/* KVT_TRACE_FETCH_ID()'s client number */
 };
 
 /* ---- fetches and work ----------------------------------------------------- */
@@ -326,6 +327,7 @@ struct kvt_work {
 	struct kvt_work *next;
 	struct kvt_client *owner;	/* the manager it is dispatched to */
 	struct kvt_waiter *waiters;	/* guarded by the object's lock */
+	uint64_t trace_fetch;	/* KVT_TRACE_FETCH_ID() of the fetch that queued it */
 	struct drm_kvtier_work_item item;
 };
 
@@ -374,6 +376,7 @@ struct kvt_core {
 	uint32_t max_objects;
 	uint32_t max_work;
 	uint64_t seed;		/* key hash seed, so keys cannot be aimed */
+	kvt_atomic64_t client_seq;	/* the last client's number */
 
 	/* object table */
 	kvt_lock_t table_lock;

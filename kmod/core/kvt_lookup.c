@@ -274,6 +274,7 @@ out_count:
 		rec.tenant_id = tenant;
 		rec.count = count;
 		rec.value = nhits;
+		rec.results = results;
 		kvt_trace(core, &rec);
 	}
 }

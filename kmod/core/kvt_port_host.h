@@ -141,6 +141,9 @@ struct kvt_atomic64 {
 	((void)__atomic_fetch_add(&(a)->counter, (int64_t)(v), __ATOMIC_RELAXED))
 #define kvt_atomic64_inc(a) kvt_atomic64_add(a, 1)
 #define kvt_atomic64_dec(a) kvt_atomic64_add(a, -1)
+/* the new value; for sequence numbers, which need no order either */
+#define kvt_atomic64_inc_return(a) \
+	((uint64_t)__atomic_add_fetch(&(a)->counter, 1, __ATOMIC_RELAXED))
 
 /* publication of pointers read without a lock */
 #define kvt_load_acquire(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)

@@ -287,9 +287,10 @@ static void kvt_work_submit(struct kvt_core *core, struct kvt_work *w)
 	kvt_unlock(&core->queue_lock);
 }
 
+/* @fetch_id: KVT_TRACE_FETCH_ID(); 0 for the fetch that queued @w. */
 static void kvt_trace_work(struct kvt_core *core, enum kvt_trace_event ev,
-			   const struct kvt_work *w, int32_t status,
-			   uint64_t bytes)
+			   const struct kvt_work *w, uint64_t fetch_id,
+			   int32_t status, uint64_t bytes)
 {
 	struct kvt_trace_rec rec;
 
@@ -301,8 +302,10 @@ static void kvt_trace_work(struct kvt_core *core, enum kvt_trace_event ev,
 	rec.tenant_id = w->item.tenant_id;
 	rec.pool_id = w->item.pool_id;
 	rec.tier = w->item.dst_tier;
+	rec.src_tier = w->item.src_tier;
 	rec.handle = w->item.handle;
 	rec.work_id = w->item.work_id;
+	rec.fetch_id = fetch_id ? fetch_id : w->trace_fetch;
 	rec.status = status;
 	rec.value = bytes;
 	kvt_trace(core, &rec);
@@ -372,6 +375,7 @@ static int kvt_fetch_host(struct kvt_client *client, struct kvt_obj *obj,
 	w->item.region_id = 0;
 	w->item.region_cookie = 0;
 	w->waiters = waiter;
+	w->trace_fetch = KVT_TRACE_FETCH_ID(client->no, waiter->fetch->id);
 	kvt_work_submit(core, w);
 	*wp = w;
 	return 1;
@@ -411,6 +415,7 @@ static int kvt_fetch_device(struct kvt_client *client, struct kvt_obj *obj,
 	w->item.region_cookie = region->cookie;
 	w->item.region_gen = region->gen;
 	w->waiters = waiter;
+	w->trace_fetch = KVT_TRACE_FETCH_ID(client->no, waiter->fetch->id);
 	obj->work_refs++;
 	kvt_work_submit(core, w);
 	*wp = w;
@@ -477,7 +482,8 @@ static int kvt_fetch_one(struct kvt_client *client, struct kvt_fetch *f,
 		 */
 		f->pending++;
 		f->queued++;
-		kvt_trace_work(core, KVT_TRACE_FETCH_QUEUED, w, 0, 0);
+		kvt_trace_work(core, KVT_TRACE_FETCH_QUEUED, w,
+			       KVT_TRACE_FETCH_ID(client->no, f->id), 0, 0);
 	}
 	kvt_obj_unlock(core, idx);
 	kvt_unlock(&client->lock);
@@ -651,7 +657,7 @@ int kvt_work_take(struct kvt_client *client, struct drm_kvtier_work_item *out,
 		w->owner = client;
 		out[n++] = w->item;
 		kvt_atomic64_inc(&core->st.work_dispatched);
-		kvt_trace_work(core, KVT_TRACE_WORK_DISPATCHED, w, 0, 0);
+		kvt_trace_work(core, KVT_TRACE_WORK_DISPATCHED, w, 0, 0, 0);
 	}
 	kvt_unlock(&core->queue_lock);
 	*taken = n;
@@ -730,6 +736,9 @@ static void kvt_complete_waiter(struct kvt_core *core, struct kvt_work *w,
 			f->status = status ? status : -KVT_ENOENT;
 	}
 	done = !--f->pending;
+	kvt_trace_work(core, KVT_TRACE_FETCH_DONE, w,
+		       KVT_TRACE_FETCH_ID(c->no, f->id),
+		       ok ? 0 : status ? status : -KVT_ENOENT, 0);
 	kvt_unlock(&c->lock);
 	if (done)
 		kvt_fetch_finish(core, f);
@@ -750,7 +759,7 @@ static void kvt_work_finish(struct kvt_core *core, struct kvt_work *w,
 	struct kvt_obj *obj;
 	uint32_t idx;
 
-	kvt_trace_work(core, KVT_TRACE_WORK_COMPLETED, w, status, bytes);
+	kvt_trace_work(core, KVT_TRACE_WORK_COMPLETED, w, 0, status, bytes);
 
 	idx = KVT_HANDLE_IDX(w->item.handle);
 	obj = kvt_obj_ptr(core, idx);

@@ -36,13 +36,13 @@ struct tenv {
 	unsigned int nqueued;
 	struct tenv_event events[TENV_MAX];
 	unsigned int nevents;
-	unsigned int traces[KVT_TRACE_QUOTA_REFUSED + 1];
+	unsigned int traces[KVT_TRACE_EVENTS];
 	/* The access stream's callbacks: counts and the last priv. */
 	unsigned int nstream_get;
 	unsigned int nstream_close;
 	unsigned int nstream_put;
 	void *stream_priv;
-	struct kvt_trace_rec last[KVT_TRACE_QUOTA_REFUSED + 1];
+	struct kvt_trace_rec last[KVT_TRACE_EVENTS];
 };
 
 extern struct tenv E;

@@ -90,6 +90,8 @@ START_TEST(prefix_and_hits)
 	ck_assert_uint_eq(E.traces[KVT_TRACE_LOOKUP], 1);
 	ck_assert_uint_eq(E.last[KVT_TRACE_LOOKUP].count, 5);
 	ck_assert_uint_eq(E.last[KVT_TRACE_LOOKUP].value, 4);
+	/* The results, for the tracepoint's hits per pool. */
+	ck_assert_ptr_eq(E.last[KVT_TRACE_LOOKUP].results, r);
 }
 END_TEST
 

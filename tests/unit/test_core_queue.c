@@ -130,6 +130,7 @@ START_TEST(fetch_from_disk_completes)
 	struct drm_kvtier_work_item w[4];
 	uint64_t h = disk_obj(A1, 1, 777);
 	struct drm_kvtier_stats st;
+	struct kvt_trace_rec q;
 	uint32_t pending;
 
 	ck_assert_uint_eq(tusage(TENANT_A), 0);
@@ -139,6 +140,14 @@ START_TEST(fetch_from_disk_completes)
 	ck_assert(kvt_work_available(C));
 	ck_assert_uint_eq(E.nqueued, 1);
 	ck_assert_uint_eq(E.traces[KVT_TRACE_FETCH_QUEUED], 1);
+	q = E.last[KVT_TRACE_FETCH_QUEUED];
+	ck_assert_uint_eq(q.src_tier, KVTIER_TIER_DISK);
+	ck_assert_uint_eq(q.tier, KVTIER_TIER_HOST);
+	ck_assert_uint_eq(q.pool_id, POOL);
+	ck_assert_uint_eq(q.tenant_id, TENANT_A);
+	/* The client's first fetch, and the client's number above it. */
+	ck_assert_uint_eq((uint32_t)q.fetch_id, 1);
+	ck_assert_uint_ne(q.fetch_id >> 32, 0);
 	ck_assert_uint_eq(tstats().work_pending, 1);
 
 	ck_assert_uint_eq(take(M, w, 4), 1);
@@ -154,6 +163,14 @@ START_TEST(fetch_from_disk_completes)
 	ck_assert_uint_eq(w[0].pool_id, POOL);
 	ck_assert_uint_eq(w[0].key.lo, tkey(1).lo);
 	ck_assert_uint_eq(E.traces[KVT_TRACE_WORK_DISPATCHED], 1);
+	ck_assert_uint_eq(q.work_id, w[0].work_id);
+	ck_assert_uint_eq(E.last[KVT_TRACE_WORK_DISPATCHED].work_id,
+			  w[0].work_id);
+	ck_assert_uint_eq(E.last[KVT_TRACE_WORK_DISPATCHED].fetch_id,
+			  q.fetch_id);
+	ck_assert_uint_eq(E.last[KVT_TRACE_WORK_DISPATCHED].src_tier,
+			  KVTIER_TIER_DISK);
+	ck_assert_uint_eq(E.traces[KVT_TRACE_FETCH_DONE], 0);
 	/* Not resident yet. */
 	ck_assert(tlookup(A1, 1, 0, &r));
 	ck_assert_uint_eq(r.tiers, KVT_TIER_DISK_BIT);
@@ -183,6 +200,14 @@ START_TEST(fetch_from_disk_completes)
 	ck_assert_uint_eq(st.work_pending, 0);
 	ck_assert_uint_eq(st.bytes_moved, SLOT);
 	ck_assert_uint_eq(E.traces[KVT_TRACE_WORK_COMPLETED], 1);
+	ck_assert_uint_eq(E.last[KVT_TRACE_WORK_COMPLETED].value, SLOT);
+	ck_assert_uint_eq(E.last[KVT_TRACE_WORK_COMPLETED].fetch_id,
+			  q.fetch_id);
+	/* The fetch item's own end, paired with its FETCH_QUEUED. */
+	ck_assert_uint_eq(E.traces[KVT_TRACE_FETCH_DONE], 1);
+	ck_assert_uint_eq(E.last[KVT_TRACE_FETCH_DONE].fetch_id, q.fetch_id);
+	ck_assert_uint_eq(E.last[KVT_TRACE_FETCH_DONE].work_id, q.work_id);
+	ck_assert_int_eq(E.last[KVT_TRACE_FETCH_DONE].status, 0);
 	ck_assert_int_eq(complete(M, w[0].work_id, 0), -ENOENT);
 }
 END_TEST
@@ -203,6 +228,8 @@ START_TEST(fetch_failure_frees_slots)
 	ck_assert_uint_eq(E.events[0].ev.completed, 0);
 	ck_assert_uint_eq(E.events[0].ev.failed, 1);
 	ck_assert_int_eq(E.events[0].ev.status, -EIO);
+	ck_assert_uint_eq(E.traces[KVT_TRACE_FETCH_DONE], 1);
+	ck_assert_int_eq(E.last[KVT_TRACE_FETCH_DONE].status, -EIO);
 	ck_assert(tlookup(A1, 1, 0, &r));
 	ck_assert_uint_eq(r.tiers, KVT_TIER_DISK_BIT);
 	ck_assert_int_eq(top(A1, KVTIER_OP_UNPIN, h, KVTIER_TIER_HOST),
@@ -235,6 +262,7 @@ START_TEST(two_fetches_share_work)
 {
 	struct drm_kvtier_work_item w[2];
 	uint64_t h = disk_obj(A1, 1, 5);
+	struct kvt_trace_rec q;
 	unsigned int i;
 
 	ck_assert(tlookup(A2, 1, KVTIER_LOOKUP_ACQUIRE, NULL));
@@ -243,7 +271,19 @@ START_TEST(two_fetches_share_work)
 	ck_assert_uint_eq(tpool_used(), 1);
 	ck_assert_uint_eq(take(M, w, 2), 1);
 	ck_assert_uint_eq(tstats().work_queued, 1);
+	/* Each fetch item is traced, the one piece of work once. */
+	ck_assert_uint_eq(E.traces[KVT_TRACE_FETCH_QUEUED], 2);
+	ck_assert_uint_eq(E.traces[KVT_TRACE_WORK_DISPATCHED], 1);
+	q = E.last[KVT_TRACE_FETCH_QUEUED];
+	ck_assert_uint_eq(q.work_id, w[0].work_id);
 	ck_assert_int_eq(complete(M, w[0].work_id, 0), 0);
+	ck_assert_uint_eq(E.traces[KVT_TRACE_WORK_COMPLETED], 1);
+	ck_assert_uint_eq(E.traces[KVT_TRACE_FETCH_DONE], 2);
+	/* A1 and A2 both had their first fetch: their numbers differ. */
+	ck_assert_uint_ne(E.last[KVT_TRACE_WORK_COMPLETED].fetch_id,
+			  q.fetch_id);
+	ck_assert_uint_eq((uint32_t)q.fetch_id,
+			  (uint32_t)E.last[KVT_TRACE_WORK_COMPLETED].fetch_id);
 	ck_assert_uint_eq(E.nevents, 2);
 	for (i = 0; i < 2; i++) {
 		ck_assert_uint_eq(E.events[i].ev.completed, 1);

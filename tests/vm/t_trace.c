@@ -152,6 +152,12 @@ static void case_object_path(void)
 		  "no kvtier_lookup line for the hit");
 	TL_ASSERT(trace_has("kvtier_lookup", tenant, "count=1 hits=0", NULL),
 		  "no kvtier_lookup line for the miss");
+	/* The hit's pool: one line, for the lookup that hit only. */
+	snprintf(lookup, sizeof(lookup), "pool=%u hits=1", g_pool);
+	TL_ASSERT(trace_has("kvtier_lookup_pool", tenant, lookup, NULL),
+		  "no kvtier_lookup_pool line for the hit");
+	TL_ASSERT(!trace_has("kvtier_lookup_pool", tenant, "hits=0", NULL),
+		  "a kvtier_lookup_pool line for a pool without hits");
 	TL_ASSERT(trace_has("kvtier_pin", tenant, key, "tier=1", NULL),
 		  "no kvtier_pin line in HOST");
 	TL_ASSERT(trace_has("kvtier_unpin", tenant, key, "tier=1", NULL),
@@ -178,7 +184,7 @@ static void case_work_path(void)
 	struct drm_kvtier_alloc_item a;
 	struct drm_kvtier_fetch f;
 	struct drm_kvtier_key k = tl_key(3);
-	char key[64], tenant[48], bytes[48];
+	char key[64], tenant[48], bytes[48], src[64], fetch[48];
 	int cfd = tl_open(), mfd = tl_open();
 
 	TL_ASSERT(cfd >= 0 && mfd >= 0, "open");
@@ -210,13 +216,25 @@ static void case_work_path(void)
 	TL_EXPECT_RC(tl_read_fetch_event(cfd, 5000, &ev), 0);
 	TL_EXPECT_RC(trace_stop(), 0);
 
-	TL_ASSERT(trace_has("kvtier_fetch_queued", tenant, key, "tier=1",
+	/*
+	 * Each names the work and the fetch that queued it (the client's
+	 * number is the driver's own; its fetch id is the one it was given),
+	 * the pool and both tiers: DISK (2) to HOST (1).
+	 */
+	snprintf(fetch, sizeof(fetch), " work=%llu ",
+		 (unsigned long long)w.work_id);
+	snprintf(src, sizeof(src), ":%u pool=%u src=2 dst=1 ", f.fetch_id,
+		 g_pool);
+	TL_ASSERT(trace_has("kvtier_fetch_queued", tenant, key, fetch, src,
 			    NULL), "no kvtier_fetch_queued line");
-	TL_ASSERT(trace_has("kvtier_work_dispatched", tenant, key, NULL),
-		  "no kvtier_work_dispatched line");
+	TL_ASSERT(trace_has("kvtier_work_dispatched", tenant, key, fetch, src,
+			    NULL), "no kvtier_work_dispatched line");
 	snprintf(bytes, sizeof(bytes), "status=0 bytes=%" PRIu64, g_page);
-	TL_ASSERT(trace_has("kvtier_work_completed", tenant, key, bytes,
-			    NULL), "no kvtier_work_completed line with bytes");
+	TL_ASSERT(trace_has("kvtier_work_completed", tenant, key, fetch, src,
+			    bytes, NULL),
+		  "no kvtier_work_completed line with bytes");
+	TL_ASSERT(trace_has("kvtier_fetch_done", tenant, key, fetch, src,
+			    "status=0 ", NULL), "no kvtier_fetch_done line");
 
 	/* The fetch pinned it in HOST: release (and the pin) before free. */
 	TL_EXPECT_RC(tl_op1(cfd, KVTIER_OP_RELEASE, a.handle, 0), 0);
