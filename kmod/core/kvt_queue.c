@@ -311,6 +311,20 @@ static void kvt_trace_work(struct kvt_core *core, enum kvt_trace_event ev,
 	kvt_trace(core, &rec);
 }
 
+/*
+ * FETCH_QUEUED for @waiter, which waits for @w from now on. Before the
+ * work is submitted, so that no tracer sees it dispatched (or done)
+ * before it was queued.
+ */
+static void kvt_trace_queued(struct kvt_client *client,
+			     const struct kvt_waiter *waiter,
+			     const struct kvt_work *w)
+{
+	kvt_trace_work(client->core, KVT_TRACE_FETCH_QUEUED, w,
+		       KVT_TRACE_FETCH_ID(client->no, waiter->fetch->id), 0,
+		       0);
+}
+
 /* The work item's description of its object; object locked. */
 static void kvt_work_describe(struct kvt_core *core, struct kvt_work *w,
 			      const struct kvt_obj *obj, kvt_handle_t handle)
@@ -350,6 +364,7 @@ static int kvt_fetch_host(struct kvt_client *client, struct kvt_obj *obj,
 		waiter->next = obj->host_work->waiters;
 		obj->host_work->waiters = waiter;
 		*wp = obj->host_work;
+		kvt_trace_queued(client, waiter, obj->host_work);
 		return 1;
 	}
 	if (!(obj->tiers & KVT_TIER_DISK_BIT))
@@ -376,6 +391,7 @@ static int kvt_fetch_host(struct kvt_client *client, struct kvt_obj *obj,
 	w->item.region_cookie = 0;
 	w->waiters = waiter;
 	w->trace_fetch = KVT_TRACE_FETCH_ID(client->no, waiter->fetch->id);
+	kvt_trace_queued(client, waiter, w);
 	kvt_work_submit(core, w);
 	*wp = w;
 	return 1;
@@ -417,6 +433,7 @@ static int kvt_fetch_device(struct kvt_client *client, struct kvt_obj *obj,
 	w->waiters = waiter;
 	w->trace_fetch = KVT_TRACE_FETCH_ID(client->no, waiter->fetch->id);
 	obj->work_refs++;
+	kvt_trace_queued(client, waiter, w);
 	kvt_work_submit(core, w);
 	*wp = w;
 	return 1;
@@ -482,8 +499,6 @@ static int kvt_fetch_one(struct kvt_client *client, struct kvt_fetch *f,
 		 */
 		f->pending++;
 		f->queued++;
-		kvt_trace_work(core, KVT_TRACE_FETCH_QUEUED, w,
-			       KVT_TRACE_FETCH_ID(client->no, f->id), 0, 0);
 	}
 	kvt_obj_unlock(core, idx);
 	kvt_unlock(&client->lock);

@@ -66,6 +66,8 @@ static void env_trace(void *env, const struct kvt_trace_rec *rec)
 	pthread_mutex_lock(&e->lock);
 	e->traces[rec->event]++;
 	e->last[rec->event] = *rec;
+	if (rec->event == KVT_TRACE_FETCH_QUEUED)
+		e->nqueued_at_fetch_trace = e->nqueued;
 	pthread_mutex_unlock(&e->lock);
 }
 

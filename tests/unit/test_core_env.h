@@ -43,6 +43,8 @@ struct tenv {
 	unsigned int nstream_put;
 	void *stream_priv;
 	struct kvt_trace_rec last[KVT_TRACE_EVENTS];
+	/* nqueued when the last FETCH_QUEUED trace came */
+	unsigned int nqueued_at_fetch_trace;
 };
 
 extern struct tenv E;

@@ -140,6 +140,8 @@ START_TEST(fetch_from_disk_completes)
 	ck_assert(kvt_work_available(C));
 	ck_assert_uint_eq(E.nqueued, 1);
 	ck_assert_uint_eq(E.traces[KVT_TRACE_FETCH_QUEUED], 1);
+	/* Traced before the manager could see the work: never after. */
+	ck_assert_uint_eq(E.nqueued_at_fetch_trace, 0);
 	q = E.last[KVT_TRACE_FETCH_QUEUED];
 	ck_assert_uint_eq(q.src_tier, KVTIER_TIER_DISK);
 	ck_assert_uint_eq(q.tier, KVTIER_TIER_HOST);
