@@ -40,6 +40,7 @@ include daemon/policy/policy.mk
 include tools/replay/replay.mk
 include daemon/disk/disk.mk
 include daemon/daemon.mk
+include ebpf/ebpf.mk
 include gpu/gpu.mk
 include tests/unit/unit.mk
 include tests/vm/vm.mk

@@ -55,6 +55,7 @@ static Suite *(*const suites[])(void) = {
 	daemon_tier_device_cpu_suite,
 	daemon_stage_suite,
 	gpu_copy_ref_suite,
+	ebpf_tp_layout_suite,
 };
 
 int main(void)

@@ -50,5 +50,6 @@ Suite *daemon_copier_suite(void);
 Suite *daemon_tier_device_cpu_suite(void);
 Suite *daemon_stage_suite(void);
 Suite *gpu_copy_ref_suite(void);
+Suite *ebpf_tp_layout_suite(void);
 
 #endif /* TEST_SUITES_H */

@@ -36,6 +36,8 @@ mount -t tmpfs tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+# kvtier-trace --pin keeps its maps here (/sys/fs/bpf/kvtier).
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 # Only emergencies on the console, so kernel lines do not break up the
 # test output; the whole log is dumped at the end and checked there.
 echo 1 >/proc/sys/kernel/printk

@@ -43,7 +43,8 @@ fi
 VMDIR=$BUILD/vm
 VM_TIMEOUT=${KVTIER_VM_TIMEOUT:-600}
 TEST_TIMEOUT=${KVTIER_VM_TEST_TIMEOUT:-240}
-STATIC_TOOLS="kvtierctl kvtier-bench kvtier-demo-client kvtierd kvtier-replay kvtier-fuzz"
+STATIC_TOOLS="kvtierctl kvtier-bench kvtier-demo-client kvtierd kvtier-replay kvtier-fuzz
+kvtier-trace"
 DRM_MODULES="drm drm_shmem_helper vgem/vgem"
 # The virtual disk's driver; run.sh adds what they depend on, in order.
 DISK_MODULES="virtio_pci virtio_blk"
@@ -219,6 +220,21 @@ done
 for t in $STATIC_TOOLS; do
 	[ -x "$BUILD/static/$t" ] && cp "$BUILD/static/$t" "$root/bin/$t"
 done
+
+# bpftool, which the tracing tests read pinned maps with, is Debian's own
+# dynamic binary: it comes with the shared libraries ldd names, each at
+# its own path, and the dynamic loader.
+add_dynamic() {
+	local bin=$1 lib
+	cp "$bin" "$root/bin/${bin##*/}" || return 1
+	for lib in $(ldd "$bin" | awk '/=> \// { print $3 } /^[[:space:]]*\// { print $1 }'); do
+		mkdir -p "$root${lib%/*}"
+		cp -L "$lib" "$root$lib" || return 1
+	done
+}
+bpftool=$(command -v bpftool || echo /usr/sbin/bpftool)
+[ -x "$bpftool" ] || die "no bpftool (run make deps)"
+add_dynamic "$bpftool" || die "cannot copy $bpftool and its libraries"
 mkdir -p "$root/data"
 for f in tests/data/*.jsonl; do
 	[ -f "$f" ] && cp "$f" "$root/data/"

@@ -13,7 +13,7 @@ VM_TLIB     := $(BUILD)/vm/libvmtest.a
 VM_HOBJS    := $(call objs,$(BUILD)/vm/obj,$(VM_HELPERS)) \
 	       $(BUILD)/vm/obj/live_content.o
 VM_LIBKVT   := $(BUILD)/libkvtier.a
-VM_CFLAGS   := $(COMMON_CFLAGS) -Itools/lib/kvtier -Itests/vm -Idaemon/disk -Itools/replay -pthread
+VM_CFLAGS   := $(COMMON_CFLAGS) -Itools/lib/kvtier -Itests/vm -Iebpf -Idaemon/disk -Itools/replay -pthread
 VM_LDLIBS   := $(shell pkg-config --libs --static libdrm liburing 2>/dev/null) -pthread
 
 .PHONY: vm-progs
