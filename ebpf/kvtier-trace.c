@@ -25,6 +25,7 @@
 
 static const struct kvt_tool *const tools[] = {
 	&kvt_tool_latency,
+	&kvt_tool_tenants,
 };
 
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))

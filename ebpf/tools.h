@@ -6,5 +6,6 @@
 #include "trace_util.h"
 
 extern const struct kvt_tool kvt_tool_latency;
+extern const struct kvt_tool kvt_tool_tenants;
 
 #endif /* KVTIER_EBPF_TOOLS_H */
