@@ -47,6 +47,14 @@
  */
 #define KVTD_RECV_SLICE_MS 20u
 /*
+ * While the access stream carries records, WORK_RECV sleeps at most this
+ * long between drains, and not at all while a drain left records behind:
+ * a ring of 16384 records (the driver's default) then holds 16 million
+ * records a second per CPU without a drop, while an idle stream lets the
+ * loop sleep KVTD_RECV_SLICE_MS.
+ */
+#define KVTD_STREAM_WAIT_MS 1u
+/*
  * While disk I/O is in flight, the loop sleeps in epoll (woken by the disk
  * tier at once) and looks for new work at least this often.
  */
@@ -169,6 +177,7 @@ struct kvtd_manager {
 	/* What to evict and write, kept from the access stream. */
 	struct kvtd_planner *planner;
 	struct kvtd_stream stream;
+	int stream_fed;			/* records the last drain took */
 	struct kvtd_pool pools[KVTIER_MAX_POOLS + 1];
 
 	int sfd;
@@ -312,8 +321,9 @@ void kvtd_pressure_pools(struct kvtd_manager *m);
  * who releases it): at attach, and after the stream lost records.
  */
 int kvtd_pressure_rebuild(struct kvtd_manager *m, const char *why);
-/* Feed the planner what the access stream holds; every pass of the loop. */
-void kvtd_pressure_pump(struct kvtd_manager *m);
+/* Feed the planner what the access stream holds; every pass of the loop.
+ * Returns the records fed (0 after an error, which marks the state lost). */
+int kvtd_pressure_pump(struct kvtd_manager *m);
 void kvtd_pressure_tick(struct kvtd_manager *m);
 
 /* loop.c */

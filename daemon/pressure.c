@@ -155,7 +155,7 @@ static void pressure_tap(void *arg, const struct drm_kvtier_access *a,
 	}
 }
 
-void kvtd_pressure_pump(struct kvtd_manager *m)
+int kvtd_pressure_pump(struct kvtd_manager *m)
 {
 	int ret;
 
@@ -174,6 +174,7 @@ void kvtd_pressure_pump(struct kvtd_manager *m)
 		kvtd_err("stream: draining: %s", strerror(-ret));
 		m->stream.lost = true;
 	}
+	return ret > 0 ? ret : 0;
 }
 
 static void pressure_writeback(struct kvtd_manager *m)
