@@ -321,8 +321,10 @@ void kvtd_pressure_pools(struct kvtd_manager *m);
  * who releases it): at attach, and after the stream lost records.
  */
 int kvtd_pressure_rebuild(struct kvtd_manager *m, const char *why);
-/* Feed the planner what the access stream holds; every pass of the loop.
- * Returns the records fed (0 after an error, which marks the state lost). */
+/*
+ * Feed the planner what the access stream holds; every pass of the loop.
+ * Returns the records fed (0 after an error, which marks the state lost).
+ */
 int kvtd_pressure_pump(struct kvtd_manager *m);
 void kvtd_pressure_tick(struct kvtd_manager *m);
 
