@@ -7,8 +7,8 @@
  * are, so that nothing runs unless a tracer (bpftrace, a libbpf USDT
  * program, perf) attaches, and kvtierd needs no library at run time. List
  * them with `readelf -n build/kvtierd` or `bpftrace -l 'usdt:build/kvtierd:*'`;
- * tests/usdt/check-probes.sh checks that each is there with the arguments
- * below (the eBPF tools in ebpf/ rely on their order and sizes).
+ * scripts/check-usdt.sh (make check) checks that each is there with the
+ * arguments below: the eBPF tools rely on their order and sizes.
  *
  * Arguments are cast to fixed widths here, since the note records each
  * argument's size and signedness from its C type: u64 is "8", u32 "4",
@@ -79,8 +79,8 @@
  * work_completed(u64 work_id, u64 key_lo, u64 key_hi, u64 tenant,
  *		  s32 status, u64 bytes)
  * Each work item's completion as it is queued for WORK_COMPLETE (exec.c):
- * @status 0 or -errno, @bytes what the destination received (0 on
- * failure). Once per item, whatever retries WORK_COMPLETE itself needs.
+ * @status 0 or -errno, @bytes as the completion reports them to the
+ * driver. Once per item, whatever retries WORK_COMPLETE itself needs.
  */
 #define KVTD_USDT_WORK_COMPLETED(work_id, key_lo, key_hi, tenant, status, \
 				 bytes)                                    \
