@@ -123,9 +123,10 @@
  *  - @tier KVTIER_TIER_HOST: a host copy dropped (RESIDENCY DROP HOST
  *    succeeded), @kind the planner's (DROP, DROP_POLICY, WRITE_DROP,
  *    WAIT_WRITE; the last two once the write to disk completed, or
- *    WRITE_DROP for want of disk space); or a drop refused because a
- *    client holds the object, @kind SKIP_BUSY (exactly what the stats
- *    line's evict_busy counts).
+ *    WRITE_DROP for want of disk space); or, @kind SKIP_BUSY, a drop
+ *    refused with -EBUSY (a client holds the object) or, in a pass's
+ *    drops, -ENOENT (freed meanwhile): exactly what the stats line's
+ *    evict_busy counts.
  *  - @tier KVTIER_TIER_DISK: a disk copy dropped: an unclaimed copy
  *    reclaimed for room, or the copy of an object freed while it was
  *    written; @kind DROP.
