@@ -82,7 +82,7 @@ for bin in "$@"; do
 		printf '%s\n' "${PROBES[@]}" | grep -q "^$n:" || echo "$n"
 	done)
 	if [ -n "$extra" ]; then
-		echo "FAIL usdt:$bin (probes not in the contract: $(echo $extra))"
+		echo "FAIL usdt:$bin (probes not in the contract: $(printf '%s\n' "$extra" | paste -sd' '))"
 		fail=$((fail + 1))
 	fi
 done
