@@ -108,6 +108,10 @@ enum kvtd_op_type {
  * @evict: WRITE: drop the host copy once the disk copy is recorded.
  * @to_host: READ, FOLLOW: a fetch into HOST, whose completion gives the
  *	     object a HOST copy again (the planner is told).
+ * @xfer_id: READ, FOLLOW, WRITE: its transfer's id in the USDT probes.
+ * @evict_kind: WRITE with @evict: the eviction's enum kvtd_evict_kind
+ *		(WRITE_DROP, WAIT_WRITE), @score its victim's score, both
+ *		for the evict probe when the host copy goes.
  */
 struct kvtd_op {
 	uint32_t type;
@@ -126,6 +130,9 @@ struct kvtd_op {
 	bool evict;
 	bool dev_copy;
 	bool to_host;
+	uint64_t xfer_id;
+	uint32_t evict_kind;
+	int32_t score;
 };
 
 /**
@@ -197,6 +204,7 @@ struct kvtd_manager {
 	 */
 	struct kvtd_copy copies[KVTD_RECV_BATCH];
 	uint64_t copy_ids[KVTD_RECV_BATCH];
+	struct kvtd_tier_key copy_keys[KVTD_RECV_BATCH];
 	struct kvtd_mem_ref *copy_refs[KVTD_RECV_BATCH];
 	uint32_t nr_copies;
 	struct kvtd_done_batch done;
@@ -221,6 +229,8 @@ struct kvtd_manager {
 	uint32_t lost_room;
 	uint64_t writes_since_sync;
 	uint64_t last_sync_ns;
+	/* The last transfer id the USDT probes were given. */
+	uint64_t xfer_seq;
 
 	/* The last object scan (held only while it is used) and tenant list. */
 	struct drm_kvtier_obj_record *recs;
@@ -232,6 +242,13 @@ struct kvtd_manager {
 
 	struct kvtd_counters ctr;
 };
+
+/* The eviction policy's name, for the USDT probes. */
+static inline const char *
+kvtd_manager_policy_name(const struct kvtd_manager *m)
+{
+	return m->evict_policy ? m->evict_policy->name : "none";
+}
 
 /* manager.c */
 int kvtd_manager_open(struct kvtd_manager *m, const struct kvtd_config *cfg);
@@ -283,17 +300,26 @@ void kvtd_exec_flush(struct kvtd_manager *m);
  * while the driver refuses completions.
  */
 uint32_t kvtd_exec_room(const struct kvtd_manager *m);
-/* Write @rec's host copy to disk; with @evict drop the host copy after. */
-int kvtd_exec_write(struct kvtd_manager *m,
-		    const struct drm_kvtier_obj_record *rec, bool evict);
-/* Whether @rec's object is being written (also marks it @evict if asked). */
-bool kvtd_exec_writing(struct kvtd_manager *m,
-		       const struct drm_kvtier_obj_record *rec, bool evict);
 /*
- * Mark the write in flight of @handle to drop the host copy when it
- * completes. False when no write of it is in flight.
+ * Write @rec's host copy to disk: a write-back (@evict NULL), or the
+ * eviction @evict, whose host copy is dropped once the write completes.
  */
-bool kvtd_exec_evict_after_write(struct kvtd_manager *m, uint64_t handle);
+int kvtd_exec_write(struct kvtd_manager *m,
+		    const struct drm_kvtier_obj_record *rec,
+		    const struct kvtd_evict_action *evict);
+/*
+ * Whether @rec's object is being written; if so, with @evict, its host
+ * copy is dropped (for @evict) once the write completes.
+ */
+bool kvtd_exec_writing(struct kvtd_manager *m,
+		       const struct drm_kvtier_obj_record *rec,
+		       const struct kvtd_evict_action *evict);
+/*
+ * Mark the write in flight of @evict's object to drop the host copy when
+ * it completes. False when no write of it is in flight.
+ */
+bool kvtd_exec_evict_after_write(struct kvtd_manager *m,
+				 const struct kvtd_evict_action *evict);
 /* Tell the planner of every write in flight (after a rebuild). */
 void kvtd_exec_note_writes(struct kvtd_manager *m);
 /*

@@ -31,6 +31,7 @@
 
 #include "kvtd_log.h"
 #include "kvtd_manager.h"
+#include "kvtd_usdt.h"
 
 enum { LOOP_EV_SIGNAL = 1, LOOP_EV_TICK, LOOP_EV_DISK };
 
@@ -207,7 +208,7 @@ static int loop_recv(struct kvtd_manager *m, bool busy)
 {
 	uint32_t room = kvtd_exec_room(m), slice_ms = KVTD_RECV_SLICE_MS;
 	uint64_t deadline = 0, retry;
-	int n;
+	int n, i;
 
 	if (m->stopping || m->bl_count || !room)
 		return 0;
@@ -230,6 +231,14 @@ static int loop_recv(struct kvtd_manager *m, bool busy)
 		kvtd_err("WORK_RECV: %s", strerror(-n));
 		return n;
 	}
+	for (i = 0; i < n; i++)
+		KVTD_USDT_WORK_RECEIVED(m->backlog[i].work_id,
+					m->backlog[i].key.lo,
+					m->backlog[i].key.hi,
+					m->backlog[i].tenant_id,
+					m->backlog[i].src_tier,
+					m->backlog[i].dst_tier,
+					m->backlog[i].size);
 	m->bl_pos = 0;
 	m->bl_count = (uint32_t)n;
 	m->ctr.work_received += n;
