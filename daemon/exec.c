@@ -16,6 +16,7 @@
 
 #include "kvtd_log.h"
 #include "kvtd_manager.h"
+#include "kvtd_usdt.h"
 
 /* Completions taken from the disk tier at a time. */
 #define EXEC_REAP_BATCH 64u
@@ -24,6 +25,29 @@ static struct kvtd_tier_key exec_key(const struct drm_kvtier_key *k,
 				     uint64_t tenant)
 {
 	return (struct kvtd_tier_key){ .lo = k->lo, .hi = k->hi, .ns = tenant };
+}
+
+/* A new transfer of @key's bytes on @path begins: its id. */
+static uint64_t exec_xfer_start(struct kvtd_manager *m, uint32_t path,
+				uint64_t bytes, const struct kvtd_tier_key *key)
+{
+	uint64_t id = ++m->xfer_seq;
+
+	KVTD_USDT_TRANSFER_START(id, path, bytes, key->lo, key->hi, key->ns);
+	return id;
+}
+
+static void exec_xfer_end(uint64_t id, uint32_t path, uint64_t bytes,
+			  const struct kvtd_tier_key *key, int status)
+{
+	KVTD_USDT_TRANSFER_END(id, path, bytes, key->lo, key->hi, key->ns,
+			       status);
+}
+
+/* The path of a disk read, or a ride on one, into @op's destination. */
+static uint32_t exec_read_path(const struct kvtd_op *op)
+{
+	return op->to_host ? KVTD_PATH_DISK_HOST : KVTD_PATH_DISK_DEVICE;
 }
 
 int kvtd_exec_init(struct kvtd_manager *m)
@@ -41,6 +65,7 @@ int kvtd_exec_init(struct kvtd_manager *m)
 	for (i = 0; i < m->nr_ops; i++)
 		m->ops[i].next = i + 1 < m->nr_ops ? i + 1 : KVTD_OP_NONE;
 	m->free_op = 0;
+	m->unclaimed.policy = kvtd_manager_policy_name(m);
 	kvtd_stage_init(&m->stage, m->dev);
 	/*
 	 * Room for the completions of every item the daemon can hold: a
@@ -187,9 +212,12 @@ uint32_t kvtd_exec_room(const struct kvtd_manager *m)
 		       (uint32_t)(m->done.room - held) : KVTD_RECV_BATCH;
 }
 
-static void exec_complete(struct kvtd_manager *m, uint64_t work_id,
+static void exec_complete(struct kvtd_manager *m,
+			  const struct kvtd_tier_key *key, uint64_t work_id,
 			  int status, uint64_t bytes)
 {
+	KVTD_USDT_WORK_COMPLETED(work_id, key->lo, key->hi, key->ns, status,
+				 bytes);
 	if (status)
 		m->ctr.work_failed++;
 	else
@@ -246,17 +274,25 @@ static void exec_flush_lost(struct kvtd_manager *m)
 
 static void exec_flush_copies(struct kvtd_manager *m)
 {
+	uint64_t xfer = m->xfer_seq + 1;
 	uint32_t i;
 	int ret;
 
 	if (!m->nr_copies)
 		return;
+	/* One transfer per object, all begun with the batch. */
+	for (i = 0; i < m->nr_copies; i++)
+		exec_xfer_start(m, KVTD_PATH_HOST_DEVICE, m->copies[i].len,
+				&m->copy_keys[i]);
 	ret = m->dev->ops->copy(m->dev, m->copies, m->nr_copies);
 	for (i = 0; i < m->nr_copies; i++) {
+		exec_xfer_end(xfer + i, KVTD_PATH_HOST_DEVICE,
+			      m->copies[i].len, &m->copy_keys[i], ret);
 		if (!ret)
 			m->ctr.bytes_copied += m->copies[i].len;
 		kvtd_mem_put(m->copy_refs[i]);
-		exec_complete(m, m->copy_ids[i], ret, m->copies[i].len);
+		exec_complete(m, &m->copy_keys[i], m->copy_ids[i], ret,
+			      m->copies[i].len);
 	}
 	m->nr_copies = 0;
 }
@@ -279,7 +315,7 @@ static int exec_read(struct kvtd_manager *m,
 
 	if (!m->disk) {
 		kvtd_mem_put(ref);
-		exec_complete(m, w->work_id, -ENODEV, 0);
+		exec_complete(m, &key, w->work_id, -ENODEV, 0);
 		return 0;
 	}
 	lead = kvtd_keyset_get(&m->reads, &key);
@@ -291,6 +327,7 @@ static int exec_read(struct kvtd_manager *m,
 		}
 		op = &m->ops[i];
 		op->ref = ref;
+		op->key = key;
 		op->work_id = w->work_id;
 		op->dst = dst;
 		op->len = a->len;
@@ -301,6 +338,9 @@ static int exec_read(struct kvtd_manager *m,
 		op->follow = m->ops[lead].follow;
 		m->ops[lead].follow = i;
 		m->ctr.work_merged++;
+		/* Its bytes come from the disk too, by way of the leader's. */
+		op->xfer_id = exec_xfer_start(m, exec_read_path(op), op->len,
+					      &key);
 		return 0;
 	}
 	i = op_alloc(m, KVTD_OP_READ);
@@ -315,7 +355,7 @@ static int exec_read(struct kvtd_manager *m,
 		op->bounce = aligned_alloc(KVTD_IO_ALIGN, a->io_len);
 		if (!op->bounce) {
 			op_free(m, i);
-			exec_complete(m, w->work_id, -ENOMEM, 0);
+			exec_complete(m, &key, w->work_id, -ENOMEM, 0);
 			return 0;
 		}
 		buf = op->bounce;
@@ -325,7 +365,7 @@ static int exec_read(struct kvtd_manager *m,
 			op_free(m, i);
 			if (ret == -EAGAIN)
 				return ret;
-			exec_complete(m, w->work_id, ret, 0);
+			exec_complete(m, &key, w->work_id, ret, 0);
 			return 0;
 		}
 		buf = op->stage->addr;
@@ -338,7 +378,7 @@ static int exec_read(struct kvtd_manager *m,
 			return ret;
 		if (ret == -ENOENT)
 			exec_lost(m, w->handle, &key, "is not in the disk index");
-		exec_complete(m, w->work_id, ret, 0);
+		exec_complete(m, &key, w->work_id, ret, 0);
 		return 0;
 	}
 	op->key = key;
@@ -348,6 +388,7 @@ static int exec_read(struct kvtd_manager *m,
 	op->len = a->len;
 	op->to_host = w->dst_tier == KVTIER_TIER_HOST;
 	op->host_offset = w->dst_offset;
+	op->xfer_id = exec_xfer_start(m, exec_read_path(op), op->len, &key);
 	m->submit = true;
 	/* A read of another size cannot serve others: it is not the leader. */
 	if (lead == KVTD_KEYSET_NONE)
@@ -379,6 +420,7 @@ static int exec_item(struct kvtd_manager *m,
 	struct kvtd_work_action a;
 	struct kvtd_mem_ref *ref = NULL;
 	void *pool = NULL, *region = NULL, *dst;
+	struct kvtd_tier_key key;
 	int ret = 0;
 
 	if (w->src_tier == KVTIER_TIER_HOST || w->dst_tier == KVTIER_TIER_HOST)
@@ -400,7 +442,8 @@ static int exec_item(struct kvtd_manager *m,
 			   kvtier_tier_name(w->src_tier),
 			   kvtier_tier_name(w->dst_tier), w->pool_id,
 			   w->region_id, w->region_gen, strerror(-ret));
-		exec_complete(m, w->work_id, ret, 0);
+		key = exec_key(&w->key, w->tenant_id);
+		exec_complete(m, &key, w->work_id, ret, 0);
 		return 0;
 	}
 	dst = (char *)(a.dst_tier == KVTIER_TIER_HOST ? pool : region) +
@@ -420,6 +463,7 @@ static int exec_item(struct kvtd_manager *m,
 		.len = a.len,
 	};
 	m->copy_refs[m->nr_copies] = ref;
+	m->copy_keys[m->nr_copies] = exec_key(&w->key, w->tenant_id);
 	m->copy_ids[m->nr_copies++] = w->work_id;
 	return 0;
 }
@@ -482,12 +526,14 @@ static void exec_read_done(struct kvtd_manager *m, uint32_t i, int res)
 		ret = res;
 		if (!ret)
 			ret = exec_put(m, f->dst, bytes, f->len, f->dev_copy);
+		exec_xfer_end(f->xfer_id, exec_read_path(f), f->len, &f->key,
+			      ret);
 		if (!ret)
 			m->ctr.bytes_copied += f->len;
 		if (!ret && f->to_host)
 			kvtd_planner_in_host(m->planner, f->handle,
 					     f->host_offset);
-		exec_complete(m, f->work_id, ret, f->len);
+		exec_complete(m, &f->key, f->work_id, ret, f->len);
 		op_free(m, j);
 	}
 	if (!status && op->to_host)
@@ -501,8 +547,10 @@ static void exec_read_done(struct kvtd_manager *m, uint32_t i, int res)
 	else
 		kvtd_warn("disk: reading handle %llu: %s",
 			  (unsigned long long)op->handle, strerror(-res));
+	exec_xfer_end(op->xfer_id, exec_read_path(op), op->len, &op->key,
+		      status);
 	/* The staging buffer goes back with the op, its copy done. */
-	exec_complete(m, op->work_id, status, op->len);
+	exec_complete(m, &op->key, op->work_id, status, op->len);
 	op_free(m, i);
 }
 
@@ -512,13 +560,16 @@ static void exec_writes_done(struct kvtd_manager *m,
 {
 	struct drm_kvtier_residency_item add[EXEC_REAP_BATCH];
 	struct drm_kvtier_residency_item drop[EXEC_REAP_BATCH];
-	uint32_t idx[EXEC_REAP_BATCH], na = 0, nd = 0, i;
+	uint32_t idx[EXEC_REAP_BATCH], didx[EXEC_REAP_BATCH];
+	uint32_t na = 0, nd = 0, i;
 	struct kvtd_op *op;
 
 	for (i = 0; i < n; i++) {
 		op = &m->ops[cqe[i].user_data];
 		if (kvtd_keyset_get(&m->writes, &op->key) == cqe[i].user_data)
 			kvtd_keyset_del(&m->writes, &op->key);
+		exec_xfer_end(op->xfer_id, KVTD_PATH_HOST_DISK, op->len, &op->key,
+			      cqe[i].res);
 		if (cqe[i].res) {
 			m->ctr.write_failed++;
 			kvtd_planner_note(m->planner, op->handle,
@@ -552,23 +603,37 @@ static void exec_writes_done(struct kvtd_manager *m,
 				kvtd_warn("disk: RESIDENCY ADD DISK of handle %llu: %s",
 					  (unsigned long long)op->handle,
 					  strerror(-add[i].result));
-			if (kvtd_disk_drop(m->disk, &op->key, KVTD_OP_NONE) == 0)
+			if (kvtd_disk_drop(m->disk, &op->key, KVTD_OP_NONE) == 0) {
+				KVTD_USDT_EVICT(op->key.lo, op->key.hi, op->key.ns,
+						KVTIER_TIER_DISK, KVTD_EVICT_DROP,
+						KVTD_USDT_NO_SCORE,
+						kvtd_manager_policy_name(m));
 				m->submit = true;
+			}
 			continue;
 		}
 		m->ctr.written++;
 		m->ctr.bytes_written += op->len;
 		kvtd_planner_note(m->planner, op->handle, KVTD_NOTE_WRITTEN);
-		if (op->evict)
-			drop[nd++] = (struct drm_kvtier_residency_item){
-				.handle = op->handle,
-				.op = KVTIER_RES_DROP,
-				.tier = KVTIER_TIER_HOST,
-			};
+		if (!op->evict)
+			continue;
+		didx[nd] = idx[i];
+		drop[nd++] = (struct drm_kvtier_residency_item){
+			.handle = op->handle,
+			.op = KVTIER_RES_DROP,
+			.tier = KVTIER_TIER_HOST,
+		};
 	}
 	if (nd)
 		kvtd_exec_residency(m, drop, nd);
 	for (i = 0; i < nd; i++) {
+		op = &m->ops[didx[i]];
+		if (!drop[i].result || drop[i].result == -EBUSY)
+			KVTD_USDT_EVICT(op->key.lo, op->key.hi, op->key.ns,
+					KVTIER_TIER_HOST,
+					drop[i].result ? KVTD_EVICT_SKIP_BUSY :
+							 op->evict_kind,
+					op->score, kvtd_manager_policy_name(m));
 		if (!drop[i].result) {
 			m->ctr.evict_written++;
 			kvtd_planner_note(m->planner, drop[i].handle,
@@ -647,8 +712,18 @@ void kvtd_exec_flush(struct kvtd_manager *m)
 	}
 }
 
+/* Drop @op's host copy, for @evict, once its write completes. */
+static void exec_mark_evict(struct kvtd_op *op,
+			    const struct kvtd_evict_action *evict)
+{
+	op->evict = true;
+	op->evict_kind = evict->kind;
+	op->score = evict->score;
+}
+
 bool kvtd_exec_writing(struct kvtd_manager *m,
-		       const struct drm_kvtier_obj_record *rec, bool evict)
+		       const struct drm_kvtier_obj_record *rec,
+		       const struct kvtd_evict_action *evict)
 {
 	struct kvtd_tier_key key = exec_key(&rec->key, rec->tenant_id);
 	uint32_t i = kvtd_keyset_get(&m->writes, &key);
@@ -656,19 +731,20 @@ bool kvtd_exec_writing(struct kvtd_manager *m,
 	if (i == KVTD_KEYSET_NONE)
 		return false;
 	if (evict)
-		m->ops[i].evict = true;
+		exec_mark_evict(&m->ops[i], evict);
 	return true;
 }
 
-bool kvtd_exec_evict_after_write(struct kvtd_manager *m, uint64_t handle)
+bool kvtd_exec_evict_after_write(struct kvtd_manager *m,
+				 const struct kvtd_evict_action *evict)
 {
 	uint32_t i;
 
 	/* The ops in flight: a queue depth of them at most. */
 	for (i = 0; i < m->nr_ops; i++) {
 		if (m->ops[i].type == KVTD_OP_WRITE &&
-		    m->ops[i].handle == handle) {
-			m->ops[i].evict = true;
+		    m->ops[i].handle == evict->handle) {
+			exec_mark_evict(&m->ops[i], evict);
 			return true;
 		}
 	}
@@ -686,7 +762,8 @@ void kvtd_exec_note_writes(struct kvtd_manager *m)
 }
 
 int kvtd_exec_write(struct kvtd_manager *m,
-		    const struct drm_kvtier_obj_record *rec, bool evict)
+		    const struct drm_kvtier_obj_record *rec,
+		    const struct kvtd_evict_action *evict)
 {
 	struct kvtd_tier_key key = exec_key(&rec->key, rec->tenant_id);
 	uint64_t size, len = kvtd_io_round(rec->size);
@@ -729,7 +806,14 @@ int kvtd_exec_write(struct kvtd_manager *m,
 	op->handle = rec->handle;
 	op->len = len;
 	op->pool_id = rec->pool_id;
-	op->evict = evict;
+	if (evict)
+		exec_mark_evict(op, evict);
+	/* The write policy's admission, carried out. */
+	KVTD_USDT_ADMIT(key.lo, key.hi, key.ns, KVTIER_TIER_DISK,
+			evict ? evict->score :
+				kvtd_planner_reuse(m->planner, rec->handle),
+			kvtd_manager_policy_name(m));
+	op->xfer_id = exec_xfer_start(m, KVTD_PATH_HOST_DISK, len, &key);
 	kvtd_keyset_put(&m->writes, &key, i);
 	m->submit = true;
 	return 0;

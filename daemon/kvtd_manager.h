@@ -47,6 +47,14 @@
  */
 #define KVTD_RECV_SLICE_MS 20u
 /*
+ * While the access stream carries records, WORK_RECV sleeps at most this
+ * long between drains, and not at all while a drain left records behind:
+ * a ring of 16384 records (the driver's default) then holds 16 million
+ * records a second per CPU without a drop, while an idle stream lets the
+ * loop sleep KVTD_RECV_SLICE_MS.
+ */
+#define KVTD_STREAM_WAIT_MS 1u
+/*
  * While disk I/O is in flight, the loop sleeps in epoll (woken by the disk
  * tier at once) and looks for new work at least this often.
  */
@@ -100,6 +108,10 @@ enum kvtd_op_type {
  * @evict: WRITE: drop the host copy once the disk copy is recorded.
  * @to_host: READ, FOLLOW: a fetch into HOST, whose completion gives the
  *	     object a HOST copy again (the planner is told).
+ * @xfer_id: READ, FOLLOW, WRITE: its transfer's id in the USDT probes.
+ * @evict_kind: WRITE with @evict: the eviction's enum kvtd_evict_kind
+ *		(WRITE_DROP, WAIT_WRITE), @score its victim's score, both
+ *		for the evict probe when the host copy goes.
  */
 struct kvtd_op {
 	uint32_t type;
@@ -118,6 +130,9 @@ struct kvtd_op {
 	bool evict;
 	bool dev_copy;
 	bool to_host;
+	uint64_t xfer_id;
+	uint32_t evict_kind;
+	int32_t score;
 };
 
 /**
@@ -169,6 +184,7 @@ struct kvtd_manager {
 	/* What to evict and write, kept from the access stream. */
 	struct kvtd_planner *planner;
 	struct kvtd_stream stream;
+	int stream_fed;			/* records the last drain took */
 	struct kvtd_pool pools[KVTIER_MAX_POOLS + 1];
 
 	int sfd;
@@ -188,6 +204,7 @@ struct kvtd_manager {
 	 */
 	struct kvtd_copy copies[KVTD_RECV_BATCH];
 	uint64_t copy_ids[KVTD_RECV_BATCH];
+	struct kvtd_tier_key copy_keys[KVTD_RECV_BATCH];
 	struct kvtd_mem_ref *copy_refs[KVTD_RECV_BATCH];
 	uint32_t nr_copies;
 	struct kvtd_done_batch done;
@@ -212,6 +229,8 @@ struct kvtd_manager {
 	uint32_t lost_room;
 	uint64_t writes_since_sync;
 	uint64_t last_sync_ns;
+	/* The last transfer id the USDT probes were given. */
+	uint64_t xfer_seq;
 
 	/* The last object scan (held only while it is used) and tenant list. */
 	struct drm_kvtier_obj_record *recs;
@@ -223,6 +242,13 @@ struct kvtd_manager {
 
 	struct kvtd_counters ctr;
 };
+
+/* The eviction policy's name, for the USDT probes. */
+static inline const char *
+kvtd_manager_policy_name(const struct kvtd_manager *m)
+{
+	return m->evict_policy ? m->evict_policy->name : "none";
+}
 
 /* manager.c */
 int kvtd_manager_open(struct kvtd_manager *m, const struct kvtd_config *cfg);
@@ -274,17 +300,26 @@ void kvtd_exec_flush(struct kvtd_manager *m);
  * while the driver refuses completions.
  */
 uint32_t kvtd_exec_room(const struct kvtd_manager *m);
-/* Write @rec's host copy to disk; with @evict drop the host copy after. */
-int kvtd_exec_write(struct kvtd_manager *m,
-		    const struct drm_kvtier_obj_record *rec, bool evict);
-/* Whether @rec's object is being written (also marks it @evict if asked). */
-bool kvtd_exec_writing(struct kvtd_manager *m,
-		       const struct drm_kvtier_obj_record *rec, bool evict);
 /*
- * Mark the write in flight of @handle to drop the host copy when it
- * completes. False when no write of it is in flight.
+ * Write @rec's host copy to disk: a write-back (@evict NULL), or the
+ * eviction @evict, whose host copy is dropped once the write completes.
  */
-bool kvtd_exec_evict_after_write(struct kvtd_manager *m, uint64_t handle);
+int kvtd_exec_write(struct kvtd_manager *m,
+		    const struct drm_kvtier_obj_record *rec,
+		    const struct kvtd_evict_action *evict);
+/*
+ * Whether @rec's object is being written; if so, with @evict, its host
+ * copy is dropped (for @evict) once the write completes.
+ */
+bool kvtd_exec_writing(struct kvtd_manager *m,
+		       const struct drm_kvtier_obj_record *rec,
+		       const struct kvtd_evict_action *evict);
+/*
+ * Mark the write in flight of @evict's object to drop the host copy when
+ * it completes. False when no write of it is in flight.
+ */
+bool kvtd_exec_evict_after_write(struct kvtd_manager *m,
+				 const struct kvtd_evict_action *evict);
 /* Tell the planner of every write in flight (after a rebuild). */
 void kvtd_exec_note_writes(struct kvtd_manager *m);
 /*
@@ -312,8 +347,11 @@ void kvtd_pressure_pools(struct kvtd_manager *m);
  * who releases it): at attach, and after the stream lost records.
  */
 int kvtd_pressure_rebuild(struct kvtd_manager *m, const char *why);
-/* Feed the planner what the access stream holds; every pass of the loop. */
-void kvtd_pressure_pump(struct kvtd_manager *m);
+/*
+ * Feed the planner what the access stream holds; every pass of the loop.
+ * Returns the records fed (0 after an error, which marks the state lost).
+ */
+int kvtd_pressure_pump(struct kvtd_manager *m);
 void kvtd_pressure_tick(struct kvtd_manager *m);
 
 /* loop.c */

@@ -21,6 +21,8 @@ struct kvtd_disk;
  * @v: key, size and generation of each; @n of them, room for @cap.
  * @dropped: copies dropped to make room, since start.
  * @bytes: their object bytes.
+ * @policy: The eviction policy's name, for the evict probe of each drop
+ *          (NULL: "none").
  */
 struct kvtd_reclaim {
 	struct kvtd_tier_cqe *v;
@@ -28,6 +30,7 @@ struct kvtd_reclaim {
 	size_t cap;
 	uint64_t dropped;
 	uint64_t bytes;
+	const char *policy;
 };
 
 /* Notes the copy @c (as kvtd_disk_foreach() gives it). 0 or -ENOMEM. */

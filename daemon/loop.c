@@ -3,8 +3,10 @@
  * The event loop. One thread does everything, in passes:
  *
  *   1. take work: WORK_RECV, sleeping in the driver up to
- *      KVTD_RECV_SLICE_MS when nothing else is pending, not at all while
- *      disk I/O is in flight or work is waiting to start;
+ *      KVTD_RECV_SLICE_MS when nothing else is pending (KVTD_STREAM_WAIT_MS
+ *      while the access stream carries records), not at all while disk
+ *      I/O is in flight, work is waiting to start or the last drain of
+ *      the stream left records behind;
  *   2. start it (exec.c): copies, disk reads;
  *   3. epoll over the signalfd, the tick's timerfd and the disk tier's
  *      eventfd: with new work, do not wait; with disk I/O in flight, wait
@@ -29,6 +31,7 @@
 
 #include "kvtd_log.h"
 #include "kvtd_manager.h"
+#include "kvtd_usdt.h"
 
 enum { LOOP_EV_SIGNAL = 1, LOOP_EV_TICK, LOOP_EV_DISK };
 
@@ -203,14 +206,19 @@ static void loop_poll_disk(struct kvtd_manager *m)
  */
 static int loop_recv(struct kvtd_manager *m, bool busy)
 {
-	uint32_t room = kvtd_exec_room(m);
+	uint32_t room = kvtd_exec_room(m), slice_ms = KVTD_RECV_SLICE_MS;
 	uint64_t deadline = 0, retry;
-	int n;
+	int n, i;
 
 	if (m->stopping || m->bl_count || !room)
 		return 0;
+	/* Records flowing: drain again soon; records left behind: at once. */
+	if (m->stream_fed >= (int)(KVTD_STREAM_BATCH * KVTD_STREAM_MAX_BATCHES))
+		busy = true;
+	else if (m->stream_fed)
+		slice_ms = KVTD_STREAM_WAIT_MS;
 	if (!busy) {
-		deadline = kvtier_now_ns() + KVTD_RECV_SLICE_MS * 1000000ull;
+		deadline = kvtier_now_ns() + slice_ms * 1000000ull;
 		/* Completions waiting for a retry are not kept waiting. */
 		retry = kvtd_done_retry_ns(&m->done);
 		if (retry && retry < deadline)
@@ -223,6 +231,14 @@ static int loop_recv(struct kvtd_manager *m, bool busy)
 		kvtd_err("WORK_RECV: %s", strerror(-n));
 		return n;
 	}
+	for (i = 0; i < n; i++)
+		KVTD_USDT_WORK_RECEIVED(m->backlog[i].work_id,
+					m->backlog[i].key.lo,
+					m->backlog[i].key.hi,
+					m->backlog[i].tenant_id,
+					m->backlog[i].src_tier,
+					m->backlog[i].dst_tier,
+					m->backlog[i].size);
 	m->bl_pos = 0;
 	m->bl_count = (uint32_t)n;
 	m->ctr.work_received += n;
@@ -323,7 +339,7 @@ int kvtd_loop_run(struct kvtd_manager *m)
 		loop_poll_disk(m);
 		kvtd_exec_flush(m);
 		/* The planner keeps up with the stream between ticks. */
-		kvtd_pressure_pump(m);
+		m->stream_fed = kvtd_pressure_pump(m);
 	}
 	loop_drain(m);
 	kvtd_stats_log(m, "exit");

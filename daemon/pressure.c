@@ -15,6 +15,15 @@
 
 #include "kvtd_log.h"
 #include "kvtd_manager.h"
+#include "kvtd_usdt.h"
+
+/* The evict probe's kinds are the planner's, for tracers to read. */
+_Static_assert(KVTD_USDT_EVICT_SKIP_BUSY == KVTD_EVICT_SKIP_BUSY &&
+		       KVTD_USDT_EVICT_DROP == KVTD_EVICT_DROP &&
+		       KVTD_USDT_EVICT_WAIT_WRITE == KVTD_EVICT_WAIT_WRITE &&
+		       KVTD_USDT_EVICT_WRITE_DROP == KVTD_EVICT_WRITE_DROP &&
+		       KVTD_USDT_EVICT_DROP_POLICY == KVTD_EVICT_DROP_POLICY,
+	       "kvtd_usdt.h's eviction kinds differ from the planner's");
 
 /* Records fetched per OBJ_SCAN: 1024 * 112 bytes, one ioctl per 1024. */
 #define PRESSURE_SCAN_CHUNK 1024u
@@ -155,7 +164,7 @@ static void pressure_tap(void *arg, const struct drm_kvtier_access *a,
 	}
 }
 
-void kvtd_pressure_pump(struct kvtd_manager *m)
+int kvtd_pressure_pump(struct kvtd_manager *m)
 {
 	int ret;
 
@@ -174,6 +183,7 @@ void kvtd_pressure_pump(struct kvtd_manager *m)
 		kvtd_err("stream: draining: %s", strerror(-ret));
 		m->stream.lost = true;
 	}
+	return ret > 0 ? ret : 0;
 }
 
 static void pressure_writeback(struct kvtd_manager *m)
@@ -193,7 +203,7 @@ static void pressure_writeback(struct kvtd_manager *m)
 	for (i = 0; i < n; i++) {
 		if (kvtd_planner_record(m->planner, h[i], &rec))
 			continue;
-		ret = kvtd_exec_write(m, &rec, false);
+		ret = kvtd_exec_write(m, &rec, NULL);
 		if (ret == -EAGAIN || ret == -ENOSPC) {
 			/* The queue or the disk is full: a later pass. */
 			for (; i < n; i++)
@@ -237,32 +247,52 @@ static void pressure_log_drop(const struct kvtd_evict_action *a,
  * that a daemon killed between the drop and the pass's summary line has
  * still logged the decision (the restart test counts on it).
  */
-static void pressure_log_decision(uint32_t id, const uint32_t *kinds,
-				  uint32_t n)
+static void pressure_log_decision(uint32_t id,
+				  const struct kvtd_evict_action *act,
+				  const uint32_t *from, uint32_t n)
 {
 	uint32_t i, policy = 0, nospace = 0;
 
 	for (i = 0; i < n; i++) {
-		policy += kinds[i] == KVTD_EVICT_DROP_POLICY;
-		nospace += kinds[i] == KVTD_EVICT_WRITE_DROP;
+		policy += act[from[i]].kind == KVTD_EVICT_DROP_POLICY;
+		nospace += act[from[i]].kind == KVTD_EVICT_WRITE_DROP;
 	}
 	if (policy + nospace)
 		kvtd_info("evict: pool %u: dropping %u objects by policy decision (%u by policy, %u for want of disk space)",
 			  id, policy + nospace, policy, nospace);
 }
 
-/* DROP HOST of the chosen objects; tells the planner what came of each. */
+/* The evict probe for @a, carried out as @kind. */
+static void pressure_probe(const struct kvtd_manager *m,
+			   const struct kvtd_evict_action *a, uint32_t kind)
+{
+	KVTD_USDT_EVICT(a->key.lo, a->key.hi, a->tenant_id, KVTIER_TIER_HOST,
+			kind, a->score, kvtd_manager_policy_name(m));
+}
+
+/*
+ * DROP HOST of the chosen objects (items[i] drops act[from[i]]); tells
+ * the planner what came of each.
+ */
 static void pressure_drop(struct kvtd_manager *m,
 			  struct drm_kvtier_residency_item *items,
-			  const uint32_t *kinds, uint32_t n,
+			  const struct kvtd_evict_action *act,
+			  const uint32_t *from, uint32_t n,
 			  struct pressure_tally *t)
 {
+	const struct kvtd_evict_action *a;
 	uint32_t i;
 
 	if (!n)
 		return;
 	kvtd_exec_residency(m, items, n);
 	for (i = 0; i < n; i++) {
+		a = &act[from[i]];
+		/* Busy as the stats line counts it: refused, or gone. */
+		if (items[i].result == -EBUSY || items[i].result == -ENOENT)
+			pressure_probe(m, a, KVTD_EVICT_SKIP_BUSY);
+		else if (!items[i].result)
+			pressure_probe(m, a, a->kind);
 		if (items[i].result == -EBUSY) {
 			/* A client holds it: a candidate again next pass. */
 			kvtd_planner_note(m->planner, items[i].handle,
@@ -286,10 +316,10 @@ static void pressure_drop(struct kvtd_manager *m,
 		}
 		kvtd_planner_note(m->planner, items[i].handle,
 				  KVTD_NOTE_DROPPED);
-		if (kinds[i] == KVTD_EVICT_DROP) {
+		if (a->kind == KVTD_EVICT_DROP) {
 			t->dropped++;
 			m->ctr.evict_dropped++;
-		} else if (kinds[i] == KVTD_EVICT_WRITE_DROP) {
+		} else if (a->kind == KVTD_EVICT_WRITE_DROP) {
 			t->nospace++;
 			m->ctr.evict_nospace_drops++;
 		} else {
@@ -314,7 +344,7 @@ static int pressure_write_drop(struct kvtd_manager *m,
 	ret = kvtd_planner_record(m->planner, a->handle, &rec);
 	if (ret)
 		return 0;
-	ret = kvtd_exec_write(m, &rec, true);
+	ret = kvtd_exec_write(m, &rec, a);
 	if (!ret) {
 		kvtd_planner_note(m->planner, a->handle, KVTD_NOTE_WRITING);
 		return 0;
@@ -333,7 +363,7 @@ static int pressure_write_drop(struct kvtd_manager *m,
 static void pressure_evict_pool(struct kvtd_manager *m, uint32_t id,
 				struct kvtd_evict_action *act,
 				struct drm_kvtier_residency_item *items,
-				uint32_t *kinds)
+				uint32_t *from)
 {
 	const struct kvtd_pool *p = &m->pools[id];
 	struct kvtd_plan_input in = {
@@ -361,7 +391,7 @@ static void pressure_evict_pool(struct kvtd_manager *m, uint32_t id,
 		a = &act[i];
 		switch (a->kind) {
 		case KVTD_EVICT_WAIT_WRITE:
-			if (!kvtd_exec_evict_after_write(m, a->handle))
+			if (!kvtd_exec_evict_after_write(m, a))
 				kvtd_planner_note(m->planner, a->handle,
 						  KVTD_NOTE_KEPT);
 			t.writing++;
@@ -399,10 +429,10 @@ static void pressure_evict_pool(struct kvtd_manager *m, uint32_t id,
 			.op = KVTIER_RES_DROP,
 			.tier = KVTIER_TIER_HOST,
 		};
-		kinds[nd++] = a->kind;
+		from[nd++] = (uint32_t)i;
 	}
-	pressure_log_decision(id, kinds, nd);
-	pressure_drop(m, items, kinds, nd, &t);
+	pressure_log_decision(id, act, from, nd);
+	pressure_drop(m, items, act, from, nd, &t);
 	kvtd_info("evict: pool %u at %llu of %llu slots (tenants over by %llu): %u dropped, %u being written, %u dropped by policy, %u dropped for want of disk space, %u busy; short by %llu slots",
 		  id, (unsigned long long)p->info.slots_used,
 		  (unsigned long long)p->info.slot_count,
@@ -435,7 +465,7 @@ void kvtd_pressure_tick(struct kvtd_manager *m)
 	struct drm_kvtier_residency_item *items = NULL;
 	struct kvtd_evict_action *act = NULL;
 	struct kvtd_planner_stats st;
-	uint32_t *kinds = NULL, id;
+	uint32_t *from = NULL, id;
 	int ret;
 
 	m->ctr.ticks++;
@@ -472,18 +502,18 @@ void kvtd_pressure_tick(struct kvtd_manager *m)
 		goto writeback;
 	act = malloc(KVTD_EVICT_MAX_ACTIONS * sizeof(*act));
 	items = malloc(KVTD_EVICT_MAX_ACTIONS * sizeof(*items));
-	kinds = malloc(KVTD_EVICT_MAX_ACTIONS * sizeof(*kinds));
-	if (!act || !items || !kinds) {
+	from = malloc(KVTD_EVICT_MAX_ACTIONS * sizeof(*from));
+	if (!act || !items || !from) {
 		kvtd_err("evict: out of memory");
 		goto out;
 	}
 	for (id = 1; id <= KVTIER_MAX_POOLS; id++)
 		if (press[id])
-			pressure_evict_pool(m, id, act, items, kinds);
+			pressure_evict_pool(m, id, act, items, from);
 out:
 	free(act);
 	free(items);
-	free(kinds);
+	free(from);
 writeback:
 	/* After eviction, so that its writes get the disk queue first. */
 	if (m->disk)

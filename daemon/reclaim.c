@@ -5,6 +5,8 @@
 
 #include "disk.h"
 #include "kvtd_reclaim.h"
+#include "kvtier_drm.h"
+#include "kvtd_usdt.h"
 
 int kvtd_reclaim_add(struct kvtd_reclaim *r, const struct kvtd_tier_cqe *c)
 {
@@ -41,6 +43,11 @@ unsigned int kvtd_reclaim_run(struct kvtd_reclaim *r, struct kvtd_disk *d,
 			if (ret == -EAGAIN)
 				break;
 			if (!ret) {
+				KVTD_USDT_EVICT(u->key.lo, u->key.hi, u->key.ns,
+						KVTIER_TIER_DISK,
+						KVTD_USDT_EVICT_DROP,
+						KVTD_USDT_NO_SCORE,
+						r->policy ? r->policy : "none");
 				freed += u->size;
 				r->dropped++;
 				r->bytes += u->size;

@@ -4,6 +4,7 @@
 # What `make check` runs once everything is built:
 #   1. the uAPI header alone: C99 -pedantic, C++, no implicit padding,
 #      kernel-doc clean; libkvtier's header, map and symbols agree;
+#      kvtierd carries its USDT probes (scripts/check-usdt.sh);
 #   2. the host unit tests (Check), $(BUILD)/tests/unit/kvtier-unit;
 #   3. scripts/core-ab.sh, the A/B benchmark of two builds of kmod/core;
 #   4. the VM tests, tests/vm/run.sh, then t_backing again in a VM with
@@ -82,6 +83,16 @@ fi
 hcase libkvtier-symbols scripts/check-libsyms.sh "$BUILD"
 echo "header: $hp passed, $hf failed"
 record header "$hp" "$hf"
+
+# ---- 1b. kvtierd's USDT probes --------------------------------------------
+
+echo
+echo "== kvtierd probes (scripts/check-usdt.sh)"
+scripts/check-usdt.sh "$BUILD/kvtierd" "$BUILD/static/kvtierd" \
+	2>&1 | tee "$tmp/usdt.log"
+read -r sp sf < <(sed -n 's/^usdt: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+	"$tmp/usdt.log")
+record usdt "${sp:-0}" "${sf:-1}"
 
 # ---- 2. host unit tests ---------------------------------------------------
 

@@ -108,6 +108,9 @@ struct kvtd_plan_input {
  * @slots: Slots it frees.
  * @kind: enum kvtd_evict_kind.
  * @hits: See @key.
+ * @score: The policy's reuse estimate of the victim as it was named, in
+ *         per-mille (kvtd_policy_reuse()); -1 when the policy makes none.
+ *         For the daemon's probes: the victim has left the policy since.
  */
 struct kvtd_evict_action {
 	uint64_t handle;
@@ -116,6 +119,7 @@ struct kvtd_evict_action {
 	uint64_t slots;
 	uint32_t kind;
 	uint32_t hits;
+	int32_t score;
 };
 
 /**
@@ -220,6 +224,14 @@ int kvtd_planner_in_host(struct kvtd_planner *pl, uint64_t handle,
  */
 int kvtd_planner_record(const struct kvtd_planner *pl, uint64_t handle,
 			struct drm_kvtier_obj_record *rec);
+
+/*
+ * kvtd_planner_reuse - the eviction policy's reuse estimate of @handle, in
+ * per-mille, from its pool's instance. Returns it (0..1000), or -1 when
+ * the policy makes none, @handle is not a candidate there, or @pl is
+ * NULL.
+ */
+int32_t kvtd_planner_reuse(const struct kvtd_planner *pl, uint64_t handle);
 
 /*
  * kvtd_planner_due - whether pool @in->pool_id, or one of its tenants, has

@@ -874,6 +874,21 @@ int kvtd_planner_record(const struct kvtd_planner *pl, uint64_t handle,
 	return 0;
 }
 
+int32_t kvtd_planner_reuse(const struct kvtd_planner *pl, uint64_t handle)
+{
+	const struct pl_obj *o = pl ? pl_find(pl, handle) : NULL;
+	struct drm_kvtier_key k;
+	uint32_t pm;
+
+	/* Tracked: its pool is present, and it is in the pool's instance. */
+	if (!o || !(o->flags & PL_TRACKED) || !pl->ops->reuse)
+		return -1;
+	k = pl_pkey(pl, o);
+	if (kvtd_policy_reuse(pl->pools[o->pool_id].pol, &k, &pm))
+		return -1;
+	return (int32_t)pm;
+}
+
 size_t kvtd_planner_writes(struct kvtd_planner *pl, uint64_t *handles,
 			   size_t room)
 {
@@ -995,7 +1010,8 @@ static uint64_t pl_take(struct pl_plan *c, struct kvtd_policy *pol,
 	struct kvtd_planner *pl = c->pl;
 	struct drm_kvtier_key k[PL_BATCH];
 	struct kvtd_policy *oth[PL_BATCH];
-	uint32_t oref[PL_BATCH];
+	uint32_t oref[PL_BATCH], pm;
+	int32_t score[PL_BATCH];
 	struct kvtd_evict_action *a;
 	uint64_t freed = 0, taken, used;
 	struct pl_obj *o;
@@ -1010,6 +1026,10 @@ static uint64_t pl_take(struct pl_plan *c, struct kvtd_policy *pol,
 		     n++) {
 			if (kvtd_policy_victim_ref(pol, NULL, NULL, &k[n], &ref))
 				break;
+			/* Only a policy that estimates pays the lookup. */
+			score[n] = -1;
+			if (pol->ops->reuse && !kvtd_policy_reuse(pol, &k[n], &pm))
+				score[n] = (int32_t)pm;
 			used = kvtd_policy_used(pol);
 			kvtd_policy_remove_ref(pol, ref, &k[n]);
 			taken += used - kvtd_policy_used(pol);
@@ -1043,6 +1063,7 @@ static uint64_t pl_take(struct pl_plan *c, struct kvtd_policy *pol,
 				.slots = pl_slots(c->pp, o->size),
 				.kind = pl_kind(pl, c->pp, o),
 				.hits = o->hits,
+				.score = score[i],
 			};
 			freed += a->slots;
 		}

@@ -314,6 +314,76 @@ START_TEST(test_random_against_model)
 }
 END_TEST
 
+/*
+ * The same against the model by reference, on an instance that keeps no
+ * key map (KVTD_POLICY_BY_REF, as the planner makes them): victims in the
+ * same order, refs of removed objects refused, a small log (16 entries,
+ * heavy hits) compacted many times over.
+ */
+START_TEST(test_by_ref_against_model)
+{
+	enum { SPACE = 64, CAP = 16, OPS = 50000 };
+	struct kvtd_policy_params params = { .capacity = CAP,
+					     .flags = KVTD_POLICY_BY_REF };
+	uint32_t ref[SPACE] = { 0 }, vref, gone = 0;
+	uint64_t model[CAP], id;
+	struct drm_kvtier_key v, k;
+	unsigned int seed = 11;
+	int n = 0, i, j, op;
+
+	ck_assert_int_eq(kvtd_policy_create(&kvtd_policy_lru, &params, &pol),
+			 0);
+	for (op = 0; op < OPS; op++) {
+		id = (uint64_t)(rand_r(&seed) % SPACE);
+		for (i = 0; i < n && model[i] != id; i++)
+			;
+		if (i < n && rand_r(&seed) % 8 == 0) {
+			k = key(id);
+			ck_assert_int_eq(kvtd_policy_remove_ref(pol, ref[id],
+								&k), 0);
+			/* Its ref is dead now, until handed out again. */
+			ck_assert_int_eq(kvtd_policy_remove_ref(pol, ref[id],
+								&k), -ENOENT);
+			gone = ref[id];
+			memmove(&model[i], &model[i + 1],
+				(size_t)(n - i - 1) * sizeof(*model));
+			n--;
+			continue;
+		}
+		if (i < n) {
+			ck_assert_int_eq(kvtd_policy_access_ref(pol, ref[id],
+					 ACC(key(id))), 0);
+			memmove(&model[1], &model[0], (size_t)i * sizeof(*model));
+			model[0] = id;
+			continue;
+		}
+		if (n == CAP) {
+			ck_assert_int_eq(kvtd_policy_victim_ref(pol, NULL, NULL,
+								&v, &vref), 0);
+			ck_assert_uint_eq(v.lo, model[n - 1]);
+			ck_assert_uint_eq(vref, ref[model[n - 1]]);
+			ck_assert_int_eq(kvtd_policy_remove_ref(pol, vref, &v),
+					 0);
+			ck_assert_uint_eq(kvtd_policy_used(pol), CAP - 1);
+			n--;
+		}
+		ck_assert_int_eq(kvtd_policy_insert_ref(pol, ACC(key(id)), 1,
+							&ref[id]), 0);
+		ck_assert_uint_ne(ref[id], 0);
+		for (j = n; j > 0; j--)
+			model[j] = model[j - 1];
+		model[0] = id;
+		n++;
+		ck_assert_uint_eq(kvtd_policy_count(pol), (uint64_t)n);
+	}
+	ck_assert_uint_ne(gone, 0);
+	/* Out of range and zero refs are no entries. */
+	ck_assert_int_eq(kvtd_policy_access_ref(pol, 0, ACC(key(0))), -ENOENT);
+	k = key(0);
+	ck_assert_int_eq(kvtd_policy_remove_ref(pol, 1u << 30, &k), -ENOENT);
+}
+END_TEST
+
 Suite *policy_lru_suite(void)
 {
 	Suite *s = suite_create("policy_lru");
@@ -342,6 +412,7 @@ Suite *policy_lru_suite(void)
 	tcase_add_test(tc, test_victim_filter);
 	tcase_add_test(tc, test_grows_past_hint);
 	tcase_add_test(tc, test_random_against_model);
+	tcase_add_test(tc, test_by_ref_against_model);
 	suite_add_tcase(s, tc);
 	return s;
 }

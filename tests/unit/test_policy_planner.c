@@ -735,6 +735,39 @@ START_TEST(test_names_and_places)
 }
 END_TEST
 
+/*
+ * A pool that goes while its objects are tracked takes its policy
+ * instances with it: its objects are no candidates any more (their refs
+ * died with the instances), a hit or a free of one is harmless, and a
+ * pool set again under the id starts empty and plans from what comes.
+ */
+START_TEST(test_pool_gone_untracks)
+{
+	struct kvtd_planner_stats st;
+	uint64_t h;
+
+	for (h = 1; h <= 9; h++)
+		put(h);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.tracked, 9);
+	kvtd_planner_pool_gone(pl, 1);
+	kvtd_planner_stats(pl, &st);
+	ck_assert_uint_eq(st.tracked, 0);
+	hit(3);
+	feed(&(struct drm_kvtier_access){ .type = KVTIER_ACCESS_FREE,
+					  .handle = 4, .pool_id = 1 });
+	pool(1, KVTD_WRITE_BACK, 0);
+	in.slots_used = 9;
+	ck_assert_int_eq(plan(), 0);	/* nothing to name: all untracked */
+	for (h = 20; h <= 28; h++)
+		put(h);
+	/* 9 used, low watermark 5: four go, the new ones, oldest first. */
+	ck_assert_int_eq(plan(), 4);
+	ck_assert_uint_eq(act[0].handle, 20);
+	ck_assert_uint_eq(act[3].handle, 23);
+}
+END_TEST
+
 Suite *policy_planner_suite(void)
 {
 	Suite *s = suite_create("policy_planner");
@@ -776,6 +809,7 @@ Suite *policy_planner_suite(void)
 	tcase_add_test(tc, test_load_then_replay);
 	tcase_add_test(tc, test_replayed_commit_of_evicted);
 	tcase_add_test(tc, test_names_and_places);
+	tcase_add_test(tc, test_pool_gone_untracks);
 	suite_add_tcase(s, tc);
 	return s;
 }
