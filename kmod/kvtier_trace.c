@@ -16,12 +16,14 @@ static void kvtier_trace_lookup_pools(const struct kvt_trace_rec *rec)
 
 	if (!r || !rec->value)
 		return;
+	/* Pool ids run 1..KVTIER_MAX_POOLS (64): bit id - 1. */
+	BUILD_BUG_ON(KVTIER_MAX_POOLS > 64);
 	for (i = 0; i < rec->count; i++)
-		if ((r[i].flags & KVTIER_LOOKUP_PRESENT) &&
-		    r[i].pool_id < KVTIER_MAX_POOLS)
-			seen |= BIT_ULL(r[i].pool_id);
+		if ((r[i].flags & KVTIER_LOOKUP_PRESENT) && r[i].pool_id &&
+		    r[i].pool_id <= KVTIER_MAX_POOLS)
+			seen |= BIT_ULL(r[i].pool_id - 1);
 	while (seen) {
-		pool = __ffs64(seen);
+		pool = __ffs64(seen) + 1;
 		seen &= seen - 1;
 		hits = 0;
 		for (i = 0; i < rec->count; i++)
