@@ -94,6 +94,15 @@ read -r sp sf < <(sed -n 's/^usdt: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p
 	"$tmp/usdt.log")
 record usdt "${sp:-0}" "${sf:-1}"
 
+# ---- 1c. the man pages ------------------------------------------------------
+
+echo
+echo "== man pages (scripts/check-man.sh)"
+scripts/check-man.sh 2>&1 | tee "$tmp/man.log"
+read -r mp mf < <(sed -n 's/^man: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+	"$tmp/man.log")
+record man "${mp:-0}" "${mf:-1}"
+
 # ---- 2. host unit tests ---------------------------------------------------
 
 echo

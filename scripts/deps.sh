@@ -9,7 +9,7 @@
 PKGS="build-essential pkg-config linux-headers-amd64 linux-image-amd64
 qemu-system-x86 busybox-static cpio kmod libdrm-dev liburing-dev libbpf-dev
 bpftool check libsubunit-dev jq fio valgrind linux-source-6.1 gzip
-systemtap-sdt-dev clang llvm libelf-dev zlib1g-dev"
+systemtap-sdt-dev clang llvm libelf-dev zlib1g-dev groff-base"
 
 missing=
 for p in $PKGS; do
