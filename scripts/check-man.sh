@@ -224,6 +224,20 @@ bench_options() {
 }
 mcase kvtier-bench-options bench_options
 
+# ---- kvtier-trace ------------------------------------------------------------
+
+trace_options() {
+	longopts ebpf/kvtier-trace.c | sed 's/^/--/' |
+		need_tags "$MAN/kvtier-trace.8" OPTIONS word option
+}
+mcase kvtier-trace-options trace_options
+# Every tool the command runs: the .name of each struct kvt_tool.
+trace_tools() {
+	sed -n 's/^[[:space:]]*\.name = "\([a-z]*\)",.*/\1/p' ebpf/*.c | sort -u |
+		need_tags "$MAN/kvtier-trace.8" TOOLS word tool
+}
+mcase kvtier-trace-tools trace_tools
+
 # ---- libkvtier -----------------------------------------------------------------
 
 # The map's functions, "NAME NODE", from every version node's global: part.
