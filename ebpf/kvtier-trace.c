@@ -26,6 +26,8 @@
 static const struct kvt_tool *const tools[] = {
 	&kvt_tool_latency,
 	&kvt_tool_tenants,
+	&kvt_tool_transfers,
+	&kvt_tool_evictions,
 };
 
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))

@@ -42,33 +42,6 @@ static int cmp_pool_row(const void *a, const void *b)
 	return x->k.pool < y->k.pool ? -1 : x->k.pool > y->k.pool;
 }
 
-/*
- * Every entry of hash map @fd: keys of @ksize, values of @vsize, packed
- * as key then value in @rows of @rsize each. Deletes what it read when
- * @clear. Returns the count or -errno.
- */
-static int read_hash(int fd, size_t ksize, size_t vsize, void *rows,
-		     size_t rsize, int room, bool clear)
-{
-	char key[32], next[32];
-	void *prev = NULL;
-	int n = 0;
-
-	while (n < room && !bpf_map_get_next_key(fd, prev, next)) {
-		char *row = (char *)rows + (size_t)n * rsize;
-
-		memcpy(row, next, ksize);
-		if (!bpf_map_lookup_elem(fd, next, row + rsize - vsize))
-			n++;
-		memcpy(key, next, ksize);
-		prev = key;
-	}
-	if (clear)
-		for (int i = 0; i < n; i++)
-			bpf_map_delete_elem(fd, (char *)rows + (size_t)i * rsize);
-	return n;
-}
-
 static void report(const struct kvt_trace_opts *o, struct ten_row *t, int nt,
 		   struct ten_pool_row *p, int np, unsigned int n)
 {
@@ -160,10 +133,10 @@ static int tenants_run(const struct kvt_trace_opts *o)
 	kvt_banner(o, "kvtier lookups per tenant and pool");
 	do {
 		last = kvt_wait(o, &reports);
-		nt = read_hash(bpf_map__fd(obj->maps.tenant_lookups),
+		nt = kvt_read_hash(bpf_map__fd(obj->maps.tenant_lookups),
 			       sizeof(__u64), sizeof(struct ten_stats), t,
 			       sizeof(*t), TEN_MAX_TENANTS, !last);
-		np = read_hash(bpf_map__fd(obj->maps.pool_hits),
+		np = kvt_read_hash(bpf_map__fd(obj->maps.pool_hits),
 			       sizeof(struct ten_pool_key), sizeof(__u64), p,
 			       sizeof(*p), TEN_MAX_POOL_KEYS, !last);
 		report(o, t, nt, p, np, reports);

@@ -7,5 +7,7 @@
 
 extern const struct kvt_tool kvt_tool_latency;
 extern const struct kvt_tool kvt_tool_tenants;
+extern const struct kvt_tool kvt_tool_transfers;
+extern const struct kvt_tool kvt_tool_evictions;
 
 #endif /* KVTIER_EBPF_TOOLS_H */

@@ -3,6 +3,7 @@
 #include "trace_util.h"
 #include "tp_layout.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/capability.h>
@@ -81,7 +82,8 @@ int kvt_env_check(const struct kvt_trace_opts *o, const struct kvt_tool *t)
 			o->tracefs);
 		return -ENOENT;
 	}
-	if (!is_dir("/sys/module/kvtier")) {
+	/* The USDT tools need kvtierd's binary, not the module. */
+	if (t->events && !is_dir("/sys/module/kvtier")) {
 		fprintf(stderr,
 			PREFIX "kvtier.ko is not loaded (no /sys/module/kvtier)\n");
 		return -ENOENT;
@@ -234,4 +236,47 @@ uint64_t kvt_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int kvt_read_hash(int fd, size_t ksize, size_t vsize, void *rows,
+		  size_t rsize, int room, bool clear)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	int n = 0;
+
+	if (ksize > sizeof(key))
+		return 0;
+	while (n < room && !bpf_map_get_next_key(fd, prev, next)) {
+		char *row = (char *)rows + (size_t)n * rsize;
+
+		memcpy(row, next, ksize);
+		if (!bpf_map_lookup_elem(fd, next, row + rsize - vsize))
+			n++;
+		memcpy(key, next, ksize);
+		prev = key;
+	}
+	if (clear)
+		for (int i = 0; i < n; i++)
+			bpf_map_delete_elem(fd, (char *)rows + (size_t)i * rsize);
+	return n;
+}
+
+int kvt_attach_usdt(struct bpf_program *prog, const char *daemon,
+		    const char *probe, struct bpf_link **link)
+{
+	struct bpf_link *l;
+	int ret;
+
+	l = bpf_program__attach_usdt(prog, -1, daemon, "kvtierd", probe, NULL);
+	if (!l) {
+		ret = -errno;
+		fprintf(stderr,
+			PREFIX "attaching to USDT probe kvtierd:%s of %s failed: %s%s\n",
+			probe, daemon, strerror(-ret),
+			ret == -ENOENT ? " (a kvtierd built without <sys/sdt.h>?)" : "");
+		return ret;
+	}
+	*link = l;
+	return 0;
 }

@@ -17,6 +17,8 @@
 #include "hist.h"
 
 struct bpf_map;
+struct bpf_program;
+struct bpf_link;
 
 /* Where pinned maps go (--pin), one file per map, named as the map. */
 #define KVT_PIN_DIR "/sys/fs/bpf/kvtier"
@@ -72,6 +74,23 @@ int kvt_env_check(const struct kvt_trace_opts *o, const struct kvt_tool *t);
 
 /* Pin @map at KVT_PIN_DIR/<name> at load, replacing an older pin. */
 int kvt_pin_map(struct bpf_map *map);
+
+/*
+ * Every entry of hash map @fd: keys of @ksize, values of @vsize, packed
+ * as key then value in @rows of @rsize each (at most @room). Deletes what
+ * it read when @clear. Returns the count.
+ */
+int kvt_read_hash(int fd, size_t ksize, size_t vsize, void *rows,
+		  size_t rsize, int room, bool clear);
+
+/*
+ * Attach @prog to USDT probe kvtierd:@probe of binary @daemon in every
+ * process that runs it (pid -1, so a daemon started later is traced too).
+ * Stores the link in *@link (the skeleton's, destroyed with it). Prints
+ * why on failure and returns -errno.
+ */
+int kvt_attach_usdt(struct bpf_program *prog, const char *daemon,
+		    const char *probe, struct bpf_link **link);
 
 /* Block SIGINT and SIGTERM: kvt_wait() takes them. Call before attach. */
 void kvt_signals_block(void);

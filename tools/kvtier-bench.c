@@ -33,10 +33,16 @@
  * kvtier device (the convention of the project's tests for "skipped").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "kvtier.h"
 #include "kvtool.h"
@@ -265,6 +271,179 @@ static int driver_measure(struct bench *b, struct driver_bench *d)
 	return 0;
 }
 
+/* ---- tracing overhead ---- */
+
+/*
+ * Every kvtier-trace tool attached: kvtier-trace (beside kvtier-bench, or
+ * $KVTIER_TRACE) run once per tool, each ready once its stderr says
+ * "Tracing". The USDT tools attach to the kvtierd binary beside it (no
+ * daemon need run: their probes cost nothing here, the driver's
+ * tracepoints are what a lookup or fetch meets).
+ */
+#define TRACE_TOOLS 4
+
+static int trace_find(char *path, size_t len)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (getenv("KVTIER_TRACE")) {
+		snprintf(path, len, "%s", getenv("KVTIER_TRACE"));
+		return access(path, X_OK) ? -ENOENT : 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = 0;
+	snprintf(path, len, "%s/kvtier-trace", self);
+	return access(path, X_OK) ? -ENOENT : 0;
+}
+
+static void trace_stop(pid_t *pids)
+{
+	int i, st;
+
+	for (i = 0; i < TRACE_TOOLS; i++)
+		if (pids[i] > 0) {
+			kill(pids[i], SIGINT);
+			waitpid(pids[i], &st, 0);
+			pids[i] = 0;
+		}
+}
+
+/* Start every tool; 0 once all are attached, else -errno (none left). */
+static int trace_start(const char *bin, pid_t *pids)
+{
+	static const char *const tools[TRACE_TOOLS] = {
+		"latency", "tenants", "transfers", "evictions",
+	};
+	char buf[512];
+	int i, fds[2], ret = 0;
+	size_t got;
+	ssize_t n;
+
+	for (i = 0; i < TRACE_TOOLS; i++) {
+		if (pipe(fds))
+			return -errno;
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(fds[1], 2);
+			dup2(null, 1);
+			close(fds[0]);
+			execl(bin, bin, tools[i], (char *)NULL);
+			_exit(127);
+		}
+		close(fds[1]);
+		got = 0;
+		buf[0] = 0;
+		while (pids[i] > 0 && !strstr(buf, "Tracing") &&
+		       got < sizeof(buf) - 1) {
+			n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			buf[got] = 0;
+		}
+		close(fds[0]);
+		if (pids[i] < 0 || !strstr(buf, "Tracing")) {
+			fprintf(stderr, "kvtier-bench: kvtier-trace %s did not attach: %s\n",
+				tools[i], buf);
+			ret = -EIO;
+			break;
+		}
+	}
+	if (ret)
+		trace_stop(pids);
+	return ret;
+}
+
+/* Fetches to HOST of the first 256 objects (resident: pinned at once,
+ * then unpinned) for @ms. Return: ns per call, or a negative -errno. */
+static double time_fetch(struct driver_bench *d, unsigned int ms)
+{
+	static struct drm_kvtier_fetch_item items[BENCH_LOOKUP_KEYS];
+	uint64_t start = kvtier_now_ns(), end = start + ms * 1000000ull, now;
+	struct kvtier_fetch_ticket t;
+	uint64_t calls = 0;
+	unsigned int i, k;
+	int ret;
+
+	do {
+		for (i = 0; i < BENCH_CLOCK_EVERY / 8; i++) {
+			for (k = 0; k < BENCH_LOOKUP_KEYS; k++)
+				items[k] = (struct drm_kvtier_fetch_item){
+					.handle = d->handles[k],
+					.tier = KVTIER_TIER_HOST,
+				};
+			ret = kvtier_fetch(d->kv, items, BENCH_LOOKUP_KEYS, 0, &t);
+			if (!ret && t.pending)
+				ret = -EAGAIN;
+			if (!ret)
+				ret = kvtier_unpin(d->kv, d->handles,
+						   BENCH_LOOKUP_KEYS,
+						   KVTIER_TIER_HOST, NULL);
+			if (ret)
+				return ret;
+		}
+		calls += BENCH_CLOCK_EVERY / 8;
+		now = kvtier_now_ns();
+	} while (now < end);
+	return (double)(now - start) / (double)calls;
+}
+
+/*
+ * trace_overhead_lookup and trace_overhead_fetch: lookups (256-key
+ * LOOKUP ioctls) and fetches (256-item FETCH of resident objects to HOST
+ * and their UNPIN) per second, untraced as baseline and with every
+ * kvtier-trace tool attached, alternating, TRACE_ROUNDS of each. The
+ * target, at most 5% less, is reported (ratio >= 0.95), not asserted.
+ */
+#define TRACE_ROUNDS 2
+
+static int trace_measure(struct bench *b, struct driver_bench *d)
+{
+	double lu[TRACE_ROUNDS], lt[TRACE_ROUNDS], fu[TRACE_ROUNDS],
+	       ft[TRACE_ROUNDS], v;
+	pid_t pids[TRACE_TOOLS] = { 0 };
+	char bin[PATH_MAX + 32];
+	unsigned int r;
+	int ret;
+
+	if (trace_find(bin, sizeof(bin))) {
+		fprintf(stderr, "kvtier-bench: no kvtier-trace beside kvtier-bench (or $KVTIER_TRACE): trace_overhead not measured\n");
+		return -ENOENT;
+	}
+	if (time_fetch(d, 10) < 0) {
+		fprintf(stderr, "kvtier-bench: fetching resident objects failed\n");
+		return -EIO;
+	}
+	for (r = 0; r < TRACE_ROUNDS; r++) {
+		lu[r] = time_lookup(d, b->round_ms);
+		fu[r] = time_fetch(d, b->round_ms);
+		ret = trace_start(bin, pids);
+		if (ret)
+			return ret;
+		lt[r] = time_lookup(d, b->round_ms);
+		ft[r] = time_fetch(d, b->round_ms);
+		trace_stop(pids);
+		if (lu[r] < 0 || fu[r] < 0 || lt[r] < 0 || ft[r] < 0)
+			return -EIO;
+	}
+	v = 1e9 / bench_median(lt, TRACE_ROUNDS);
+	report(b, "trace_overhead_lookup", v, "lookups/s",
+	       1e9 / bench_median(lu, TRACE_ROUNDS));
+	v = 1e9 / bench_median(ft, TRACE_ROUNDS);
+	report(b, "trace_overhead_fetch", v, "fetches/s",
+	       1e9 / bench_median(fu, TRACE_ROUNDS));
+	return 0;
+}
+
 /* Return: 0, EXIT_SKIP-worthy -ENODEV, or -errno. */
 static int bench_driver(struct bench *b)
 {
@@ -290,6 +469,8 @@ static int bench_driver(struct bench *b)
 	ret = driver_setup(d);
 	if (!ret)
 		ret = driver_measure(b, d);
+	if (!ret)
+		ret = trace_measure(b, d);
 	driver_cleanup(d);
 out_close:
 	kvtier_close(d->kv);
