@@ -412,6 +412,10 @@ if [ "$failed" -gt 0 ]; then
 	say "vm: failures:"
 	printf '%s\n' "$summary" | awk -F'\t' '$1 == "FAILLINE" { print "  " $2 }' |
 		while IFS= read -r l; do say "$l"; done
+	# The next run overwrites console.log: keep the failed run's whole
+	# guest log (a lockup's stack, an oops) where a later run cannot.
+	kept=$VMDIR/console-failed-$(date +%Y%m%d-%H%M%S)-$$.log
+	cp "$log" "$kept" 2>/dev/null && say "vm: the failed run's guest log is kept in $kept"
 fi
 say "${loaded:-vm: kvtier not loaded on $release}"
 say "$(awk -v a="$t0" -v b="$t1" -v r="$ran" -v s="$skipped" \
