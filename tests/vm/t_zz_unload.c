@@ -8,10 +8,12 @@
  * it faults with SIGBUS and the pool's memory is back all the same.
  */
 #include "tlib.h"
+#include "trace_ctl.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -157,6 +159,27 @@ static void case_reload(void)
 	TL_EXPECT_RC(tl_pool_destroy(fd, pool), 0);
 }
 
+/*
+ * With the module gone, kvtier-trace's driver tools say exactly that and
+ * exit 1; the daemon's tools (USDT) do not need it.
+ */
+static void trace_refuses_unloaded(void)
+{
+	static const char *const latency[] = { "latency", "--check", NULL };
+	static const char *const transfers[] = { "transfers", "--check", NULL };
+	char err[1024];
+	int rc = -1;
+
+	if (access("/bin/kvtier-trace", X_OK))
+		return;		/* no tracing tools in this VM */
+	TL_EXPECT_RC(tctl_run(latency, 0, &rc, err, sizeof(err)), 0);
+	TL_ASSERT(rc == 1 && strstr(err, "kvtier.ko is not loaded"),
+		  "kvtier-trace latency exited %d: %s", rc, err);
+	TL_EXPECT_RC(tctl_run(transfers, 0, &rc, err, sizeof(err)), 0);
+	TL_ASSERT(rc == 0, "kvtier-trace transfers --check exited %d: %s", rc,
+		  err);
+}
+
 static void case_manager_mapping_unload(void)
 {
 	struct drm_kvtier_manager_attach ma = { 0 };
@@ -180,6 +203,7 @@ static void case_manager_mapping_unload(void)
 		return;
 	TL_EXPECT_EQ(tl_probe(p + g_page, false), SIGBUS);
 	TL_ASSERT(!munmap(p, BIG_SLOTS * g_page), "munmap");
+	trace_refuses_unloaded();
 	/* Leave the module loaded, as the harness expects. */
 	load();
 }
