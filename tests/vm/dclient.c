@@ -4,6 +4,7 @@
  */
 #include "dclient.h"
 #include "live_content.h"
+#include "tlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,44 @@ int dc_check(const void *buf, size_t size, const struct drm_kvtier_key *key,
 static uint64_t dc_now_ms(void)
 {
 	return kvtier_now_ns() / 1000000ull;
+}
+
+int dc_client_open(struct dc_client *c, uint32_t pool)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = kvtier_open(&c->kv);
+	if (ret)
+		return ret;
+	ret = kvtier_map_pool(c->kv, pool, PROT_READ | PROT_WRITE, &c->map);
+	if (ret) {
+		kvtier_close(c->kv);
+		c->kv = NULL;
+		return ret;
+	}
+	c->pool = pool;
+	c->salt = tl_key_salt();
+	return 0;
+}
+
+void dc_client_close(struct dc_client *c, uint64_t nkeys)
+{
+	struct drm_kvtier_lookup_result r;
+	struct drm_kvtier_key k;
+	uint64_t i;
+
+	if (!c->kv)
+		return;
+	/* Free what the case stored, so that the pool can be destroyed. */
+	for (i = 0; i < nkeys; i++) {
+		k = dc_key(c->salt, i);
+		if (dc_tiers(c->kv, &k, &r) >= 0)
+			kvtier_free(c->kv, &r.handle, 1, NULL);
+	}
+	kvtier_unmap(&c->map);
+	kvtier_close(c->kv);
+	c->kv = NULL;
 }
 
 int dc_store(struct kvtier *kv, const struct kvtier_map *map, uint32_t pool,

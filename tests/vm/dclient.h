@@ -21,6 +21,27 @@
 /* How long a fetch that the daemon serves may take under TCG. */
 #define DC_FETCH_MS 30000
 
+/**
+ * struct dc_client - one client of a daemon test: its handle, its mapping
+ * of @pool (read/write, whole) and the salt of its keys (dc_key()).
+ */
+struct dc_client {
+	struct kvtier *kv;
+	struct kvtier_map map;
+	uint32_t pool;
+	uint64_t salt;
+};
+
+/*
+ * Open the device (in the caller's cgroup: its tenant) and map @pool.
+ * Return: 0, or what kvtier_open() or kvtier_map_pool() returned (@c is
+ * then closed again).
+ */
+int dc_client_open(struct dc_client *c, uint32_t pool);
+
+/* Free the objects of keys 0..@nkeys-1 still there, unmap, close. */
+void dc_client_close(struct dc_client *c, uint64_t nkeys);
+
 /* Key @n of a test run with @salt. */
 struct drm_kvtier_key dc_key(uint64_t salt, uint64_t n);
 

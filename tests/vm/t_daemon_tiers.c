@@ -39,50 +39,22 @@
 static uint32_t g_pool;
 static struct dctl g_d;
 
-struct client {
-	struct kvtier *kv;
-	struct kvtier_map map;
-	uint32_t pool;
-	uint64_t salt;
-};
-
-static bool client_open_pool(struct client *c, uint32_t pool)
+static bool client_open_pool(struct dc_client *c, uint32_t pool)
 {
-	int ret;
+	int ret = dc_client_open(c, pool);
 
-	memset(c, 0, sizeof(*c));
-	ret = kvtier_open(&c->kv);
-	TL_ASSERT_R(false, !ret, "kvtier_open: %s", tl_errname(ret));
-	ret = kvtier_map_pool(c->kv, pool, PROT_READ | PROT_WRITE, &c->map);
-	TL_ASSERT_R(false, !ret, "map pool %u: %s", pool, tl_errname(ret));
-	c->pool = pool;
-	c->salt = tl_key_salt();
+	TL_ASSERT_R(false, !ret, "open, map pool %u: %s", pool,
+		    tl_errname(ret));
 	return true;
 }
 
-static bool client_open(struct client *c)
+static bool client_open(struct dc_client *c)
 {
 	return client_open_pool(c, g_pool);
 }
 
-static void client_close(struct client *c, uint64_t nkeys)
-{
-	struct drm_kvtier_lookup_result r;
-	struct drm_kvtier_key k;
-	uint64_t i;
-
-	/* Free what the case stored, so that the pool can be destroyed. */
-	for (i = 0; c->kv && i < nkeys; i++) {
-		k = dc_key(c->salt, i);
-		if (dc_tiers(c->kv, &k, &r) >= 0)
-			kvtier_free(c->kv, &r.handle, 1, NULL);
-	}
-	kvtier_unmap(&c->map);
-	kvtier_close(c->kv);
-}
-
 /* Store @n objects, then wait until the daemon has the pool below high. */
-static bool store_and_settle(struct client *c, uint64_t first, uint64_t n)
+static bool store_and_settle(struct dc_client *c, uint64_t first, uint64_t n)
 {
 	struct drm_kvtier_pool_info pi;
 	struct drm_kvtier_key k;
@@ -113,7 +85,7 @@ static bool store_and_settle(struct client *c, uint64_t first, uint64_t n)
 }
 
 /* Keys in [first, first + n) held only on disk; their count. */
-static uint32_t disk_only(struct client *c, uint64_t first, uint64_t n,
+static uint32_t disk_only(struct dc_client *c, uint64_t first, uint64_t n,
 			  uint64_t *out, uint32_t room)
 {
 	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
@@ -141,7 +113,7 @@ static void case_evict_and_fetch(void)
 	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
 	struct dc_region reg;
 	struct drm_kvtier_key k;
-	struct client c;
+	struct dc_client c;
 	uint64_t ids[NSTORE];
 	uint32_t n, i, on_disk = 0;
 	int t, ret, queued;
@@ -197,7 +169,7 @@ static void case_evict_and_fetch(void)
 	TL_ASSERT(!ret, "host object to device: %s", tl_errname(ret));
 	dc_region_close(c.kv, &reg);
 out:
-	client_close(&c, NSTORE);
+	dc_client_close(&c, NSTORE);
 }
 
 struct racer {
@@ -220,7 +192,7 @@ static void case_shared_fetch(void)
 	struct drm_kvtier_event_fetch ev;
 	struct kvtier *kv2 = NULL;
 	struct drm_kvtier_key k;
-	struct client c;
+	struct dc_client c;
 	uint64_t ids[NSTORE];
 	uint32_t n, j;
 	int ret;
@@ -281,7 +253,7 @@ static void case_shared_fetch(void)
 	kvtier_release(kv2, &it[1].handle, 1, NULL);
 out:
 	kvtier_close(kv2);
-	client_close(&c, NSTORE);
+	dc_client_close(&c, NSTORE);
 }
 
 /* The daemon's disk I/O counters now; false (and a failure) if unreadable. */
@@ -307,7 +279,7 @@ static bool fixed_counts(uint64_t *fixed, uint64_t *unfixed)
 static void fixed_phase(uint32_t pool)
 {
 	struct drm_kvtier_key k;
-	struct client c;
+	struct dc_client c;
 	uint64_t ids[NSTORE], fixed0, unfixed0, fixed1, unfixed1;
 	uint32_t n, i;
 	int ret, queued;
@@ -334,7 +306,7 @@ static void fixed_phase(uint32_t pool)
 		  (unsigned long long)(fixed1 - fixed0), n, i);
 	TL_EXPECT_EQ(unfixed1 - unfixed0, 0);
 out:
-	client_close(&c, NSTORE);
+	dc_client_close(&c, NSTORE);
 }
 
 /* The pool the daemon found at start was registered with io_uring. */

@@ -48,46 +48,22 @@ static const char *const path_names[] = {
 	"disk_host", "host_device", "disk_device", "device_host", "host_disk",
 };
 
-struct client {
-	struct kvtier *kv;
-	struct kvtier_map map;
-	uint64_t salt;
-};
-
-static bool client_open(struct client *c)
+/* A client in cgroup CG (g_tenant), its own tenant. */
+static bool client_open(struct dc_client *c)
 {
 	int ret;
 
-	memset(c, 0, sizeof(*c));
 	ret = tl_cg_create(CG, &g_tenant);
 	TL_ASSERT_R(false, !ret, "cgroup: %s", tl_errname(ret));
 	ret = tl_cg_enter(CG);
 	TL_ASSERT_R(false, !ret, "enter cgroup: %s", tl_errname(ret));
-	ret = kvtier_open(&c->kv);
+	ret = dc_client_open(c, g_pool);
 	tl_cg_leave();
-	TL_ASSERT_R(false, !ret, "kvtier_open: %s", tl_errname(ret));
-	ret = kvtier_map_pool(c->kv, g_pool, PROT_READ | PROT_WRITE, &c->map);
-	TL_ASSERT_R(false, !ret, "map pool: %s", tl_errname(ret));
-	c->salt = tl_key_salt();
+	TL_ASSERT_R(false, !ret, "open, map pool: %s", tl_errname(ret));
 	return true;
 }
 
-static void client_close(struct client *c, uint64_t nkeys)
-{
-	struct drm_kvtier_lookup_result r;
-	struct drm_kvtier_key k;
-	uint64_t i;
-
-	for (i = 0; c->kv && i < nkeys; i++) {
-		k = dc_key(c->salt, i);
-		if (dc_tiers(c->kv, &k, &r) >= 0)
-			kvtier_free(c->kv, &r.handle, 1, NULL);
-	}
-	kvtier_unmap(&c->map);
-	kvtier_close(c->kv);
-}
-
-static bool settle(struct client *c)
+static bool settle(struct dc_client *c)
 {
 	struct drm_kvtier_pool_info pi;
 	uint64_t end = tl_now_ns() + EVICT_MS * 1000000ull;
@@ -107,7 +83,7 @@ static bool settle(struct client *c)
 }
 
 /* The workload; false when it could not be run to its end. */
-static bool workload(struct client *c)
+static bool workload(struct dc_client *c)
 {
 	const uint32_t disk = KVTIER_TIER_BIT(KVTIER_TIER_DISK);
 	const uint32_t host = KVTIER_TIER_BIT(KVTIER_TIER_HOST);
@@ -388,7 +364,7 @@ static void case_workload(void)
 	char idm[32], ido[32], pol[64] = "";
 	static const char *const pols[] = { "lru", "reuse" };
 	struct dctl_stats st;
-	struct client c;
+	struct dc_client c;
 	uint64_t writes, wbytes;
 	unsigned int i;
 	bool ran;
@@ -446,7 +422,7 @@ out:
 	free(te.report);
 	free(tm.report);
 	free(tother.report);
-	client_close(&c, NSTORE + N_HOST_NOW);
+	dc_client_close(&c, NSTORE + N_HOST_NOW);
 	ret = dctl_stop(&g_d);
 	if (ret)
 		printf("FAIL trace_daemon:clean_stop: %s\n", tl_errname(ret));

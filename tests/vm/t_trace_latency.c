@@ -42,42 +42,16 @@
 static uint32_t g_pool;
 static struct dctl g_d;
 
-struct client {
-	struct kvtier *kv;
-	struct kvtier_map map;
-	uint64_t salt;
-};
-
-static bool client_open(struct client *c)
+static bool client_open(struct dc_client *c)
 {
-	int ret;
+	int ret = dc_client_open(c, g_pool);
 
-	memset(c, 0, sizeof(*c));
-	ret = kvtier_open(&c->kv);
-	TL_ASSERT_R(false, !ret, "kvtier_open: %s", tl_errname(ret));
-	ret = kvtier_map_pool(c->kv, g_pool, PROT_READ | PROT_WRITE, &c->map);
-	TL_ASSERT_R(false, !ret, "map pool: %s", tl_errname(ret));
-	c->salt = tl_key_salt();
+	TL_ASSERT_R(false, !ret, "open, map pool: %s", tl_errname(ret));
 	return true;
 }
 
-static void client_close(struct client *c, uint64_t nkeys)
-{
-	struct drm_kvtier_lookup_result r;
-	struct drm_kvtier_key k;
-	uint64_t i;
-
-	for (i = 0; c->kv && i < nkeys; i++) {
-		k = dc_key(c->salt, i);
-		if (dc_tiers(c->kv, &k, &r) >= 0)
-			kvtier_free(c->kv, &r.handle, 1, NULL);
-	}
-	kvtier_unmap(&c->map);
-	kvtier_close(c->kv);
-}
-
 /* Objects among the first NSTORE whose only copy is on disk. */
-static uint32_t disk_only(struct client *c)
+static uint32_t disk_only(struct dc_client *c)
 {
 	struct drm_kvtier_key k;
 	uint32_t i, n = 0;
@@ -97,7 +71,7 @@ static uint32_t disk_only(struct client *c)
  * its low watermark": eviction goes down to it only when it starts, and
  * stores after that leave the pool anywhere below the high one.
  */
-static bool store_and_settle(struct client *c)
+static bool store_and_settle(struct dc_client *c)
 {
 	struct drm_kvtier_pool_info pi;
 	struct drm_kvtier_key k;
@@ -180,7 +154,7 @@ static void case_workload(void)
 	uint32_t nd = 0, nh = 0, i, j;
 	struct drm_kvtier_key k;
 	struct dc_region reg;
-	struct client c;
+	struct dc_client c;
 	struct tctl t;
 	int ret, tiers, queued;
 
@@ -256,12 +230,12 @@ static void case_workload(void)
 	if (tl_failed())
 		fprintf(stderr, "kvtier-trace's report: %s\n", t.report);
 	free(t.report);
-	client_close(&c, NSTORE + N_HOST_NOW);
+	dc_client_close(&c, NSTORE + N_HOST_NOW);
 	return;
 out_stop:
 	tctl_stop(&t);
 	free(t.report);
-	client_close(&c, NSTORE + N_HOST_NOW);
+	dc_client_close(&c, NSTORE + N_HOST_NOW);
 }
 
 /* Copy @src to @dst, replacing the first @from with @to (if given). */
