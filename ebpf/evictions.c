@@ -119,17 +119,13 @@ static int evictions_run(const struct kvt_trace_opts *o)
 		ret = -ENOMEM;
 		goto cleanup;
 	}
-	if (o->pin) {
-		ret = kvt_pin_map(obj->maps.evictions);
-		if (!ret)
-			ret = kvt_pin_map(obj->maps.admissions);
-		if (ret)
-			goto cleanup;
-	}
+	ret = kvt_pin_maps(o, (struct bpf_map *[]){
+		obj->maps.evictions, obj->maps.admissions, NULL });
+	if (ret)
+		goto cleanup;
 	ret = evictions_bpf__load(obj);
 	if (ret) {
-		fprintf(stderr, "kvtier-trace: loading the BPF programs failed: %s\n",
-			strerror(-ret));
+		kvt_load_failed(ret);
 		goto cleanup;
 	}
 	kvt_signals_block();

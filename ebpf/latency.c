@@ -91,17 +91,13 @@ static int latency_run(const struct kvt_trace_opts *o)
 	obj->rodata->targ_tenant = o->has_tenant ? o->tenant : 0;
 	obj->rodata->targ_pool = o->pool;
 	obj->rodata->filter_pool = o->has_pool;
-	if (o->pin) {
-		ret = kvt_pin_map(obj->maps.fetch_lat);
-		if (!ret)
-			ret = kvt_pin_map(obj->maps.queue_wait);
-		if (ret)
-			goto cleanup;
-	}
+	ret = kvt_pin_maps(o, (struct bpf_map *[]){
+		obj->maps.fetch_lat, obj->maps.queue_wait, NULL });
+	if (ret)
+		goto cleanup;
 	ret = latency_bpf__load(obj);
 	if (ret) {
-		fprintf(stderr, "kvtier-trace: loading the BPF programs failed: %s\n",
-			strerror(-ret));
+		kvt_load_failed(ret);
 		goto cleanup;
 	}
 	kvt_signals_block();

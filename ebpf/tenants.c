@@ -110,17 +110,13 @@ static int tenants_run(const struct kvt_trace_opts *o)
 		ret = -ENOMEM;
 		goto cleanup;
 	}
-	if (o->pin) {
-		ret = kvt_pin_map(obj->maps.tenant_lookups);
-		if (!ret)
-			ret = kvt_pin_map(obj->maps.pool_hits);
-		if (ret)
-			goto cleanup;
-	}
+	ret = kvt_pin_maps(o, (struct bpf_map *[]){
+		obj->maps.tenant_lookups, obj->maps.pool_hits, NULL });
+	if (ret)
+		goto cleanup;
 	ret = tenants_bpf__load(obj);
 	if (ret) {
-		fprintf(stderr, "kvtier-trace: loading the BPF programs failed: %s\n",
-			strerror(-ret));
+		kvt_load_failed(ret);
 		goto cleanup;
 	}
 	kvt_signals_block();

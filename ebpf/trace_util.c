@@ -144,6 +144,22 @@ int kvt_pin_map(struct bpf_map *map)
 	return ret;
 }
 
+int kvt_pin_maps(const struct kvt_trace_opts *o, struct bpf_map *const *maps)
+{
+	int ret = 0;
+
+	for (; o->pin && !ret && *maps; maps++)
+		ret = kvt_pin_map(*maps);
+	return ret;
+}
+
+int kvt_load_failed(int ret)
+{
+	fprintf(stderr, PREFIX "loading the BPF programs failed: %s\n",
+		strerror(-ret));
+	return ret;
+}
+
 void kvt_signals_block(void)
 {
 	sigset_t set;

@@ -76,6 +76,15 @@ int kvt_env_check(const struct kvt_trace_opts *o, const struct kvt_tool *t);
 int kvt_pin_map(struct bpf_map *map);
 
 /*
+ * With --pin, kvt_pin_map() each of the NULL-terminated @maps (a tool's
+ * results); without, nothing. Returns 0 or the first failure's -errno.
+ */
+int kvt_pin_maps(const struct kvt_trace_opts *o, struct bpf_map *const *maps);
+
+/* Say that loading a tool's programs failed with @ret; returns @ret. */
+int kvt_load_failed(int ret);
+
+/*
  * Every entry of hash map @fd: keys of @ksize, values of @vsize, packed
  * as key then value in @rows of @rsize each (at most @room). Deletes what
  * it read when @clear. Returns the count.

@@ -89,15 +89,13 @@ static int transfers_run(const struct kvt_trace_opts *o)
 	}
 	obj->rodata->targ_tenant = o->tenant;
 	obj->rodata->filter_tenant = o->has_tenant;
-	if (o->pin) {
-		ret = kvt_pin_map(obj->maps.xfer_paths);
-		if (ret)
-			goto cleanup;
-	}
+	ret = kvt_pin_maps(o, (struct bpf_map *[]){
+		obj->maps.xfer_paths, NULL });
+	if (ret)
+		goto cleanup;
 	ret = transfers_bpf__load(obj);
 	if (ret) {
-		fprintf(stderr, "kvtier-trace: loading the BPF programs failed: %s\n",
-			strerror(-ret));
+		kvt_load_failed(ret);
 		goto cleanup;
 	}
 	kvt_signals_block();
