@@ -753,17 +753,24 @@ START_TEST(test_pool_gone_untracks)
 	kvtd_planner_pool_gone(pl, 1);
 	kvtd_planner_stats(pl, &st);
 	ck_assert_uint_eq(st.tracked, 0);
-	hit(3);
-	feed(&(struct drm_kvtier_access){ .type = KVTIER_ACCESS_FREE,
-					  .handle = 4, .pool_id = 1 });
 	pool(1, KVTD_WRITE_BACK, 0);
 	in.slots_used = 9;
 	ck_assert_int_eq(plan(), 0);	/* nothing to name: all untracked */
 	for (h = 20; h <= 28; h++)
 		put(h);
+	/*
+	 * The new objects took the new instances' refs, which the old ones
+	 * held in the old instances: a hit on, or the free of, an old object
+	 * must touch none of them.
+	 */
+	hit(3);
+	feed(&(struct drm_kvtier_access){ .type = KVTIER_ACCESS_FREE,
+					  .handle = 4, .pool_id = 1 });
 	/* 9 used, low watermark 5: four go, the new ones, oldest first. */
 	ck_assert_int_eq(plan(), 4);
 	ck_assert_uint_eq(act[0].handle, 20);
+	ck_assert_uint_eq(act[1].handle, 21);
+	ck_assert_uint_eq(act[2].handle, 22);
 	ck_assert_uint_eq(act[3].handle, 23);
 }
 END_TEST
